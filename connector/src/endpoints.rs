@@ -1,0 +1,116 @@
+//! Where things are: base URLs from the config, and the URLs built on them.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::model::Config;
+
+/// Bitbucket Cloud's REST API.
+pub const DEFAULT_API_BASE: &str = "https://api.bitbucket.org";
+/// Bitbucket Cloud's OAuth 2.0 token endpoint.
+pub const DEFAULT_TOKEN_URL: &str = "https://bitbucket.org/site/oauth2/access_token";
+/// Largest page Bitbucket serves.
+pub const MAX_PAGE_SIZE: u32 = 100;
+/// Default request budget of one listing step.
+pub const DEFAULT_STEP_BUDGET: u32 = 100;
+
+/// Characters escaped in a path segment: all but unreserved ones.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
+/// Escapes one path segment (slugs, uuids with braces).
+pub fn segment(s: &str) -> String {
+    utf8_percent_encode(s, SEGMENT).to_string()
+}
+
+/// The validated endpoints of one config.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    api: Url,
+    /// The token endpoint.
+    pub token_url: String,
+    /// Items per page.
+    pub page_size: u32,
+    /// Requests per listing step.
+    pub step_budget: u32,
+}
+
+fn http_url(s: &str, what: &str) -> Result<Url> {
+    let url = Url::parse(s).map_err(|e| Error::InvalidConfig(format!("{what} {s:?}: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(Error::InvalidConfig(format!("{what} {s:?} is not an http(s) URL")));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::InvalidConfig(format!("{what} must not carry credentials")));
+    }
+    Ok(url)
+}
+
+impl Endpoints {
+    /// Validates a config.
+    pub fn new(config: &Config) -> Result<Self> {
+        let api_str = config.api_base_url.as_deref().unwrap_or(DEFAULT_API_BASE);
+        let api = http_url(api_str.trim_end_matches('/'), "api-base-url")?;
+        let token_url = config.token_url.as_deref().unwrap_or(DEFAULT_TOKEN_URL);
+        http_url(token_url, "token-url")?;
+        let page_size = config.page_size.unwrap_or(MAX_PAGE_SIZE);
+        if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
+            return Err(Error::InvalidConfig(format!(
+                "page-size {page_size} is outside 1..=100"
+            )));
+        }
+        let step_budget = config.max_requests_per_step.unwrap_or(DEFAULT_STEP_BUDGET).max(1);
+        Ok(Endpoints {
+            api,
+            token_url: token_url.to_string(),
+            page_size,
+            step_budget,
+        })
+    }
+
+    /// The API base without a trailing slash.
+    pub fn api_base(&self) -> String {
+        self.api.as_str().trim_end_matches('/').to_string()
+    }
+
+    /// A URL under the API base: `path` starts with `/`.
+    pub fn api(&self, path: &str) -> String {
+        format!("{}{}", self.api_base(), path)
+    }
+
+    /// Whether `link` stays on the API's scheme, host and port, so that the
+    /// session's credentials may be sent to it.
+    pub fn check_same_origin(&self, link: &str) -> Result<()> {
+        let url = Url::parse(link)
+            .map_err(|_| Error::Pagination(format!("unparseable next link {link:?}")))?;
+        let same = url.scheme() == self.api.scheme()
+            && url.host_str() == self.api.host_str()
+            && url.port_or_known_default() == self.api.port_or_known_default()
+            && url.username().is_empty()
+            && url.password().is_none();
+        if same {
+            Ok(())
+        } else {
+            Err(Error::Pagination(format!(
+                "a next link leaves the API ({}://{}); not followed, no credentials sent",
+                url.scheme(),
+                url.host_str().unwrap_or("?")
+            )))
+        }
+    }
+
+    /// The URL of page `page` of a listing whose first page is `first`.
+    pub fn page_url(first: &str, page: u64) -> String {
+        let mut url = Url::parse(first).expect("built from a valid base");
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(k, _)| k != "page")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        url.query_pairs_mut()
+            .clear()
+            .extend_pairs(pairs)
+            .append_pair("page", &page.to_string());
+        url.to_string()
+    }
+}

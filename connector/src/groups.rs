@@ -1,0 +1,150 @@
+//! The legacy 1.0 groups API: list, find, create, update, delete, members.
+
+use serde_json::{Map, Value, json};
+
+use crate::endpoints::{Endpoints, segment};
+use crate::error::{Error, Result};
+use crate::http::{HttpClient, Method, Request, Response};
+use crate::model::{Group, GroupMember, GroupPermission, GroupRef, GroupUpdate, Session};
+use crate::{upstream, wire};
+
+/// A groups client over one session.
+pub struct Groups<'a> {
+    http: &'a dyn HttpClient,
+    endpoints: Endpoints,
+    authorization: String,
+}
+
+fn group_path(g: &GroupRef) -> String {
+    format!("/1.0/groups/{}/{}/", segment(&g.workspace), segment(&g.slug))
+}
+
+impl<'a> Groups<'a> {
+    /// A client for `session` against `endpoints`.
+    pub fn new(http: &'a dyn HttpClient, endpoints: Endpoints, session: &Session) -> Self {
+        Groups {
+            http,
+            endpoints,
+            authorization: session.authorization(),
+        }
+    }
+
+    fn call(&self, method: Method, path: &str, body: Option<(&str, Vec<u8>)>, what: &str) -> Result<Response> {
+        let mut request = Request::get(self.endpoints.api(path), &self.authorization);
+        request.method = method;
+        if let Some((content_type, bytes)) = body {
+            request = request.body(content_type, bytes);
+        }
+        let response = self
+            .http
+            .send(request)
+            .map_err(|e| upstream::transport_error(e, what))?;
+        if response.is_success() {
+            Ok(response)
+        } else {
+            Err(upstream::api_error(&response, what))
+        }
+    }
+
+    fn array(response: &Response, what: &str) -> Result<Vec<Value>> {
+        match wire::json(response, what)? {
+            Value::Array(items) => Ok(items),
+            _ => Err(Error::MalformedResponse(format!("{what}: expected a JSON array"))),
+        }
+    }
+
+    /// All groups of a workspace.
+    pub fn list(&self, workspace: &str) -> Result<Vec<Group>> {
+        let what = format!("groups of {workspace}");
+        let response = self.call(Method::Get, &format!("/1.0/groups/{}/", segment(workspace)), None, &what)?;
+        Self::array(&response, &what)?
+            .iter()
+            .map(|g| wire::group(g, workspace))
+            .collect()
+    }
+
+    /// The groups matching `owner/slug` filters.
+    pub fn find(&self, refs: &[GroupRef]) -> Result<Vec<Group>> {
+        if refs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(refs.iter().map(|r| ("group", format!("{}/{}", r.workspace, r.slug))))
+            .finish();
+        let response = self.call(Method::Get, &format!("/1.0/groups?{query}"), None, "group search")?;
+        Self::array(&response, "group search")?
+            .iter()
+            .map(|g| wire::group(g, ""))
+            .collect()
+    }
+
+    /// Creates a group.
+    pub fn create(&self, workspace: &str, name: &str) -> Result<Group> {
+        if name.trim().is_empty() {
+            return Err(Error::InvalidConfig("a group needs a name".into()));
+        }
+        let what = format!("create group in {workspace}");
+        let form = form_urlencoded::Serializer::new(String::new())
+            .append_pair("name", name)
+            .finish();
+        let response = self.call(
+            Method::Post,
+            &format!("/1.0/groups/{}/", segment(workspace)),
+            Some(("application/x-www-form-urlencoded", form.into_bytes())),
+            &what,
+        )?;
+        wire::group(&wire::json(&response, &what)?, workspace)
+    }
+
+    /// Updates a group.
+    pub fn update(&self, group: &GroupRef, update: &GroupUpdate) -> Result<Group> {
+        let what = format!("update group {}/{}", group.workspace, group.slug);
+        let mut body = Map::new();
+        if let Some(name) = &update.name {
+            body.insert("name".into(), json!(name));
+        }
+        if let Some(p) = update.permission {
+            let p = match p {
+                GroupPermission::Read => "read",
+                GroupPermission::Write => "write",
+                GroupPermission::Admin => "admin",
+            };
+            body.insert("permission".into(), json!(p));
+        }
+        if let Some(a) = update.auto_add {
+            body.insert("auto_add".into(), json!(a));
+        }
+        let bytes = serde_json::to_vec(&body).expect("a JSON object serialises");
+        let response = self.call(Method::Put, &group_path(group), Some(("application/json", bytes)), &what)?;
+        wire::group(&wire::json(&response, &what)?, &group.workspace)
+    }
+
+    /// Deletes a group.
+    pub fn delete(&self, group: &GroupRef) -> Result<()> {
+        let what = format!("delete group {}/{}", group.workspace, group.slug);
+        self.call(Method::Delete, &group_path(group), None, &what).map(drop)
+    }
+
+    /// A group's members.
+    pub fn members(&self, group: &GroupRef) -> Result<Vec<GroupMember>> {
+        let what = format!("members of group {}/{}", group.workspace, group.slug);
+        let path = format!("{}members", group_path(group));
+        let response = self.call(Method::Get, &path, None, &what)?;
+        Ok(Self::array(&response, &what)?.iter().map(wire::group_member).collect())
+    }
+
+    /// Adds a member (by uuid with braces).
+    pub fn add_member(&self, group: &GroupRef, member: &str) -> Result<()> {
+        let what = format!("add {member} to group {}/{}", group.workspace, group.slug);
+        let path = format!("{}members/{}/", group_path(group), segment(member));
+        self.call(Method::Put, &path, Some(("application/json", b"{}".to_vec())), &what)
+            .map(drop)
+    }
+
+    /// Removes a member.
+    pub fn remove_member(&self, group: &GroupRef, member: &str) -> Result<()> {
+        let what = format!("remove {member} from group {}/{}", group.workspace, group.slug);
+        let path = format!("{}members/{}", group_path(group), segment(member));
+        self.call(Method::Delete, &path, None, &what).map(drop)
+    }
+}

@@ -1,0 +1,319 @@
+//! The only module that knows Bitbucket's JSON. Every response is read as a
+//! `serde_json::Value` and picked apart field by field, so that a missing,
+//! null or wrongly typed optional field becomes `None` instead of an error,
+//! and only a missing required field fails (with a typed error).
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::http::Response;
+use crate::model::{
+    Group, GroupMember, GroupPermission, GroupRef, Membership, MembershipSource, Role, Timestamp,
+    User, Workspace,
+};
+
+/// Longest upstream message quoted in an error.
+const MAX_MESSAGE: usize = 300;
+
+/// Parses a body as JSON, with a typed error for non-JSON, empty and
+/// non-UTF-8 bodies.
+pub fn json(response: &Response, what: &str) -> Result<Value> {
+    if response.body.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::MalformedResponse(format!(
+            "{what}: empty body with status {}",
+            response.status
+        )));
+    }
+    serde_json::from_slice(&response.body).map_err(|e| {
+        let kind = if looks_like_html(&response.body) {
+            "an HTML page instead of JSON".to_string()
+        } else if std::str::from_utf8(&response.body).is_err() {
+            "a body that is not UTF-8".to_string()
+        } else {
+            format!("invalid JSON ({e})")
+        };
+        Error::MalformedResponse(format!("{what}: {kind}"))
+    })
+}
+
+fn looks_like_html(body: &[u8]) -> bool {
+    let start: Vec<u8> = body
+        .iter()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take(15)
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    start.starts_with(b"<!doctype") || start.starts_with(b"<html") || start.starts_with(b"<")
+}
+
+/// A string field, `None` when absent, null, empty or not a string.
+pub fn str_field(v: &Value, key: &str) -> Option<String> {
+    match v.get(key) {
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn bool_field(v: &Value, key: &str) -> Option<bool> {
+    v.get(key).and_then(Value::as_bool)
+}
+
+fn u64_field(v: &Value, key: &str) -> Option<u64> {
+    v.get(key).and_then(Value::as_u64)
+}
+
+/// Parses an ISO 8601 / RFC 3339 time (Bitbucket's format) to seconds.
+pub fn parse_time(s: &str) -> Option<Timestamp> {
+    use time::format_description::well_known::{Iso8601, Rfc3339};
+    time::OffsetDateTime::parse(s, &Rfc3339)
+        .or_else(|_| time::OffsetDateTime::parse(s, &Iso8601::DEFAULT))
+        .ok()
+        .map(|t| t.unix_timestamp())
+}
+
+fn time_field(v: &Value, key: &str) -> Option<Timestamp> {
+    v.get(key).and_then(Value::as_str).and_then(parse_time)
+}
+
+/// A paginated envelope (`size`, `page`, `pagelen`, `next`, `values`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// Total items, when the endpoint reports it.
+    pub size: Option<u64>,
+    /// This page's number, when reported.
+    pub page: Option<u64>,
+    /// Items per page, when reported.
+    pub pagelen: Option<u64>,
+    /// Absolute URL of the next page.
+    pub next: Option<String>,
+    /// The items.
+    pub values: Vec<Value>,
+}
+
+/// Parses a paginated envelope; only `values` is required.
+pub fn page(response: &Response, what: &str) -> Result<Page> {
+    let v = json(response, what)?;
+    let Some(values) = v.get("values").and_then(Value::as_array) else {
+        return Err(Error::MalformedResponse(format!(
+            "{what}: no `values` array in the page"
+        )));
+    };
+    Ok(Page {
+        size: u64_field(&v, "size"),
+        page: u64_field(&v, "page"),
+        pagelen: u64_field(&v, "pagelen"),
+        next: str_field(&v, "next"),
+        values: values.clone(),
+    })
+}
+
+/// A workspace seen in discovery: `values[].workspace` of
+/// `/2.0/user/workspaces`, or a bare workspace of the retired `/2.0/workspaces`.
+pub fn discovered_workspace(v: &Value) -> Option<(String, String)> {
+    let ws = v.get("workspace").filter(|w| w.is_object()).unwrap_or(v);
+    Some((str_field(ws, "slug")?, str_field(ws, "uuid").unwrap_or_default()))
+}
+
+/// A workspace object (`GET /2.0/workspaces/{slug}`).
+pub fn workspace(v: &Value, what: &str) -> Result<Workspace> {
+    let slug = str_field(v, "slug")
+        .ok_or_else(|| Error::MalformedResponse(format!("{what}: workspace without a slug")))?;
+    Ok(Workspace {
+        id: str_field(v, "uuid").unwrap_or_default(),
+        slug,
+        name: str_field(v, "name"),
+        is_private: bool_field(v, "is_private"),
+        created_on: time_field(v, "created_on"),
+        updated_on: time_field(v, "updated_on"),
+    })
+}
+
+fn role(v: &Value) -> Option<Role> {
+    match v.get("permission").and_then(Value::as_str)? {
+        "owner" => Some(Role::Owner),
+        "collaborator" => Some(Role::Collaborator),
+        "member" => Some(Role::Member),
+        _ => None,
+    }
+}
+
+/// A user object (`values[].user` of members and permissions).
+pub fn user(u: &Value, what: &str) -> Result<User> {
+    let id = str_field(u, "uuid")
+        .ok_or_else(|| Error::MalformedResponse(format!("{what}: a member without a user uuid")))?;
+    Ok(User {
+        id,
+        account_id: str_field(u, "account_id"),
+        nickname: str_field(u, "nickname"),
+        display_name: str_field(u, "display_name"),
+        username: str_field(u, "username"),
+        website: str_field(u, "website"),
+        account_status: str_field(u, "account_status"),
+        has_2fa_enabled: bool_field(u, "has_2fa_enabled"),
+        created_on: time_field(u, "created_on"),
+        memberships: Vec::new(),
+    })
+}
+
+/// A workspace membership entry (`values[]` of `/members` or `/permissions`),
+/// as the user with this one membership.
+pub fn member_entry(
+    v: &Value,
+    workspace: &str,
+    workspace_id: &str,
+    source: MembershipSource,
+    what: &str,
+) -> Result<User> {
+    let u = v
+        .get("user")
+        .filter(|u| u.is_object())
+        .ok_or_else(|| Error::MalformedResponse(format!("{what}: an entry without a user")))?;
+    let mut user = user(u, what)?;
+    user.memberships.push(Membership {
+        workspace: workspace.to_string(),
+        workspace_id: workspace_id.to_string(),
+        role: role(v),
+        added_on: time_field(v, "added_on"),
+        last_accessed: time_field(v, "last_accessed"),
+        source,
+    });
+    Ok(user)
+}
+
+/// A 1.0 group object.
+pub fn group(v: &Value, fallback_workspace: &str) -> Result<Group> {
+    let slug = str_field(v, "slug")
+        .ok_or_else(|| Error::MalformedResponse("group without a slug".into()))?;
+    let workspace = v
+        .get("owner")
+        .and_then(|o| str_field(o, "nickname").or_else(|| str_field(o, "username")))
+        .unwrap_or_else(|| fallback_workspace.to_string());
+    let permission = match v.get("permission").and_then(Value::as_str) {
+        Some("read") => Some(GroupPermission::Read),
+        Some("write") => Some(GroupPermission::Write),
+        Some("admin") => Some(GroupPermission::Admin),
+        _ => None,
+    };
+    let members = match v.get("members").and_then(Value::as_array) {
+        Some(ms) => ms.iter().map(group_member).collect(),
+        None => Vec::new(),
+    };
+    Ok(Group {
+        group_ref: GroupRef { workspace, slug },
+        name: str_field(v, "name").unwrap_or_default(),
+        permission,
+        auto_add: bool_field(v, "auto_add").unwrap_or(false),
+        email_forwarding_disabled: bool_field(v, "email_forwarding_disabled").unwrap_or(false),
+        members,
+    })
+}
+
+/// A 1.0 group member (an account).
+pub fn group_member(v: &Value) -> GroupMember {
+    GroupMember {
+        id: str_field(v, "uuid"),
+        account_id: str_field(v, "account_id"),
+        nickname: str_field(v, "nickname"),
+        display_name: str_field(v, "display_name"),
+    }
+}
+
+/// An OAuth token endpoint answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenGrant {
+    /// Access token.
+    pub access_token: String,
+    /// Seconds until expiry.
+    pub expires_in: Option<i64>,
+    /// Refresh token.
+    pub refresh_token: Option<String>,
+    /// Granted scopes.
+    pub scopes: Vec<String>,
+}
+
+/// Parses a token endpoint success body.
+pub fn token_grant(response: &Response) -> Result<TokenGrant> {
+    let v = json(response, "token endpoint")?;
+    let access_token = str_field(&v, "access_token").ok_or_else(|| {
+        Error::MalformedResponse("token endpoint: no access_token in the answer".into())
+    })?;
+    if let Some(t) = str_field(&v, "token_type")
+        && !t.eq_ignore_ascii_case("bearer")
+    {
+        return Err(Error::MalformedResponse(format!(
+            "token endpoint: unsupported token_type {t:?}"
+        )));
+    }
+    let expires_in = match v.get("expires_in") {
+        Some(Value::Number(n)) => n.as_i64(),
+        Some(Value::String(s)) => s.parse().ok(),
+        _ => None,
+    }
+    .filter(|s| (0..=10 * 365 * 86_400).contains(s));
+    let scopes = str_field(&v, "scopes")
+        .or_else(|| str_field(&v, "scope"))
+        .map(|s| s.split_whitespace().map(String::from).collect())
+        .unwrap_or_default();
+    Ok(TokenGrant {
+        access_token,
+        expires_in,
+        refresh_token: str_field(&v, "refresh_token"),
+        scopes,
+    })
+}
+
+/// What an error body says, in one short line: Bitbucket's 2.0 shape, the
+/// OAuth shape, a bare `message`, or plain text. HTML pages are named, not
+/// quoted.
+pub fn error_message(response: &Response) -> String {
+    let text = match serde_json::from_slice::<Value>(&response.body) {
+        Ok(v) => v
+            .get("error")
+            .and_then(|e| str_field(e, "message"))
+            .or_else(|| str_field(&v, "error_description"))
+            .or_else(|| str_field(&v, "error"))
+            .or_else(|| str_field(&v, "message"))
+            .unwrap_or_else(|| format!("HTTP {}", response.status)),
+        Err(_) if looks_like_html(&response.body) => {
+            format!("HTTP {} (an HTML error page)", response.status)
+        }
+        Err(_) => {
+            let s = String::from_utf8_lossy(&response.body).trim().to_string();
+            if s.is_empty() {
+                format!("HTTP {}", response.status)
+            } else {
+                s
+            }
+        }
+    };
+    shorten(&text)
+}
+
+/// The OAuth `error` code of a token endpoint answer.
+pub fn oauth_error_code(response: &Response) -> Option<String> {
+    let v: Value = serde_json::from_slice(&response.body).ok()?;
+    v.get("error").and_then(Value::as_str).map(String::from)
+}
+
+/// Scopes named by a 403 "lack required privilege scopes" answer.
+pub fn scope_detail(response: &Response) -> Option<(Vec<String>, Vec<String>)> {
+    let v: Value = serde_json::from_slice(&response.body).ok()?;
+    let detail = v.get("error")?.get("detail")?;
+    let list = |k: &str| -> Vec<String> {
+        detail
+            .get(k)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect())
+            .unwrap_or_default()
+    };
+    let (required, granted) = (list("required"), list("granted"));
+    (!required.is_empty() || !granted.is_empty()).then_some((required, granted))
+}
+
+fn shorten(s: &str) -> String {
+    let one_line: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one_line.char_indices().nth(MAX_MESSAGE) {
+        Some((i, _)) => format!("{}…", &one_line[..i]),
+        None => one_line,
+    }
+}
