@@ -1,0 +1,253 @@
+//! The generated data and the truth about it. Users are derived from their
+//! index on demand, so a million memberships cost a few tens of megabytes.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value, json};
+
+use crate::config::FakeConfig;
+
+/// A member's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Administrator.
+    Owner,
+    /// Collaborator.
+    Collaborator,
+    /// Member.
+    Member,
+}
+
+impl Role {
+    /// Bitbucket's name for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Collaborator => "collaborator",
+            Role::Member => "member",
+        }
+    }
+}
+
+/// One membership.
+#[derive(Debug, Clone, Copy)]
+pub struct Member {
+    /// Index of the user.
+    pub user: u32,
+    /// Role.
+    pub role: Role,
+    /// Join time.
+    pub added_on: Option<i64>,
+    /// Last access.
+    pub last_accessed: Option<i64>,
+}
+
+/// One workspace and its members.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    /// Slug.
+    pub slug: String,
+    /// uuid with braces.
+    pub uuid: String,
+    /// Name.
+    pub name: String,
+    /// Whether access dates are reported (false after moving to admin.atlassian.com).
+    pub tracks_access: bool,
+    /// Created on.
+    pub created_on: i64,
+    /// Members in listing order.
+    pub members: Vec<Member>,
+}
+
+/// The generated data.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    seed: u64,
+    now: i64,
+    /// Workspaces in listing order.
+    pub workspaces: Vec<Workspace>,
+}
+
+/// A 64-bit mix of the seed and some numbers (splitmix64).
+pub fn mix(seed: u64, a: u64, b: u64) -> u64 {
+    let mut z = seed
+        .wrapping_add(a.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        .wrapping_add(b.wrapping_mul(0xD1B5_4A32_D192_ED03));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+fn uuid(seed: u64, kind: u64, i: u64) -> String {
+    let a = mix(seed, kind, i);
+    let b = mix(seed, kind + 1, i);
+    format!(
+        "{{{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}}}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xfff,
+        b >> 52,
+        b & 0xffff_ffff_ffff
+    )
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+/// RFC 3339 text of a Unix time.
+pub fn rfc3339(t: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+impl Dataset {
+    /// Generates the data of a config.
+    pub fn generate(config: &FakeConfig) -> Self {
+        let (w, m, seed) = (config.workspaces as u64, config.members as u64, config.seed);
+        let sharing = config.sharing.clamp(0.0, 1.0);
+        // The pool is smaller than all memberships by the sharing fraction.
+        let pool = if w <= 1 {
+            m
+        } else {
+            (((w * m) as f64) * (1.0 - sharing)).ceil().max(m as f64) as u64
+        }
+        .max(1);
+        let year: u64 = 365 * 86_400;
+        let year_s = year as i64;
+        let workspaces = (0..w)
+            .map(|wi| {
+                let tracks_access = wi % 5 != 4;
+                let offset = mix(seed, 10, wi) % pool;
+                let mut stride = (mix(seed, 11, wi) % pool).max(1);
+                while gcd(stride, pool) != 1 {
+                    stride += 1;
+                }
+                let members = (0..m)
+                    .map(|i| {
+                        let user = ((offset + i * stride) % pool) as u32;
+                        let r = mix(seed, 12, wi * 1_000_003 + i);
+                        let role = if i == 0 {
+                            Role::Owner
+                        } else if r % 10 == 0 {
+                            Role::Collaborator
+                        } else if r % 97 == 1 {
+                            Role::Owner
+                        } else {
+                            Role::Member
+                        };
+                        let never = (r >> 8) % 12 == 0;
+                        let last = config.now - ((r >> 16) % year) as i64;
+                        Member {
+                            user,
+                            role,
+                            added_on: tracks_access.then_some(config.now - year_s - ((r >> 24) % year) as i64),
+                            last_accessed: (tracks_access && !never).then_some(last),
+                        }
+                    })
+                    .collect();
+                Workspace {
+                    slug: format!("workspace-{wi:03}"),
+                    uuid: uuid(seed, 1, wi),
+                    name: format!("Workspace {wi}"),
+                    tracks_access,
+                    created_on: config.now - 3 * year_s + (wi as i64) * 86_400,
+                    members,
+                }
+            })
+            .collect();
+        Dataset {
+            seed,
+            now: config.now,
+            workspaces,
+        }
+    }
+
+    /// Finds a workspace by slug.
+    pub fn workspace(&self, slug: &str) -> Option<&Workspace> {
+        self.workspaces.iter().find(|w| w.slug == slug)
+    }
+
+    /// The uuid of user `i`.
+    pub fn user_uuid(&self, i: u32) -> String {
+        uuid(self.seed, 2, u64::from(i))
+    }
+
+    /// The JSON of user `i`, with the quirks of real accounts: some without
+    /// optional fields, some with the legacy `username`, a few not active.
+    pub fn user_json(&self, i: u32) -> Value {
+        let i64_ = u64::from(i);
+        let r = mix(self.seed, 3, i64_);
+        let nickname = format!("user{i}");
+        let mut u = json!({
+            "type": "user",
+            "uuid": self.user_uuid(i),
+            "account_id": format!("557058:{:032x}", u128::from(mix(self.seed, 4, i64_)) << 64 | u128::from(r)),
+            "nickname": nickname,
+            "display_name": format!("User {i}"),
+            "links": {"avatar": {"href": format!("https://avatar-management.example/{i}.png")}},
+        });
+        let o = u.as_object_mut().expect("an object");
+        if r % 7 != 0 {
+            o.insert("has_2fa_enabled".into(), json!(r % 3 != 0));
+        }
+        if r % 5 != 0 {
+            o.insert("created_on".into(), json!(rfc3339(self.now - 4 * 365 * 86_400 + (r % 1000) as i64 * 86_400)));
+        }
+        match r % 50 {
+            0 => {
+                o.insert("account_status".into(), json!("inactive"));
+            }
+            1 => {
+                o.insert("account_status".into(), json!("closed"));
+            }
+            2..=5 => {}
+            _ => {
+                o.insert("account_status".into(), json!("active"));
+            }
+        }
+        if r % 11 == 0 {
+            o.insert("username".into(), json!(format!("legacy_{nickname}")));
+            o.insert("website".into(), json!(format!("https://example.org/~{i}")));
+        }
+        u
+    }
+
+    /// What a correct listing must find.
+    pub fn truth(&self) -> Truth {
+        let mut users: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut per_workspace = BTreeMap::new();
+        let mut memberships = 0;
+        for w in &self.workspaces {
+            per_workspace.insert(w.slug.clone(), w.members.len());
+            memberships += w.members.len();
+            for m in &w.members {
+                users
+                    .entry(self.user_uuid(m.user))
+                    .or_default()
+                    .insert(w.slug.clone());
+            }
+        }
+        Truth {
+            unique_users: users.len(),
+            memberships,
+            per_workspace,
+            users,
+        }
+    }
+}
+
+/// The expected result of a complete listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Truth {
+    /// Distinct users.
+    pub unique_users: usize,
+    /// Memberships (= billable seats).
+    pub memberships: usize,
+    /// Members (= seats) per workspace slug.
+    pub per_workspace: BTreeMap<String, usize>,
+    /// Each user's uuid and the slugs of its workspaces.
+    pub users: BTreeMap<String, BTreeSet<String>>,
+}

@@ -1,0 +1,143 @@
+//! The server's mutable state: issued tokens, groups, the request log and
+//! the fault switches.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use crate::config::{Accounts, Faults};
+use crate::seed::Dataset;
+
+/// How a request authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthKind {
+    /// No `Authorization` header.
+    None,
+    /// `Bearer`.
+    Bearer,
+    /// `Basic`.
+    Basic,
+    /// Something else.
+    Other,
+}
+
+/// One logged request.
+#[derive(Debug, Clone)]
+pub struct LoggedRequest {
+    /// Method.
+    pub method: String,
+    /// Path and query.
+    pub path: String,
+    /// Auth kind.
+    pub auth: AuthKind,
+    /// The raw `Authorization` header, so tests can prove where secrets went.
+    pub authorization: Option<String>,
+    /// Status answered.
+    pub status: u16,
+}
+
+/// An issued access token.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    /// Client id.
+    pub client: String,
+    /// Unix expiry.
+    pub expires_at: i64,
+    /// Scopes.
+    pub scopes: Vec<String>,
+}
+
+/// A group.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// Name.
+    pub name: String,
+    /// Permission.
+    pub permission: Option<String>,
+    /// Auto-add flag.
+    pub auto_add: bool,
+    /// Member user indices.
+    pub members: Vec<u32>,
+}
+
+/// Everything that changes while serving.
+#[derive(Debug)]
+pub struct Mutable {
+    /// Access tokens issued.
+    pub tokens: HashMap<String, Issued>,
+    /// Refresh tokens: token to client id.
+    pub refresh_tokens: HashMap<String, String>,
+    /// Unused authorization codes.
+    pub auth_codes: HashMap<String, String>,
+    /// Groups per (workspace slug, group slug).
+    pub groups: BTreeMap<(String, String), Group>,
+    /// Requests, in order.
+    pub log: Vec<LoggedRequest>,
+    /// API requests counted for faults.
+    pub api_requests: u32,
+    /// Authenticated API requests counted for token expiry.
+    pub authed_requests: u32,
+    /// Whether the mid-listing expiry already happened.
+    pub expired_once: bool,
+    /// Faults.
+    pub faults: Faults,
+    /// When the faults were set.
+    pub faults_since: Instant,
+    /// Counter for issued token names.
+    pub issued: u64,
+}
+
+/// The server's whole state.
+#[derive(Debug)]
+pub struct State {
+    /// Generated data.
+    pub data: Dataset,
+    /// Accepted credentials.
+    pub accounts: Accounts,
+    /// Access token lifetime.
+    pub token_lifetime: i64,
+    /// Whether listings report `size` and `page`.
+    pub page_counts: bool,
+    /// Whether `/2.0/workspaces` is gone.
+    pub legacy_workspaces_gone: bool,
+    /// Whether `/2.0/user/workspaces` is missing.
+    pub user_workspaces_missing: bool,
+    /// The mutable part.
+    pub m: Mutex<Mutable>,
+}
+
+impl State {
+    /// Locks the mutable part (a poisoned lock is still usable: the data is
+    /// plain and every writer leaves it consistent).
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, Mutable> {
+        self.m.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The first groups of each workspace: "developers" with a few members and
+/// "administrators" with the owner.
+pub fn initial_groups(data: &Dataset) -> BTreeMap<(String, String), Group> {
+    let mut groups = BTreeMap::new();
+    for w in &data.workspaces {
+        let developers = w.members.iter().skip(1).step_by(3).take(8).map(|m| m.user).collect();
+        groups.insert(
+            (w.slug.clone(), "developers".into()),
+            Group {
+                name: "Developers".into(),
+                permission: Some("write".into()),
+                auto_add: false,
+                members: developers,
+            },
+        );
+        groups.insert(
+            (w.slug.clone(), "administrators".into()),
+            Group {
+                name: "Administrators".into(),
+                permission: Some("admin".into()),
+                auto_add: false,
+                members: w.members.first().map(|m| vec![m.user]).unwrap_or_default(),
+            },
+        );
+    }
+    groups
+}
