@@ -9,12 +9,15 @@
 
 pub mod bindings;
 pub mod cache;
+pub mod checkpoint;
 pub mod contract;
 pub mod egress;
 pub mod error;
 pub mod imports;
+pub mod merge;
 pub mod redact;
 pub mod runtime;
+pub mod sync;
 
 pub use error::HostError;
 pub use runtime::{Connector, Outcome, Runtime, RuntimeOptions};

@@ -1,0 +1,101 @@
+//! The `saas-host` command line: one module per subcommand, data on
+//! stdout, diagnostics and progress on stderr.
+
+mod demo;
+mod groups_cmd;
+mod inspect;
+mod output;
+mod progress;
+mod reclaim;
+mod settings;
+mod sync_cmd;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything worked.
+    Success = 0,
+    /// Something failed.
+    Failure = 1,
+    /// The command line or settings are wrong.
+    Usage = 2,
+    /// The credentials were refused.
+    Auth = 3,
+    /// The listing stopped early: the output is partial.
+    Partial = 4,
+}
+
+/// A failure with its exit code.
+#[derive(Debug)]
+pub struct Failure {
+    /// Exit code.
+    pub exit: Exit,
+    /// What went wrong.
+    pub error: anyhow::Error,
+}
+
+impl Failure {
+    /// A failure with an exit code.
+    pub fn new(exit: Exit, error: anyhow::Error) -> Self {
+        Failure { exit, error }
+    }
+
+    /// A usage failure.
+    pub fn usage(error: anyhow::Error) -> Self {
+        Self::new(Exit::Usage, error)
+    }
+
+    /// A general failure.
+    pub fn other(error: anyhow::Error) -> Self {
+        Self::new(Exit::Failure, error)
+    }
+}
+
+const EXIT_CODES: &str = "Exit codes: 0 success, 1 failure, 2 usage or settings error, \
+3 authentication failed, 4 partial result (the listing stopped early).
+
+Credentials never come from arguments: put them in a TOML file (--config) under \
+[credentials], or in BITBUCKET_CLIENT_ID, BITBUCKET_CLIENT_SECRET, BITBUCKET_REFRESH_TOKEN, \
+BITBUCKET_AUTH_CODE, BITBUCKET_EMAIL, BITBUCKET_API_TOKEN, BITBUCKET_ACCESS_TOKEN, \
+BITBUCKET_USERNAME, BITBUCKET_APP_PASSWORD. BITBUCKET_API_BASE_URL and BITBUCKET_TOKEN_URL \
+redirect the connector (a proxy, a test server).";
+
+/// Runs SaaS connectors: who uses Bitbucket, which seats are paid for and which are idle.
+#[derive(Debug, Parser)]
+#[command(name = "saas-host", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// More log output on stderr (repeat for more).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lists every user, computes statuses and licence counts, prints them.
+    Sync(sync_cmd::SyncArgs),
+    /// Manages groups (mutations act only with --yes).
+    Groups(groups_cmd::GroupsArgs),
+    /// Plans (and with --yes, carries out) licence reclamation from idle users.
+    Reclaim(reclaim::ReclaimArgs),
+    /// Shows a connector's contract version, hosts, auth modes, imports and exports.
+    Inspect(inspect::InspectArgs),
+    /// Runs a sync against a built-in fake Bitbucket: no credentials needed.
+    Demo(demo::DemoArgs),
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<Exit, Failure> {
+    match &cli.command {
+        Command::Sync(a) => sync_cmd::run(a),
+        Command::Groups(a) => groups_cmd::run(a),
+        Command::Reclaim(a) => reclaim::run(a),
+        Command::Inspect(a) => inspect::run(a),
+        Command::Demo(a) => demo::run(a),
+    }
+}

@@ -1,0 +1,121 @@
+//! `sync`: list every user, compute statuses, print.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Result;
+use saas_host::bindings::{Credentials, StatusReport};
+use saas_host::sync::{self, Listing, SyncError, SyncRequest};
+
+use super::output::{self, Format};
+use super::progress::BarEvents;
+use super::settings::{self, ConnectorArgs, Ready};
+use super::{Exit, Failure};
+
+/// Options of `sync` (and of `reclaim`, which syncs first).
+#[derive(Debug, Clone, clap::Args)]
+pub struct SyncArgs {
+    /// Connector, sandbox and settings options.
+    #[command(flatten)]
+    pub connector: ConnectorArgs,
+    /// Output format (table on a terminal, JSON otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Seats bought, to report unused seats.
+    #[arg(long)]
+    pub purchased: Option<u32>,
+    /// Days without access after which a user is inactive.
+    #[arg(long, default_value_t = 90)]
+    pub inactive_days: u32,
+    /// Only these workspaces (repeatable).
+    #[arg(long = "workspace", value_name = "SLUG")]
+    pub include: Vec<String>,
+    /// Never these workspaces (repeatable).
+    #[arg(long = "exclude-workspace", value_name = "SLUG")]
+    pub exclude: Vec<String>,
+    /// Write a checkpoint after every page.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+    /// Resume from the checkpoint.
+    #[arg(long, requires = "checkpoint")]
+    pub resume: bool,
+    /// No progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// A finished sync.
+pub struct Synced {
+    /// The connector and its I/O.
+    pub ready: Ready,
+    /// The listing.
+    pub listing: Listing,
+    /// The statuses.
+    pub report: StatusReport,
+}
+
+/// Runs a sync against explicit settings (the demo passes its own).
+pub fn run_with(args: &SyncArgs, settings: settings::FileSettings, credentials: Credentials) -> Result<Synced, Failure> {
+    let config = settings::connector_config(&settings, &args.include, &args.exclude);
+    let show = !args.no_progress && std::io::stderr().is_terminal();
+    let events = Arc::new(BarEvents::new(show));
+    let ready = args.connector.ready(config, settings, events.clone()).map_err(Failure::other)?;
+    let mut request = SyncRequest::new(ready.config.clone(), credentials);
+    request.checkpoint = args.checkpoint.clone();
+    request.resume = args.resume;
+    let result = sync::list_all(&ready.connector, &ready.io, &request, |_, _| {});
+    events.finish();
+    let listing = match result {
+        Ok(l) => l,
+        Err(SyncError::Auth(m)) => return Err(Failure::new(Exit::Auth, anyhow::anyhow!("authentication failed: {m}"))),
+        Err(SyncError::Host(e)) => {
+            let text = ready.io.redactor.redact(&e.to_string()).into_owned();
+            return Err(Failure::other(anyhow::anyhow!(text)));
+        }
+    };
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let report = sync::compute_status(&ready.connector, &ready.io, &listing, now, args.inactive_days, args.purchased)
+        .map_err(|e| Failure::other(anyhow::anyhow!(ready.io.redactor.redact(&e.to_string()).into_owned())))?;
+    Ok(Synced { ready, listing, report })
+}
+
+/// Prints the closing summary on stderr.
+pub fn print_summary(s: &Synced) {
+    let counts = s.ready.io.egress.counts();
+    let st = &s.listing.stats;
+    eprintln!(
+        "synced {} workspaces, {} users, {} memberships: {} requests ({} retries, {} denied), {} pages, {} duplicates dropped, {:.2} s{}",
+        s.listing.workspaces.len(),
+        s.report.reconciliation.unique_users,
+        s.report.reconciliation.membership_sum,
+        counts.requests,
+        counts.retries,
+        counts.denied,
+        st.pages,
+        st.duplicates,
+        st.elapsed_ms as f64 / 1000.0,
+        if s.listing.complete { "" } else { " (PARTIAL)" }
+    );
+    if let Some(e) = &s.listing.error {
+        eprintln!("the listing stopped early: {e}");
+    }
+}
+
+/// Prints a sync's result in the chosen format and returns the exit code.
+pub fn print(s: &Synced, format: Option<Format>) -> Result<Exit, Failure> {
+    let format = format.unwrap_or(if std::io::stdout().is_terminal() { Format::Table } else { Format::Json });
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    output::write(&mut out, format, &s.listing, &s.report).map_err(Failure::other)?;
+    print_summary(s);
+    Ok(if s.listing.complete { Exit::Success } else { Exit::Partial })
+}
+
+/// `sync`.
+pub fn run(args: &SyncArgs) -> Result<Exit, Failure> {
+    let settings = settings::load_file(args.connector.config.as_deref()).map_err(Failure::usage)?;
+    let credentials = settings.credentials.credentials().map_err(Failure::usage)?;
+    let synced = run_with(args, settings, credentials)?;
+    print(&synced, args.format)
+}

@@ -1,0 +1,275 @@
+//! A whole sync: authenticate, list every page (merging, checkpointing,
+//! waiting out rate limits, refreshing tokens), then compute statuses.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::bindings::{
+    Config, ConnectorError, Credentials, ListingProgress, Policy, Session, StatusReport, User, Workspace,
+};
+use crate::cache::sha256_hex;
+use crate::checkpoint::{Checkpoint, Entry};
+use crate::error::HostError;
+use crate::imports::Io;
+use crate::merge::Merger;
+use crate::runtime::Connector;
+
+/// What to sync and how.
+#[derive(Debug, Clone)]
+pub struct SyncRequest {
+    /// Connector config.
+    pub config: Config,
+    /// Credentials.
+    pub credentials: Credentials,
+    /// Checkpoint file, if any.
+    pub checkpoint: Option<PathBuf>,
+    /// Resume from the checkpoint instead of starting over.
+    pub resume: bool,
+    /// How many times one step may be retried after `rate-limited`.
+    pub rate_limit_retries: u32,
+    /// Longest wait after `rate-limited`.
+    pub max_rate_limit_wait: Duration,
+}
+
+impl SyncRequest {
+    /// A request with default retry settings and no checkpoint.
+    pub fn new(config: Config, credentials: Credentials) -> Self {
+        SyncRequest {
+            config,
+            credentials,
+            checkpoint: None,
+            resume: false,
+            rate_limit_retries: 5,
+            max_rate_limit_wait: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Counters of a listing.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ListingStats {
+    /// `list-users` calls that returned a page.
+    pub pages: u32,
+    /// Requests the connector reported.
+    pub connector_requests: u64,
+    /// Duplicates dropped (by the connector and by merging).
+    pub duplicates: u64,
+    /// Token refreshes.
+    pub refreshes: u32,
+    /// Waits after `rate-limited`.
+    pub rate_limit_waits: u32,
+    /// Pages taken from a checkpoint.
+    pub resumed_pages: u32,
+    /// Wall time.
+    pub elapsed_ms: u64,
+}
+
+/// The merged result of a listing.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    /// Users, sorted by id.
+    pub users: Vec<User>,
+    /// Workspaces, sorted by slug.
+    pub workspaces: Vec<Workspace>,
+    /// Whether every page was listed.
+    pub complete: bool,
+    /// Why the listing stopped early, when it did.
+    pub error: Option<String>,
+    /// Counters.
+    pub stats: ListingStats,
+    /// The session at the end (possibly refreshed).
+    pub session: Session,
+}
+
+/// Why a sync could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The credentials were refused.
+    #[error("authentication failed: {0}")]
+    Auth(String),
+    /// The host failed.
+    #[error(transparent)]
+    Host(#[from] HostError),
+}
+
+/// Registers every secret of a credentials value for redaction.
+pub fn register_credentials(io: &Io, credentials: &Credentials) {
+    let r = &io.redactor;
+    match credentials {
+        Credentials::OauthClientCredentials(c) => r.add(&c.client_secret),
+        Credentials::OauthRefreshToken(x) => {
+            r.add(&x.client.client_secret);
+            r.add(&x.refresh_token);
+        }
+        Credentials::OauthAuthorizationCode(x) => {
+            r.add(&x.client.client_secret);
+            r.add(&x.code);
+        }
+        Credentials::ApiToken(a) => r.add_basic(&a.email, &a.token),
+        Credentials::AccessToken(t) => r.add(t),
+        Credentials::AppPassword(a) => r.add_basic(&a.username, &a.password),
+    }
+}
+
+/// Registers every secret of a session for redaction.
+pub fn register_session(io: &Io, session: &Session) {
+    io.redactor.add(&session.access_token);
+    if let Some(t) = &session.refresh_token {
+        io.redactor.add(t);
+    }
+    if let Some(c) = &session.client {
+        io.redactor.add(&c.client_secret);
+    }
+}
+
+/// Authenticates, registering every secret involved.
+pub fn authenticate(connector: &Connector, io: &Io, config: &Config, credentials: &Credentials) -> Result<Session, SyncError> {
+    register_credentials(io, credentials);
+    match connector.authenticate(io, config, credentials)? {
+        Ok(session) => {
+            register_session(io, &session);
+            Ok(session)
+        }
+        Err(e) => Err(SyncError::Auth(io.redactor.redact(&e.describe()).into_owned())),
+    }
+}
+
+/// What identifies a sync for its checkpoint: the connector and the config.
+fn fingerprint(connector: &Connector, config: &Config) -> String {
+    let text = format!(
+        "{}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        connector.sha256(),
+        config.api_base_url,
+        config.page_size,
+        config.include_workspaces,
+        config.exclude_workspaces,
+        config.max_requests_per_step
+    );
+    sha256_hex(text.as_bytes())
+}
+
+/// Lists every page, calling `on_page` with the progress after each.
+pub fn list_all(
+    connector: &Connector,
+    io: &Io,
+    request: &SyncRequest,
+    mut on_page: impl FnMut(&ListingProgress, &Merger),
+) -> Result<Listing, SyncError> {
+    let start = Instant::now();
+    let mut session = authenticate(connector, io, &request.config, &request.credentials)?;
+    let mut merger = Merger::default();
+    let mut stats = ListingStats::default();
+    let mut cursor: Option<String> = None;
+    let mut finished = false;
+    let print = fingerprint(connector, &request.config);
+    let mut checkpoint = match &request.checkpoint {
+        Some(path) if request.resume && path.exists() => {
+            let (cp, entries) = Checkpoint::resume(path, &print)?;
+            for entry in entries {
+                stats.resumed_pages += 1;
+                finished = entry.cursor.is_none();
+                cursor = entry.cursor;
+                merger.add(entry.users, entry.workspaces);
+            }
+            Some(cp)
+        }
+        Some(path) => Some(Checkpoint::create(path, &print)?),
+        None => None,
+    };
+    let mut error = None;
+    let mut refreshed_after_401 = false;
+    let mut waits_this_step = 0;
+    while !finished {
+        let page = match connector.list_users(io, &request.config, &session, cursor.as_deref()) {
+            Ok(Ok(page)) => page,
+            Ok(Err(ConnectorError::RateLimited(r))) if waits_this_step < request.rate_limit_retries => {
+                waits_this_step += 1;
+                stats.rate_limit_waits += 1;
+                let backoff = Duration::from_secs(1 << waits_this_step.min(6));
+                let wait = r
+                    .retry_after
+                    .map(|s| Duration::from_secs(u64::from(s)))
+                    .unwrap_or(backoff)
+                    .min(request.max_rate_limit_wait);
+                tracing::warn!("rate limited; waiting {wait:?} before retrying the step");
+                std::thread::sleep(wait);
+                continue;
+            }
+            Ok(Err(ConnectorError::InvalidCredentials(_))) if !refreshed_after_401 && session.client.is_some() => {
+                refreshed_after_401 = true;
+                match connector.refresh(io, &request.config, &session)? {
+                    Ok(fresh) => {
+                        register_session(io, &fresh);
+                        session = fresh;
+                        stats.refreshes += 1;
+                        continue;
+                    }
+                    Err(e) => {
+                        error = Some(e.describe());
+                        break;
+                    }
+                }
+            }
+            Ok(Err(e)) => {
+                error = Some(e.describe());
+                break;
+            }
+            Err(e) => {
+                error = Some(e.to_string());
+                break;
+            }
+        };
+        waits_this_step = 0;
+        if let Some(fresh) = page.session {
+            register_session(io, &fresh);
+            session = fresh;
+            stats.refreshes += 1;
+        }
+        stats.pages += 1;
+        stats.connector_requests += u64::from(page.stats.requests);
+        stats.duplicates += u64::from(page.stats.duplicates_dropped);
+        if let Some(cp) = &mut checkpoint {
+            cp.append(&Entry {
+                cursor: page.next_cursor.clone(),
+                users: page.users.clone(),
+                workspaces: page.workspaces.clone(),
+            })?;
+        }
+        merger.add(page.users, page.workspaces);
+        on_page(&page.progress, &merger);
+        finished = page.next_cursor.is_none();
+        cursor = page.next_cursor;
+    }
+    stats.duplicates += merger.duplicates();
+    stats.elapsed_ms = start.elapsed().as_millis() as u64;
+    let (users, workspaces) = merger.finish();
+    Ok(Listing {
+        users,
+        workspaces,
+        complete: finished,
+        error: error.map(|e| io.redactor.redact(&e).into_owned()),
+        stats,
+        session,
+    })
+}
+
+/// Computes statuses for a listing.
+pub fn compute_status(
+    connector: &Connector,
+    io: &Io,
+    listing: &Listing,
+    as_of: i64,
+    inactive_after_days: u32,
+    purchased_seats: Option<u32>,
+) -> Result<StatusReport, HostError> {
+    let policy = Policy {
+        as_of,
+        inactive_after_days,
+        purchased_seats,
+        listing_complete: listing.complete,
+    };
+    match connector.compute_status(io, &listing.users, policy)? {
+        Ok(report) => Ok(report),
+        Err(e) => Err(HostError::Trap(format!("compute-status failed: {}", e.describe()))),
+    }
+}
