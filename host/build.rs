@@ -7,7 +7,10 @@ use std::process::Command;
 
 fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let root = manifest_dir.parent().expect("host/ sits in the workspace").to_path_buf();
+    let root = manifest_dir
+        .parent()
+        .expect("host/ sits in the workspace")
+        .to_path_buf();
     for watched in ["connector/src", "connector/Cargo.toml", "wit", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
@@ -28,7 +31,10 @@ fn main() {
     // Do not leak the outer build's settings (clippy wrappers, flags, target).
     for (key, _) in env::vars_os() {
         let key = key.to_string_lossy();
-        let outer = (key.starts_with("CARGO_") && key != "CARGO_HOME" && !key.starts_with("CARGO_NET") && !key.starts_with("CARGO_REGISTRIES"))
+        let outer = (key.starts_with("CARGO_")
+            && key != "CARGO_HOME"
+            && !key.starts_with("CARGO_NET")
+            && !key.starts_with("CARGO_REGISTRIES"))
             || key.starts_with("RUSTC")
             || key == "RUSTFLAGS"
             || key == "RUSTDOC";

@@ -94,7 +94,10 @@ fn session_for(
             http,
             endpoints,
             client,
-            &[("grant_type", "refresh_token"), ("refresh_token", refresh_token)],
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token),
+            ],
             AuthMode::OAuthRefreshToken,
             now,
         ),
@@ -103,7 +106,10 @@ fn session_for(
             code,
             redirect_uri,
         } => {
-            let mut form = vec![("grant_type", "authorization_code"), ("code", code.as_str())];
+            let mut form = vec![
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+            ];
             if let Some(uri) = redirect_uri {
                 form.push(("redirect_uri", uri));
             }
@@ -123,7 +129,11 @@ fn session_for(
                         .into(),
                 ));
             }
-            Ok(plain(AuthMode::ApiToken, TokenType::Basic, basic(email, token)))
+            Ok(plain(
+                AuthMode::ApiToken,
+                TokenType::Basic,
+                basic(email, token),
+            ))
         }
         Credentials::AccessToken(token) => Ok(plain(
             AuthMode::AccessToken,

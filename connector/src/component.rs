@@ -127,7 +127,9 @@ fn client_out(c: model::OAuthClient) -> t::OauthClient {
 
 fn credentials(c: t::Credentials) -> model::Credentials {
     match c {
-        t::Credentials::OauthClientCredentials(c) => model::Credentials::OAuthClientCredentials(client_in(c)),
+        t::Credentials::OauthClientCredentials(c) => {
+            model::Credentials::OAuthClientCredentials(client_in(c))
+        }
         t::Credentials::OauthRefreshToken(r) => model::Credentials::OAuthRefreshToken {
             client: client_in(r.client),
             refresh_token: r.refresh_token,
@@ -404,7 +406,10 @@ impl c::Guest for Component {
         }
     }
 
-    fn authenticate(cfg: t::Config, creds: t::Credentials) -> Result<t::Session, t::ConnectorError> {
+    fn authenticate(
+        cfg: t::Config,
+        creds: t::Credentials,
+    ) -> Result<t::Session, t::ConnectorError> {
         let endpoints = Endpoints::new(&config(cfg)).map_err(error)?;
         crate::auth::authenticate(&HostHttp, &endpoints, &credentials(creds), &HostLog, now())
             .map(session_out)
@@ -450,7 +455,10 @@ impl c::Guest for Component {
         })
     }
 
-    fn compute_status(users: Vec<t::User>, policy: c::Policy) -> Result<c::StatusReport, t::ConnectorError> {
+    fn compute_status(
+        users: Vec<t::User>,
+        policy: c::Policy,
+    ) -> Result<c::StatusReport, t::ConnectorError> {
         let users: Vec<model::User> = users.into_iter().map(user_in).collect();
         let policy = status::Policy {
             as_of: policy.as_of,
@@ -520,16 +528,31 @@ fn with_groups<T>(
 }
 
 impl g::Guest for Component {
-    fn list_groups(cfg: t::Config, session: t::Session, workspace: String) -> Result<Vec<t::Group>, t::ConnectorError> {
-        with_groups(cfg, session, |gr| gr.list(&workspace)).map(|v| v.into_iter().map(group_out).collect())
+    fn list_groups(
+        cfg: t::Config,
+        session: t::Session,
+        workspace: String,
+    ) -> Result<Vec<t::Group>, t::ConnectorError> {
+        with_groups(cfg, session, |gr| gr.list(&workspace))
+            .map(|v| v.into_iter().map(group_out).collect())
     }
 
-    fn find_groups(cfg: t::Config, session: t::Session, refs: Vec<t::GroupRef>) -> Result<Vec<t::Group>, t::ConnectorError> {
+    fn find_groups(
+        cfg: t::Config,
+        session: t::Session,
+        refs: Vec<t::GroupRef>,
+    ) -> Result<Vec<t::Group>, t::ConnectorError> {
         let refs: Vec<model::GroupRef> = refs.into_iter().map(group_ref_in).collect();
-        with_groups(cfg, session, |gr| gr.find(&refs)).map(|v| v.into_iter().map(group_out).collect())
+        with_groups(cfg, session, |gr| gr.find(&refs))
+            .map(|v| v.into_iter().map(group_out).collect())
     }
 
-    fn create_group(cfg: t::Config, session: t::Session, workspace: String, name: String) -> Result<t::Group, t::ConnectorError> {
+    fn create_group(
+        cfg: t::Config,
+        session: t::Session,
+        workspace: String,
+        name: String,
+    ) -> Result<t::Group, t::ConnectorError> {
         with_groups(cfg, session, |gr| gr.create(&workspace, &name)).map(group_out)
     }
 
@@ -547,20 +570,42 @@ impl g::Guest for Component {
         with_groups(cfg, session, |gr| gr.update(&group_ref_in(group), &update)).map(group_out)
     }
 
-    fn delete_group(cfg: t::Config, session: t::Session, group: t::GroupRef) -> Result<(), t::ConnectorError> {
+    fn delete_group(
+        cfg: t::Config,
+        session: t::Session,
+        group: t::GroupRef,
+    ) -> Result<(), t::ConnectorError> {
         with_groups(cfg, session, |gr| gr.delete(&group_ref_in(group)))
     }
 
-    fn list_members(cfg: t::Config, session: t::Session, group: t::GroupRef) -> Result<Vec<t::GroupMember>, t::ConnectorError> {
+    fn list_members(
+        cfg: t::Config,
+        session: t::Session,
+        group: t::GroupRef,
+    ) -> Result<Vec<t::GroupMember>, t::ConnectorError> {
         with_groups(cfg, session, |gr| gr.members(&group_ref_in(group)))
             .map(|v| v.into_iter().map(member_out).collect())
     }
 
-    fn add_member(cfg: t::Config, session: t::Session, group: t::GroupRef, member: String) -> Result<(), t::ConnectorError> {
-        with_groups(cfg, session, |gr| gr.add_member(&group_ref_in(group), &member))
+    fn add_member(
+        cfg: t::Config,
+        session: t::Session,
+        group: t::GroupRef,
+        member: String,
+    ) -> Result<(), t::ConnectorError> {
+        with_groups(cfg, session, |gr| {
+            gr.add_member(&group_ref_in(group), &member)
+        })
     }
 
-    fn remove_member(cfg: t::Config, session: t::Session, group: t::GroupRef, member: String) -> Result<(), t::ConnectorError> {
-        with_groups(cfg, session, |gr| gr.remove_member(&group_ref_in(group), &member))
+    fn remove_member(
+        cfg: t::Config,
+        session: t::Session,
+        group: t::GroupRef,
+        member: String,
+    ) -> Result<(), t::ConnectorError> {
+        with_groups(cfg, session, |gr| {
+            gr.remove_member(&group_ref_in(group), &member)
+        })
     }
 }

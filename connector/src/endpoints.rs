@@ -16,7 +16,11 @@ pub const MAX_PAGE_SIZE: u32 = 100;
 pub const DEFAULT_STEP_BUDGET: u32 = 100;
 
 /// Characters escaped in a path segment: all but unreserved ones.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 /// Escapes one path segment (slugs, uuids with braces).
 pub fn segment(s: &str) -> String {
@@ -38,10 +42,14 @@ pub struct Endpoints {
 fn http_url(s: &str, what: &str) -> Result<Url> {
     let url = Url::parse(s).map_err(|e| Error::InvalidConfig(format!("{what} {s:?}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(Error::InvalidConfig(format!("{what} {s:?} is not an http(s) URL")));
+        return Err(Error::InvalidConfig(format!(
+            "{what} {s:?} is not an http(s) URL"
+        )));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::InvalidConfig(format!("{what} must not carry credentials")));
+        return Err(Error::InvalidConfig(format!(
+            "{what} must not carry credentials"
+        )));
     }
     Ok(url)
 }
@@ -59,7 +67,10 @@ impl Endpoints {
                 "page-size {page_size} is outside 1..=100"
             )));
         }
-        let step_budget = config.max_requests_per_step.unwrap_or(DEFAULT_STEP_BUDGET).max(1);
+        let step_budget = config
+            .max_requests_per_step
+            .unwrap_or(DEFAULT_STEP_BUDGET)
+            .max(1);
         Ok(Endpoints {
             api,
             token_url: token_url.to_string(),

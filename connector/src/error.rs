@@ -54,7 +54,10 @@ impl fmt::Display for Error {
         match self {
             Error::InvalidCredentials(m) => write!(f, "invalid credentials: {m}"),
             Error::InsufficientScope { message, .. } => write!(f, "insufficient scope: {message}"),
-            Error::RateLimited { retry_after, message } => match retry_after {
+            Error::RateLimited {
+                retry_after,
+                message,
+            } => match retry_after {
                 Some(s) => write!(f, "rate limited (retry after {s} s): {message}"),
                 None => write!(f, "rate limited: {message}"),
             },

@@ -16,7 +16,11 @@ pub struct Groups<'a> {
 }
 
 fn group_path(g: &GroupRef) -> String {
-    format!("/1.0/groups/{}/{}/", segment(&g.workspace), segment(&g.slug))
+    format!(
+        "/1.0/groups/{}/{}/",
+        segment(&g.workspace),
+        segment(&g.slug)
+    )
 }
 
 impl<'a> Groups<'a> {
@@ -29,7 +33,13 @@ impl<'a> Groups<'a> {
         }
     }
 
-    fn call(&self, method: Method, path: &str, body: Option<(&str, Vec<u8>)>, what: &str) -> Result<Response> {
+    fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<(&str, Vec<u8>)>,
+        what: &str,
+    ) -> Result<Response> {
         let mut request = Request::get(self.endpoints.api(path), &self.authorization);
         request.method = method;
         if let Some((content_type, bytes)) = body {
@@ -49,14 +59,21 @@ impl<'a> Groups<'a> {
     fn array(response: &Response, what: &str) -> Result<Vec<Value>> {
         match wire::json(response, what)? {
             Value::Array(items) => Ok(items),
-            _ => Err(Error::MalformedResponse(format!("{what}: expected a JSON array"))),
+            _ => Err(Error::MalformedResponse(format!(
+                "{what}: expected a JSON array"
+            ))),
         }
     }
 
     /// All groups of a workspace.
     pub fn list(&self, workspace: &str) -> Result<Vec<Group>> {
         let what = format!("groups of {workspace}");
-        let response = self.call(Method::Get, &format!("/1.0/groups/{}/", segment(workspace)), None, &what)?;
+        let response = self.call(
+            Method::Get,
+            &format!("/1.0/groups/{}/", segment(workspace)),
+            None,
+            &what,
+        )?;
         Self::array(&response, &what)?
             .iter()
             .map(|g| wire::group(g, workspace))
@@ -69,9 +86,17 @@ impl<'a> Groups<'a> {
             return Ok(Vec::new());
         }
         let query = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(refs.iter().map(|r| ("group", format!("{}/{}", r.workspace, r.slug))))
+            .extend_pairs(
+                refs.iter()
+                    .map(|r| ("group", format!("{}/{}", r.workspace, r.slug))),
+            )
             .finish();
-        let response = self.call(Method::Get, &format!("/1.0/groups?{query}"), None, "group search")?;
+        let response = self.call(
+            Method::Get,
+            &format!("/1.0/groups?{query}"),
+            None,
+            "group search",
+        )?;
         Self::array(&response, "group search")?
             .iter()
             .map(|g| wire::group(g, ""))
@@ -115,14 +140,20 @@ impl<'a> Groups<'a> {
             body.insert("auto_add".into(), json!(a));
         }
         let bytes = serde_json::to_vec(&body).expect("a JSON object serialises");
-        let response = self.call(Method::Put, &group_path(group), Some(("application/json", bytes)), &what)?;
+        let response = self.call(
+            Method::Put,
+            &group_path(group),
+            Some(("application/json", bytes)),
+            &what,
+        )?;
         wire::group(&wire::json(&response, &what)?, &group.workspace)
     }
 
     /// Deletes a group.
     pub fn delete(&self, group: &GroupRef) -> Result<()> {
         let what = format!("delete group {}/{}", group.workspace, group.slug);
-        self.call(Method::Delete, &group_path(group), None, &what).map(drop)
+        self.call(Method::Delete, &group_path(group), None, &what)
+            .map(drop)
     }
 
     /// A group's members.
@@ -130,20 +161,31 @@ impl<'a> Groups<'a> {
         let what = format!("members of group {}/{}", group.workspace, group.slug);
         let path = format!("{}members", group_path(group));
         let response = self.call(Method::Get, &path, None, &what)?;
-        Ok(Self::array(&response, &what)?.iter().map(wire::group_member).collect())
+        Ok(Self::array(&response, &what)?
+            .iter()
+            .map(wire::group_member)
+            .collect())
     }
 
     /// Adds a member (by uuid with braces).
     pub fn add_member(&self, group: &GroupRef, member: &str) -> Result<()> {
         let what = format!("add {member} to group {}/{}", group.workspace, group.slug);
         let path = format!("{}members/{}/", group_path(group), segment(member));
-        self.call(Method::Put, &path, Some(("application/json", b"{}".to_vec())), &what)
-            .map(drop)
+        self.call(
+            Method::Put,
+            &path,
+            Some(("application/json", b"{}".to_vec())),
+            &what,
+        )
+        .map(drop)
     }
 
     /// Removes a member.
     pub fn remove_member(&self, group: &GroupRef, member: &str) -> Result<()> {
-        let what = format!("remove {member} from group {}/{}", group.workspace, group.slug);
+        let what = format!(
+            "remove {member} from group {}/{}",
+            group.workspace, group.slug
+        );
         let path = format!("{}members/{}", group_path(group), segment(member));
         self.call(Method::Delete, &path, None, &what).map(drop)
     }

@@ -137,7 +137,10 @@ impl Step<'_> {
     /// Sends GETs; on an expired token, refreshes once and resends those.
     fn send(&mut self, urls: &[String]) -> Result<Vec<std::result::Result<Response, HttpError>>> {
         let auth = self.session.authorization();
-        let requests = urls.iter().map(|u| Request::get(u.clone(), &auth)).collect();
+        let requests = urls
+            .iter()
+            .map(|u| Request::get(u.clone(), &auth))
+            .collect();
         self.requests += urls.len() as u32;
         let mut results = self.http.send_all(requests);
         let expired: Vec<usize> = results
@@ -199,7 +202,11 @@ impl Step<'_> {
         else {
             unreachable!("called in the discover phase")
         };
-        let path = if *legacy { "/2.0/workspaces" } else { "/2.0/user/workspaces" };
+        let path = if *legacy {
+            "/2.0/workspaces"
+        } else {
+            "/2.0/user/workspaces"
+        };
         let url = next.clone().unwrap_or_else(|| {
             self.endpoints
                 .api(&format!("{path}?pagelen={}", self.endpoints.page_size))
@@ -209,7 +216,8 @@ impl Step<'_> {
             .remove(0)
             .map_err(|e| upstream::transport_error(e, "workspace discovery"))?;
         if response.status == 404 && !*legacy && next.is_none() {
-            self.log.warn("GET /2.0/user/workspaces is missing: trying the retired /2.0/workspaces");
+            self.log
+                .warn("GET /2.0/user/workspaces is missing: trying the retired /2.0/workspaces");
             *legacy = true;
             return Ok(true);
         }
@@ -229,7 +237,9 @@ impl Step<'_> {
             Some(link) => {
                 self.endpoints.check_same_origin(&link)?;
                 if visited.contains(&url_hash(&link)) {
-                    return Err(Error::Pagination("workspace discovery repeats a next link".into()));
+                    return Err(Error::Pagination(
+                        "workspace discovery repeats a next link".into(),
+                    ));
                 }
                 if visited.len() as u64 >= MAX_PAGES {
                     return Err(Error::Pagination("workspace discovery never ends".into()));
@@ -246,11 +256,13 @@ impl Step<'_> {
 
     /// Applies the include/exclude filter to the discovered workspaces.
     fn plan(&self, found: Vec<Found>) -> Vec<Task> {
-        let matches = |list: &[String], slug: &str| list.iter().any(|s| s.eq_ignore_ascii_case(slug));
+        let matches =
+            |list: &[String], slug: &str| list.iter().any(|s| s.eq_ignore_ascii_case(slug));
         for wanted in &self.config.include_workspaces {
             if !found.iter().any(|f| f.slug.eq_ignore_ascii_case(wanted)) {
-                self.log
-                    .warn(&format!("workspace {wanted:?} is included but was not found"));
+                self.log.warn(&format!(
+                    "workspace {wanted:?} is included but was not found"
+                ));
             }
         }
         found
@@ -299,7 +311,10 @@ impl Step<'_> {
                 TaskState::First => {
                     if !task.described && urls.len() + 2 <= left {
                         jobs.push(Job::Details(i));
-                        urls.push(self.endpoints.api(&format!("/2.0/workspaces/{}", segment(&task.slug))));
+                        urls.push(
+                            self.endpoints
+                                .api(&format!("/2.0/workspaces/{}", segment(&task.slug))),
+                        );
                     }
                     jobs.push(Job::Members(i));
                     urls.push(self.first_url(task));
@@ -331,7 +346,8 @@ impl Step<'_> {
             match job {
                 Job::Details(i) => self.details(&mut tasks[i], result),
                 Job::Members(i) if !restarted[i] => {
-                    restarted[i] = self.member_page(&mut tasks[i], &url, result, &mut state.listed)?;
+                    restarted[i] =
+                        self.member_page(&mut tasks[i], &url, result, &mut state.listed)?;
                 }
                 Job::Members(_) => {}
             }
@@ -350,7 +366,11 @@ impl Step<'_> {
         *tasks = kept;
         self.log.progress(
             state.listed,
-            tasks.iter().map(|t| t.size).sum::<Option<u64>>().map(|s| s + state.done_members),
+            tasks
+                .iter()
+                .map(|t| t.size)
+                .sum::<Option<u64>>()
+                .map(|s| s + state.done_members),
             "memberships",
         );
         Ok(true)
@@ -432,7 +452,10 @@ impl Step<'_> {
         task.state = match std::mem::replace(&mut task.state, TaskState::Done) {
             TaskState::First => {
                 task.size = page.size;
-                let pagelen = page.pagelen.filter(|&p| p > 0).unwrap_or(u64::from(self.endpoints.page_size));
+                let pagelen = page
+                    .pagelen
+                    .filter(|&p| p > 0)
+                    .unwrap_or(u64::from(self.endpoints.page_size));
                 match (page.size, page.page) {
                     (Some(size), Some(_)) => {
                         let last_page = size.div_ceil(pagelen);
@@ -450,9 +473,7 @@ impl Step<'_> {
                     _ => self.follow(&page, url, Vec::new(), &what)?,
                 }
             }
-            TaskState::Follow { visited, .. } => {
-                self.follow(&page, url, visited, &what)?
-            }
+            TaskState::Follow { visited, .. } => self.follow(&page, url, visited, &what)?,
             other => other,
         };
         Ok(false)
@@ -471,16 +492,21 @@ impl Step<'_> {
             return Ok(TaskState::Done);
         };
         if page.values.is_empty() {
-            self.log
-                .debug(&format!("{what}: an empty page with a next link; taken as the end"));
+            self.log.debug(&format!(
+                "{what}: an empty page with a next link; taken as the end"
+            ));
             return Ok(TaskState::Done);
         }
         self.endpoints.check_same_origin(&next)?;
         if visited.contains(&url_hash(&next)) {
-            return Err(Error::Pagination(format!("{what}: the next link repeats a page already fetched")));
+            return Err(Error::Pagination(format!(
+                "{what}: the next link repeats a page already fetched"
+            )));
         }
         if visited.len() as u64 >= MAX_PAGES {
-            return Err(Error::Pagination(format!("{what}: more than {MAX_PAGES} pages")));
+            return Err(Error::Pagination(format!(
+                "{what}: more than {MAX_PAGES} pages"
+            )));
         }
         Ok(TaskState::Follow { next, visited })
     }
@@ -504,8 +530,14 @@ impl Step<'_> {
 
     /// Adds a user with one membership; false for a duplicate.
     fn add(&mut self, mut user: User) -> bool {
-        let membership = user.memberships.pop().expect("entries carry one membership");
-        if !self.seen.insert((membership.workspace.clone(), user.id.clone())) {
+        let membership = user
+            .memberships
+            .pop()
+            .expect("entries carry one membership");
+        if !self
+            .seen
+            .insert((membership.workspace.clone(), user.id.clone()))
+        {
             self.duplicates += 1;
             return false;
         }

@@ -149,9 +149,12 @@ pub struct StatusReport {
 /// Merges users with the same id (memberships by workspace, first wins), so
 /// the report holds whether or not the host merged pages.
 fn merged(users: &[User]) -> BTreeMap<&str, (&User, BTreeMap<&str, &crate::model::Membership>)> {
-    let mut out: BTreeMap<&str, (&User, BTreeMap<&str, &crate::model::Membership>)> = BTreeMap::new();
+    let mut out: BTreeMap<&str, (&User, BTreeMap<&str, &crate::model::Membership>)> =
+        BTreeMap::new();
     for user in users {
-        let entry = out.entry(user.id.as_str()).or_insert_with(|| (user, BTreeMap::new()));
+        let entry = out
+            .entry(user.id.as_str())
+            .or_insert_with(|| (user, BTreeMap::new()));
         for m in &user.memberships {
             entry.1.entry(m.workspace.as_str()).or_insert(m);
         }
@@ -192,11 +195,19 @@ pub fn compute(users: &[User], policy: &Policy) -> StatusReport {
             }
             (_, Some(last)) if policy.as_of - last <= threshold => (
                 Activity::Active,
-                format!("last access {} is within {} days", date(last), policy.inactive_after_days),
+                format!(
+                    "last access {} is within {} days",
+                    date(last),
+                    policy.inactive_after_days
+                ),
             ),
             (_, Some(last)) => (
                 Activity::Inactive,
-                format!("last access {} is over {} days old", date(last), policy.inactive_after_days),
+                format!(
+                    "last access {} is over {} days old",
+                    date(last),
+                    policy.inactive_after_days
+                ),
             ),
             (_, None) if memberships.keys().any(|w| reporting.contains(w)) => (
                 Activity::NeverActive,

@@ -10,21 +10,28 @@ pub fn transport_error(err: HttpError, what: &str) -> Error {
         HttpError::Denied(reason) => Error::DeniedByHost(format!("{what}: {reason}")),
         HttpError::Timeout => Error::Transport(format!("{what}: timed out")),
         HttpError::Transport(m) => Error::Transport(format!("{what}: {m}")),
-        HttpError::TooLarge(limit) => {
-            Error::DeniedByHost(format!("{what}: response larger than the host's {limit} bytes"))
-        }
+        HttpError::TooLarge(limit) => Error::DeniedByHost(format!(
+            "{what}: response larger than the host's {limit} bytes"
+        )),
         HttpError::InvalidRequest(m) => Error::InvalidConfig(format!("{what}: {m}")),
     }
 }
 
 /// Whether a 401 says the access token expired (as opposed to bad credentials).
 pub fn is_expired_token(response: &Response) -> bool {
-    response.status == 401 && wire::error_message(response).to_ascii_lowercase().contains("expired")
+    response.status == 401
+        && wire::error_message(response)
+            .to_ascii_lowercase()
+            .contains("expired")
 }
 
 /// Seconds to wait from `Retry-After` or `X-RateLimit-Reset`-style hints.
 fn retry_hint(response: &Response) -> Option<u32> {
-    let parse = |name: &str| response.header(name).and_then(|v| v.trim().parse::<u32>().ok());
+    let parse = |name: &str| {
+        response
+            .header(name)
+            .and_then(|v| v.trim().parse::<u32>().ok())
+    };
     parse("retry-after").or_else(|| parse("x-ratelimit-reset-after"))
 }
 

@@ -111,7 +111,10 @@ pub fn page(response: &Response, what: &str) -> Result<Page> {
 /// `/2.0/user/workspaces`, or a bare workspace of the retired `/2.0/workspaces`.
 pub fn discovered_workspace(v: &Value) -> Option<(String, String)> {
     let ws = v.get("workspace").filter(|w| w.is_object()).unwrap_or(v);
-    Some((str_field(ws, "slug")?, str_field(ws, "uuid").unwrap_or_default()))
+    Some((
+        str_field(ws, "slug")?,
+        str_field(ws, "uuid").unwrap_or_default(),
+    ))
 }
 
 /// A workspace object (`GET /2.0/workspaces/{slug}`).
@@ -303,7 +306,12 @@ pub fn scope_detail(response: &Response) -> Option<(Vec<String>, Vec<String>)> {
         detail
             .get(k)
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(String::from)
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let (required, granted) = (list("required"), list("granted"));

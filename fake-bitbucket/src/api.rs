@@ -45,7 +45,11 @@ fn plain_paging(headers: &HeaderMap, path: &str, counts: bool) -> Paging {
 }
 
 /// `GET /2.0/user/workspaces`.
-pub async fn user_workspaces(Extract(state): Extract<Arc<State>>, headers: HeaderMap, uri: Uri) -> Response {
+pub async fn user_workspaces(
+    Extract(state): Extract<Arc<State>>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
     if state.user_workspaces_missing {
         return error(StatusCode::NOT_FOUND, "Resource not found");
     }
@@ -57,19 +61,31 @@ pub async fn user_workspaces(Extract(state): Extract<Arc<State>>, headers: Heade
         Err(r) => return r,
     };
     let ws = &state.data.workspaces;
-    paginate(plain_paging(&headers, "/2.0/user/workspaces", true), params, ws.len(), |i| {
-        json!({
-            "type": "workspace_access",
-            "administrator": true,
-            "workspace": workspace_ref(&ws[i]),
-        })
-    })
+    paginate(
+        plain_paging(&headers, "/2.0/user/workspaces", true),
+        params,
+        ws.len(),
+        |i| {
+            json!({
+                "type": "workspace_access",
+                "administrator": true,
+                "workspace": workspace_ref(&ws[i]),
+            })
+        },
+    )
 }
 
 /// `GET /2.0/workspaces`: retired (CHANGE-2770) unless configured otherwise.
-pub async fn workspaces(Extract(state): Extract<Arc<State>>, headers: HeaderMap, uri: Uri) -> Response {
+pub async fn workspaces(
+    Extract(state): Extract<Arc<State>>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
     if state.legacy_workspaces_gone {
-        return error(StatusCode::GONE, "CHANGE-2770 - Functionality has been deprecated");
+        return error(
+            StatusCode::GONE,
+            "CHANGE-2770 - Functionality has been deprecated",
+        );
     }
     if let Err(r) = authorize(&state, &headers, READ_SCOPES[0]) {
         return r;
@@ -80,9 +96,12 @@ pub async fn workspaces(Extract(state): Extract<Arc<State>>, headers: HeaderMap,
     };
     let base = base_url(&headers);
     let ws = &state.data.workspaces;
-    paginate(plain_paging(&headers, "/2.0/workspaces", true), params, ws.len(), |i| {
-        workspace_json(&ws[i], &base)
-    })
+    paginate(
+        plain_paging(&headers, "/2.0/workspaces", true),
+        params,
+        ws.len(),
+        |i| workspace_json(&ws[i], &base),
+    )
 }
 
 /// `GET /2.0/workspaces/{slug}`.
@@ -96,7 +115,10 @@ pub async fn workspace(
     }
     match state.data.workspace(&slug) {
         Some(w) => ok(workspace_json(w, &base_url(&headers))),
-        None => error(StatusCode::NOT_FOUND, &format!("No workspace with identifier '{slug}'.")),
+        None => error(
+            StatusCode::NOT_FOUND,
+            &format!("No workspace with identifier '{slug}'."),
+        ),
     }
 }
 
@@ -107,7 +129,13 @@ enum Listing {
     Permissions,
 }
 
-async fn member_listing(state: Arc<State>, slug: String, headers: HeaderMap, uri: Uri, listing: Listing) -> Response {
+async fn member_listing(
+    state: Arc<State>,
+    slug: String,
+    headers: HeaderMap,
+    uri: Uri,
+    listing: Listing,
+) -> Response {
     if let Err(r) = authorize(&state, &headers, READ_SCOPES[0]) {
         return r;
     }
@@ -116,7 +144,10 @@ async fn member_listing(state: Arc<State>, slug: String, headers: HeaderMap, uri
         match faults.permissions {
             PermissionsMode::Serve => {}
             PermissionsMode::Forbidden => {
-                return error(StatusCode::FORBIDDEN, "You do not have access to this resource.");
+                return error(
+                    StatusCode::FORBIDDEN,
+                    "You do not have access to this resource.",
+                );
             }
             PermissionsMode::ServerError => {
                 return error(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong");
@@ -128,13 +159,20 @@ async fn member_listing(state: Arc<State>, slug: String, headers: HeaderMap, uri
         }
     }
     let Some(w) = state.data.workspace(&slug) else {
-        return error(StatusCode::NOT_FOUND, &format!("No workspace with identifier '{slug}'."));
+        return error(
+            StatusCode::NOT_FOUND,
+            &format!("No workspace with identifier '{slug}'."),
+        );
     };
     let params = match page_params(&uri) {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let kind = if listing == Listing::Members { "members" } else { "permissions" };
+    let kind = if listing == Listing::Members {
+        "members"
+    } else {
+        "permissions"
+    };
     let paging = Paging {
         base: base_url(&headers),
         path: format!("/2.0/workspaces/{slug}/{kind}"),

@@ -16,7 +16,11 @@ use crate::state::{AuthKind, Issued, State};
 
 /// Scopes of credentials that are not OAuth tokens (API tokens, app
 /// passwords, access tokens): everything.
-const ALL: [&str; 3] = ["read:workspace:bitbucket", "read:user:bitbucket", "admin:workspace:bitbucket"];
+const ALL: [&str; 3] = [
+    "read:workspace:bitbucket",
+    "read:user:bitbucket",
+    "admin:workspace:bitbucket",
+];
 
 /// The scope writes need.
 pub const ADMIN_SCOPE: &str = "admin:workspace:bitbucket";
@@ -27,7 +31,10 @@ fn unix_now() -> i64 {
 
 /// The kind of an `Authorization` header.
 pub fn auth_kind(headers: &HeaderMap) -> AuthKind {
-    match headers.get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()) {
+    match headers
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+    {
         None => AuthKind::None,
         Some(v) if v.starts_with("Bearer ") => AuthKind::Bearer,
         Some(v) if v.starts_with("Basic ") => AuthKind::Basic,
@@ -43,14 +50,26 @@ fn basic_pair(value: &str) -> Option<(String, String)> {
 }
 
 fn plain_401() -> Response {
-    (StatusCode::UNAUTHORIZED, [(header::CONTENT_TYPE, "text/plain")], "Unauthorized").into_response()
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::CONTENT_TYPE, "text/plain")],
+        "Unauthorized",
+    )
+        .into_response()
 }
 
 /// Checks an API call's credentials and that they carry `scope`.
 pub fn authorize(state: &State, headers: &HeaderMap, scope: &str) -> Result<(), Response> {
-    let value = headers.get(header::AUTHORIZATION).and_then(|h| h.to_str().ok());
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok());
     let scopes: Vec<String> = match value {
-        None => return Err(error(StatusCode::UNAUTHORIZED, "This API is only accessible with the following authentication types: session, password, apppassword, api_token, repository_access_token, workspace_access_token, project_access_token, jwt")),
+        None => {
+            return Err(error(
+                StatusCode::UNAUTHORIZED,
+                "This API is only accessible with the following authentication types: session, password, apppassword, api_token, repository_access_token, workspace_access_token, project_access_token, jwt",
+            ));
+        }
         Some(v) if v.starts_with("Bearer ") => {
             let token = &v["Bearer ".len()..];
             if state.accounts.access_tokens.iter().any(|t| t == token) {
@@ -69,7 +88,10 @@ pub fn authorize(state: &State, headers: &HeaderMap, scope: &str) -> Result<(), 
                 }
                 match m.tokens.get(token) {
                     Some(t) if t.expires_at <= unix_now() => {
-                        return Err(error(StatusCode::UNAUTHORIZED, "Access token expired. Use your refresh token to obtain a new access token."));
+                        return Err(error(
+                            StatusCode::UNAUTHORIZED,
+                            "Access token expired. Use your refresh token to obtain a new access token.",
+                        ));
                     }
                     Some(t) => t.scopes.clone(),
                     None => return Err(error(StatusCode::UNAUTHORIZED, "Access token is invalid")),
@@ -81,8 +103,14 @@ pub fn authorize(state: &State, headers: &HeaderMap, scope: &str) -> Result<(), 
                 return Err(plain_401());
             };
             let accounts = &state.accounts;
-            let ok = accounts.api_tokens.iter().any(|(e, t)| *e == user && *t == secret)
-                || accounts.app_passwords.iter().any(|(u, p)| *u == user && *p == secret);
+            let ok = accounts
+                .api_tokens
+                .iter()
+                .any(|(e, t)| *e == user && *t == secret)
+                || accounts
+                    .app_passwords
+                    .iter()
+                    .any(|(u, p)| *u == user && *p == secret);
             if !ok {
                 return Err(plain_401());
             }
@@ -92,7 +120,10 @@ pub fn authorize(state: &State, headers: &HeaderMap, scope: &str) -> Result<(), 
     };
     let legacy = |s: &str| matches!(s, "account" | "team" | "team:write");
     let allowed = scopes.iter().any(|s| s == scope)
-        || (READ_SCOPES.contains(&scope) && scopes.iter().any(|s| READ_SCOPES.contains(&s.as_str()) || legacy(s)));
+        || (READ_SCOPES.contains(&scope)
+            && scopes
+                .iter()
+                .any(|s| READ_SCOPES.contains(&s.as_str()) || legacy(s)));
     if allowed {
         Ok(())
     } else {
@@ -108,24 +139,51 @@ pub fn authorize(state: &State, headers: &HeaderMap, scope: &str) -> Result<(), 
 }
 
 fn oauth_error(status: StatusCode, code: &str, description: &str) -> Response {
-    (status, axum::Json(json!({"error": code, "error_description": description}))).into_response()
+    (
+        status,
+        axum::Json(json!({"error": code, "error_description": description})),
+    )
+        .into_response()
 }
 
 /// `POST /site/oauth2/access_token`.
-pub async fn token(Extract(state): Extract<Arc<State>>, headers: HeaderMap, body: String) -> Response {
-    let form: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes()).into_owned().collect();
+pub async fn token(
+    Extract(state): Extract<Arc<State>>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let form: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect();
     let field = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let from_header = headers
         .get(header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
         .and_then(|v| v.strip_prefix("Basic "))
         .and_then(basic_pair);
-    let (id, secret) = match from_header.or_else(|| Some((field("client_id")?, field("client_secret")?))) {
+    let (id, secret) = match from_header
+        .or_else(|| Some((field("client_id")?, field("client_secret")?)))
+    {
         Some(pair) => pair,
-        None => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "Client credentials missing; this request needs to be authenticated with a client id and secret."),
+        None => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "Client credentials missing; this request needs to be authenticated with a client id and secret.",
+            );
+        }
     };
-    let Some(client) = state.accounts.clients.iter().find(|c| c.id == id && c.secret == secret) else {
-        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "Invalid OAuth client credentials");
+    let Some(client) = state
+        .accounts
+        .clients
+        .iter()
+        .find(|c| c.id == id && c.secret == secret)
+    else {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "Invalid OAuth client credentials",
+        );
     };
     let mut m = state.lock();
     match field("grant_type").as_deref() {
@@ -133,20 +191,38 @@ pub async fn token(Extract(state): Extract<Arc<State>>, headers: HeaderMap, body
         Some("refresh_token") => {
             let token = field("refresh_token").unwrap_or_default();
             if m.refresh_tokens.get(&token) != Some(&client.id) {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "Invalid refresh_token");
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "Invalid refresh_token",
+                );
             }
         }
         Some("authorization_code") => {
             let code = field("code").unwrap_or_default();
             if m.auth_codes.get(&code) != Some(&client.id) {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "The code is invalid or has expired.");
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "The code is invalid or has expired.",
+                );
             }
             m.auth_codes.remove(&code);
         }
         Some(other) => {
-            return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", &format!("Unsupported grant type: {other}"));
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                &format!("Unsupported grant type: {other}"),
+            );
         }
-        None => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "Missing grant_type"),
+        None => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "Missing grant_type",
+            );
+        }
     }
     m.issued += 1;
     let n = m.issued;

@@ -58,9 +58,16 @@ fn slugify(name: &str) -> String {
 }
 
 fn check(state: &State, headers: &HeaderMap, workspace: &str, write: bool) -> Result<(), Response> {
-    authorize(state, headers, if write { ADMIN_SCOPE } else { READ_SCOPES[0] })?;
+    authorize(
+        state,
+        headers,
+        if write { ADMIN_SCOPE } else { READ_SCOPES[0] },
+    )?;
     if state.data.workspace(workspace).is_none() {
-        return Err(error(StatusCode::NOT_FOUND, &format!("No workspace with identifier '{workspace}'.")));
+        return Err(error(
+            StatusCode::NOT_FOUND,
+            &format!("No workspace with identifier '{workspace}'."),
+        ));
     }
     Ok(())
 }
@@ -83,7 +90,11 @@ pub async fn find(Extract(state): Extract<Arc<State>>, headers: HeaderMap, uri: 
 }
 
 /// `GET /1.0/groups/{workspace}/`.
-pub async fn list(Extract(state): Extract<Arc<State>>, Path(ws): Path<String>, headers: HeaderMap) -> Response {
+pub async fn list(
+    Extract(state): Extract<Arc<State>>,
+    Path(ws): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     if let Err(r) = check(&state, &headers, &ws, false) {
         return r;
     }
@@ -118,7 +129,10 @@ pub async fn create(
     let mut m = state.lock();
     let key = (ws.clone(), slug.clone());
     if m.groups.contains_key(&key) {
-        return error(StatusCode::BAD_REQUEST, "A group with this name already exists.");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "A group with this name already exists.",
+        );
     }
     let g = Group {
         name,
@@ -142,7 +156,10 @@ pub async fn update(
         return r;
     }
     let Ok(Value::Object(changes)) = serde_json::from_str::<Value>(&body) else {
-        return error(StatusCode::BAD_REQUEST, "The request body must be a JSON object.");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "The request body must be a JSON object.",
+        );
     };
     let mut m = state.lock();
     let Some(g) = m.groups.get_mut(&(ws.clone(), slug.clone())) else {
@@ -191,7 +208,9 @@ pub async fn members(
     }
     let m = state.lock();
     match m.groups.get(&(ws, slug)) {
-        Some(g) => ok(Value::Array(g.members.iter().map(|&u| account(&state, u)).collect())),
+        Some(g) => ok(Value::Array(
+            g.members.iter().map(|&u| account(&state, u)).collect(),
+        )),
         None => error(StatusCode::NOT_FOUND, "Group not found."),
     }
 }
@@ -218,7 +237,10 @@ pub async fn add_member(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
     if !json_body {
-        return error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json.");
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type must be application/json.",
+        );
     }
     let Some(user) = user_in_workspace(&state, &ws, &member) else {
         return error(StatusCode::NOT_FOUND, "User not found.");
@@ -228,7 +250,10 @@ pub async fn add_member(
         return error(StatusCode::NOT_FOUND, "Group not found.");
     };
     if g.members.contains(&user) {
-        return error(StatusCode::CONFLICT, "The user is already a member of this group.");
+        return error(
+            StatusCode::CONFLICT,
+            "The user is already a member of this group.",
+        );
     }
     g.members.push(user);
     ok(account(&state, user))
@@ -253,6 +278,9 @@ pub async fn remove_member(
             g.members.remove(i);
             StatusCode::NO_CONTENT.into_response()
         }
-        None => error(StatusCode::NOT_FOUND, "The user is not a member of this group."),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "The user is not a member of this group.",
+        ),
     }
 }

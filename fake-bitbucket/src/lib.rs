@@ -40,7 +40,11 @@ pub use state::{AuthKind, LoggedRequest};
 use state::{Mutable, State};
 
 /// Applies latency, 429 and 5xx faults, then logs the request.
-async fn faults_and_log(Extract(state): Extract<Arc<State>>, request: Request, next: Next) -> Response {
+async fn faults_and_log(
+    Extract(state): Extract<Arc<State>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let method = request.method().to_string();
     let path = request
         .uri()
@@ -61,9 +65,14 @@ async fn faults_and_log(Extract(state): Extract<Arc<State>>, request: Request, n
         if is_api {
             m.api_requests += 1;
             let n = m.api_requests;
-            let storm = f.rate_limit_for.is_some_and(|d| m.faults_since.elapsed() < d);
+            let storm = f
+                .rate_limit_for
+                .is_some_and(|d| m.faults_since.elapsed() < d);
             if storm || f.rate_limit_every.is_some_and(|k| k > 0 && n % k == 0) {
-                let mut r = respond::error(StatusCode::TOO_MANY_REQUESTS, "Rate limit for this resource has been exceeded");
+                let mut r = respond::error(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Rate limit for this resource has been exceeded",
+                );
                 if let Some(s) = f.retry_after {
                     r.headers_mut().insert("retry-after", s.into());
                 }
@@ -72,8 +81,15 @@ async fn faults_and_log(Extract(state): Extract<Arc<State>>, request: Request, n
                 && k > 0
                 && n % k == 0
             {
-                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                refusal = Some((status, axum::Json(serde_json::json!({"message": "Something went wrong", "id": n}))).into_response());
+                let status =
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                refusal = Some(
+                    (
+                        status,
+                        axum::Json(serde_json::json!({"message": "Something went wrong", "id": n})),
+                    )
+                        .into_response(),
+                );
             }
         }
         (f.latency, refusal)
@@ -107,8 +123,14 @@ fn router(state: Arc<State>) -> Router {
         .route("/1.0/groups/", get(groups::find))
         .route("/1.0/groups/{ws}", get(groups::list).post(groups::create))
         .route("/1.0/groups/{ws}/", get(groups::list).post(groups::create))
-        .route("/1.0/groups/{ws}/{slug}", put(groups::update).delete(groups::delete))
-        .route("/1.0/groups/{ws}/{slug}/", put(groups::update).delete(groups::delete))
+        .route(
+            "/1.0/groups/{ws}/{slug}",
+            put(groups::update).delete(groups::delete),
+        )
+        .route(
+            "/1.0/groups/{ws}/{slug}/",
+            put(groups::update).delete(groups::delete),
+        )
         .route("/1.0/groups/{ws}/{slug}/members", get(groups::members))
         .route("/1.0/groups/{ws}/{slug}/members/", get(groups::members))
         .route(
@@ -120,7 +142,10 @@ fn router(state: Arc<State>) -> Router {
             put(groups::add_member).delete(groups::remove_member),
         )
         .fallback(|| async { respond::error(StatusCode::NOT_FOUND, "Resource not found") })
-        .layer(middleware::from_fn_with_state(state.clone(), faults_and_log))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            faults_and_log,
+        ))
         .with_state(state)
 }
 
@@ -135,13 +160,15 @@ fn trap_router(log: Arc<Mutex<Vec<LoggedRequest>>>) -> Router {
                 .get(axum::http::header::AUTHORIZATION)
                 .and_then(|h| h.to_str().ok())
                 .map(String::from);
-            log.lock().unwrap_or_else(|p| p.into_inner()).push(LoggedRequest {
-                method: request.method().to_string(),
-                path: request.uri().to_string(),
-                auth: auth::auth_kind(request.headers()),
-                authorization,
-                status: 200,
-            });
+            log.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(LoggedRequest {
+                    method: request.method().to_string(),
+                    path: request.uri().to_string(),
+                    auth: auth::auth_kind(request.headers()),
+                    authorization,
+                    status: 200,
+                });
             axum::Json(serde_json::json!({"values": [], "pagelen": 100}))
         }
     })
@@ -207,8 +234,10 @@ impl FakeBitbucket {
             .name("fake-bitbucket".into())
             .spawn(move || {
                 runtime.block_on(async move {
-                    let listener = tokio::net::TcpListener::from_std(listener).expect("a tokio listener");
-                    let foreign = tokio::net::TcpListener::from_std(foreign).expect("a tokio listener");
+                    let listener =
+                        tokio::net::TcpListener::from_std(listener).expect("a tokio listener");
+                    let foreign =
+                        tokio::net::TcpListener::from_std(foreign).expect("a tokio listener");
                     let trap = tokio::spawn(async move { axum::serve(foreign, trap).await });
                     let _ = axum::serve(listener, app)
                         .with_graceful_shutdown(async {
@@ -272,19 +301,30 @@ impl FakeBitbucket {
     /// Forgets the logged requests.
     pub fn clear_requests(&self) {
         self.state.lock().log.clear();
-        self.foreign_log.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.foreign_log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
     }
 
     /// Every request the foreign-host trap received.
     pub fn foreign_requests(&self) -> Vec<LoggedRequest> {
-        self.foreign_log.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.foreign_log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// The ids (uuids) of a group's members, for assertions.
     pub fn group_members(&self, workspace: &str, slug: &str) -> Option<Vec<String>> {
         let m = self.state.lock();
         let g = m.groups.get(&(workspace.to_string(), slug.to_string()))?;
-        Some(g.members.iter().map(|&u| self.state.data.user_uuid(u)).collect())
+        Some(
+            g.members
+                .iter()
+                .map(|&u| self.state.data.user_uuid(u))
+                .collect(),
+        )
     }
 
     /// Blocks until the server stops (for the binary).

@@ -135,7 +135,9 @@ fn main() -> anyhow::Result<()> {
         truth.memberships,
         truth.unique_users
     );
-    println!("credentials: OAuth demo-client / demo-client-secret; API token admin@example.com / demo-api-token");
+    println!(
+        "credentials: OAuth demo-client / demo-client-secret; API token admin@example.com / demo-api-token"
+    );
     fake.wait();
     Ok(())
 }

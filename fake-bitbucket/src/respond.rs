@@ -8,7 +8,11 @@ use crate::config::{BodyFault, NextFault};
 
 /// A 2.0 error: `{"type":"error","error":{"message":...}}`.
 pub fn error(status: StatusCode, message: &str) -> Response {
-    (status, axum::Json(json!({"type": "error", "error": {"message": message}}))).into_response()
+    (
+        status,
+        axum::Json(json!({"type": "error", "error": {"message": message}})),
+    )
+        .into_response()
 }
 
 /// A JSON answer with status 200.
@@ -33,7 +37,11 @@ pub fn page_params(uri: &Uri) -> Result<(usize, usize), Response> {
     for (k, v) in form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()) {
         let n = || v.parse::<usize>().ok().filter(|&n| n >= 1);
         match &*k {
-            "pagelen" => pagelen = n().ok_or_else(|| error(StatusCode::BAD_REQUEST, "Invalid pagelen"))?.min(100),
+            "pagelen" => {
+                pagelen = n()
+                    .ok_or_else(|| error(StatusCode::BAD_REQUEST, "Invalid pagelen"))?
+                    .min(100)
+            }
             "page" => page = n().ok_or_else(|| error(StatusCode::BAD_REQUEST, "Invalid page"))?,
             _ => {}
         }

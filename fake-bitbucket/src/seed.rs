@@ -99,7 +99,10 @@ fn gcd(a: u64, b: u64) -> u64 {
 pub fn rfc3339(t: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(t)
         .ok()
-        .and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|d| {
+            d.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default()
 }
 
@@ -143,7 +146,8 @@ impl Dataset {
                         Member {
                             user,
                             role,
-                            added_on: tracks_access.then_some(config.now - year_s - ((r >> 24) % year) as i64),
+                            added_on: tracks_access
+                                .then_some(config.now - year_s - ((r >> 24) % year) as i64),
                             last_accessed: (tracks_access && !never).then_some(last),
                         }
                     })
@@ -194,7 +198,12 @@ impl Dataset {
             o.insert("has_2fa_enabled".into(), json!(r % 3 != 0));
         }
         if r % 5 != 0 {
-            o.insert("created_on".into(), json!(rfc3339(self.now - 4 * 365 * 86_400 + (r % 1000) as i64 * 86_400)));
+            o.insert(
+                "created_on".into(),
+                json!(rfc3339(
+                    self.now - 4 * 365 * 86_400 + (r % 1000) as i64 * 86_400
+                )),
+            );
         }
         match r % 50 {
             0 => {

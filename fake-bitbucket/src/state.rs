@@ -119,7 +119,14 @@ impl State {
 pub fn initial_groups(data: &Dataset) -> BTreeMap<(String, String), Group> {
     let mut groups = BTreeMap::new();
     for w in &data.workspaces {
-        let developers = w.members.iter().skip(1).step_by(3).take(8).map(|m| m.user).collect();
+        let developers = w
+            .members
+            .iter()
+            .skip(1)
+            .step_by(3)
+            .take(8)
+            .map(|m| m.user)
+            .collect();
         groups.insert(
             (w.slug.clone(), "developers".into()),
             Group {

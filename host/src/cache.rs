@@ -12,7 +12,10 @@ use crate::error::HostError;
 
 /// The hex SHA-256 of some bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The default cache folder: `$XDG_CACHE_HOME/saas-host` or `~/.cache/saas-host`.
@@ -45,7 +48,11 @@ fn compile(engine: &Engine, wasm: &[u8]) -> Result<Component, HostError> {
 
 /// Loads a component from the cache, or compiles it and fills the cache.
 /// Cache failures are not fatal: the component is compiled instead.
-pub fn load(engine: &Engine, dir: Option<&Path>, wasm: &[u8]) -> Result<(Component, Origin), HostError> {
+pub fn load(
+    engine: &Engine,
+    dir: Option<&Path>,
+    wasm: &[u8],
+) -> Result<(Component, Origin), HostError> {
     let Some(dir) = dir else {
         return Ok((compile(engine, wasm)?, Origin::Compiled));
     };
@@ -62,7 +69,8 @@ pub fn load(engine: &Engine, dir: Option<&Path>, wasm: &[u8]) -> Result<(Compone
         .precompile_component(wasm)
         .map_err(|e| HostError::Load(format!("{e:#}")))?;
     // SAFETY: the bytes come from `precompile_component` of this very engine.
-    let component = unsafe { Component::deserialize(engine, &bytes) }.map_err(|e| HostError::Load(format!("{e:#}")))?;
+    let component = unsafe { Component::deserialize(engine, &bytes) }
+        .map_err(|e| HostError::Load(format!("{e:#}")))?;
     let write = || -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
         let tmp = path.with_extension(format!("tmp{}", std::process::id()));

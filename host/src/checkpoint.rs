@@ -51,7 +51,12 @@ impl Checkpoint {
             format: FORMAT.into(),
             fingerprint: fingerprint.into(),
         };
-        writeln!(file, "{}", serde_json::to_string(&header).expect("serialises")).map_err(io_error(path, "writing"))?;
+        writeln!(
+            file,
+            "{}",
+            serde_json::to_string(&header).expect("serialises")
+        )
+        .map_err(io_error(path, "writing"))?;
         file.sync_data().map_err(io_error(path, "writing"))?;
         Ok(Checkpoint {
             path: path.to_path_buf(),
@@ -97,14 +102,21 @@ impl Checkpoint {
                 source: std::io::Error::other("empty checkpoint file"),
             });
         }
-        let file = OpenOptions::new().write(true).open(path).map_err(io_error(path, "opening"))?;
-        file.set_len(good_len).map_err(io_error(path, "truncating"))?;
+        let file = OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(io_error(path, "opening"))?;
+        file.set_len(good_len)
+            .map_err(io_error(path, "truncating"))?;
         let mut checkpoint = Checkpoint {
             path: path.to_path_buf(),
             file,
         };
         use std::io::Seek;
-        checkpoint.file.seek(std::io::SeekFrom::End(0)).map_err(io_error(path, "seeking"))?;
+        checkpoint
+            .file
+            .seek(std::io::SeekFrom::End(0))
+            .map_err(io_error(path, "seeking"))?;
         Ok((checkpoint, entries))
     }
 
@@ -112,7 +124,11 @@ impl Checkpoint {
     pub fn append(&mut self, entry: &Entry) -> Result<(), HostError> {
         let mut line = serde_json::to_vec(entry).expect("serialises");
         line.push(b'\n');
-        self.file.write_all(&line).map_err(io_error(&self.path, "writing"))?;
-        self.file.sync_data().map_err(io_error(&self.path, "writing"))
+        self.file
+            .write_all(&line)
+            .map_err(io_error(&self.path, "writing"))?;
+        self.file
+            .sync_data()
+            .map_err(io_error(&self.path, "writing"))
     }
 }

@@ -14,7 +14,13 @@ pub const PACKAGE: &str = "saas:connector";
 
 /// WASI interfaces a Rust std guest may import (the host links them with an
 /// empty context).
-pub const ALLOWED_WASI: [&str; 5] = ["wasi:cli/", "wasi:io/", "wasi:clocks/", "wasi:filesystem/", "wasi:random/"];
+pub const ALLOWED_WASI: [&str; 5] = [
+    "wasi:cli/",
+    "wasi:io/",
+    "wasi:clocks/",
+    "wasi:filesystem/",
+    "wasi:random/",
+];
 
 /// An interface and the names of its functions.
 pub type Surface = BTreeMap<String, Vec<String>>;
@@ -70,18 +76,19 @@ pub fn expected_surface() -> ComponentSurface {
     let world = resolve
         .select_world(&[pkg], Some("saas-connector"))
         .expect("the bundled WIT has the world");
-    let surface = |items: &wit_parser::IndexMap<wit_parser::WorldKey, wit_parser::WorldItem>| -> Surface {
-        items
-            .iter()
-            .filter_map(|(key, item)| match item {
-                wit_parser::WorldItem::Interface { id, .. } => Some((
-                    resolve.name_world_key(key),
-                    resolve.interfaces[*id].functions.keys().cloned().collect(),
-                )),
-                _ => None,
-            })
-            .collect()
-    };
+    let surface =
+        |items: &wit_parser::IndexMap<wit_parser::WorldKey, wit_parser::WorldItem>| -> Surface {
+            items
+                .iter()
+                .filter_map(|(key, item)| match item {
+                    wit_parser::WorldItem::Interface { id, .. } => Some((
+                        resolve.name_world_key(key),
+                        resolve.interfaces[*id].functions.keys().cloned().collect(),
+                    )),
+                    _ => None,
+                })
+                .collect()
+        };
     let w = &resolve.worlds[world];
     ComponentSurface {
         imports: surface(&w.imports),
@@ -117,7 +124,9 @@ pub fn world_mismatches(actual: &ComponentSurface) -> Vec<String> {
         } else if !ALLOWED_WASI.iter().any(|p| name.starts_with(p))
             && !name.starts_with(&format!("{PACKAGE}/types@"))
         {
-            problems.push(format!("imports {name}, which is neither the contract nor standard WASI"));
+            problems.push(format!(
+                "imports {name}, which is neither the contract nor standard WASI"
+            ));
         }
     }
     for (name, want) in &expected.exports {
@@ -139,7 +148,9 @@ pub fn world_mismatches(actual: &ComponentSurface) -> Vec<String> {
     }
     for name in actual.exports.keys() {
         if !expected.exports.contains_key(name) {
-            problems.push(format!("exports {name}, which the contract does not define"));
+            problems.push(format!(
+                "exports {name}, which the contract does not define"
+            ));
         }
     }
     problems
@@ -155,7 +166,13 @@ mod tests {
         assert!(s.imports.contains_key("saas:connector/http@0.1.0"));
         assert_eq!(
             s.exports["saas:connector/connector@0.1.0"],
-            ["info", "authenticate", "refresh", "list-users", "compute-status"]
+            [
+                "info",
+                "authenticate",
+                "refresh",
+                "list-users",
+                "compute-status"
+            ]
         );
     }
 

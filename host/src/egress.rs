@@ -118,7 +118,9 @@ impl AllowedHost {
     }
 
     fn allows(&self, url: &Url) -> bool {
-        url.host_str().is_some_and(|h| h.eq_ignore_ascii_case(&self.host)) && url.port() == self.port
+        url.host_str()
+            .is_some_and(|h| h.eq_ignore_ascii_case(&self.host))
+            && url.port() == self.port
     }
 }
 
@@ -224,7 +226,8 @@ impl Bucket {
     /// Takes a token; returns how long to wait first.
     fn take(&mut self) -> Duration {
         let now = Instant::now();
-        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * self.per_second).min(self.capacity);
+        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * self.per_second)
+            .min(self.capacity);
         self.last = now;
         self.tokens -= 1.0;
         if self.tokens >= 0.0 {
@@ -245,7 +248,13 @@ pub struct Egress {
 }
 
 fn retry_after(response: &IncomingResponse) -> Option<Duration> {
-    let value = response.headers.iter().find(|(n, _)| n == "retry-after")?.1.trim().to_string();
+    let value = response
+        .headers
+        .iter()
+        .find(|(n, _)| n == "retry-after")?
+        .1
+        .trim()
+        .to_string();
     value.parse::<u64>().ok().map(Duration::from_secs)
 }
 
@@ -261,7 +270,10 @@ impl Egress {
             .user_agent(concat!("saas-host/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
-        let bucket = policy.requests_per_hour.filter(|&r| r > 0).map(|r| Mutex::new(Bucket::new(r)));
+        let bucket = policy
+            .requests_per_hour
+            .filter(|&r| r > 0)
+            .map(|r| Mutex::new(Bucket::new(r)));
         Egress {
             agent,
             policy,
@@ -286,7 +298,8 @@ impl Egress {
 
     /// Checks a URL against the policy.
     pub fn check(&self, url: &str) -> Result<Url, EgressError> {
-        let parsed = Url::parse(url).map_err(|e| EgressError::InvalidRequest(format!("bad URL: {e}")))?;
+        let parsed =
+            Url::parse(url).map_err(|e| EgressError::InvalidRequest(format!("bad URL: {e}")))?;
         let deny = |why: String| {
             self.stats.denied.fetch_add(1, Ordering::Relaxed);
             Err(EgressError::Denied(why))
@@ -334,7 +347,12 @@ impl Egress {
         let headers = response
             .headers()
             .iter()
-            .map(|(n, v)| (n.as_str().to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_ascii_lowercase(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let body = response
             .body_mut()
@@ -342,7 +360,11 @@ impl Egress {
             .limit(self.policy.max_response_bytes)
             .read_to_vec()
             .map_err(map_error)?;
-        Ok(IncomingResponse { status, headers, body })
+        Ok(IncomingResponse {
+            status,
+            headers,
+            body,
+        })
     }
 
     /// Sends one request, retrying 429 (any method) and 5xx (idempotent
@@ -355,15 +377,24 @@ impl Egress {
             let result = self.attempt(request);
             let retryable = match &result {
                 Ok(r) if r.status == 429 => true,
-                Ok(r) if matches!(r.status, 500 | 502 | 503 | 504) => request.method.is_idempotent(),
+                Ok(r) if matches!(r.status, 500 | 502 | 503 | 504) => {
+                    request.method.is_idempotent()
+                }
                 _ => false,
             };
             if !retryable || attempt >= retry.max_retries {
                 return result;
             }
-            let backoff = retry.base_delay.saturating_mul(1 << attempt.min(16)).min(retry.max_delay);
+            let backoff = retry
+                .base_delay
+                .saturating_mul(1 << attempt.min(16))
+                .min(retry.max_delay);
             let jittered = backoff.mul_f64(fastrand::f64());
-            let hinted = result.as_ref().ok().and_then(retry_after).map(|d| d.min(retry.max_delay));
+            let hinted = result
+                .as_ref()
+                .ok()
+                .and_then(retry_after)
+                .map(|d| d.min(retry.max_delay));
             std::thread::sleep(hinted.unwrap_or(jittered));
             attempt += 1;
             self.stats.retries.fetch_add(1, Ordering::Relaxed);
@@ -372,7 +403,10 @@ impl Egress {
 
     /// Sends requests concurrently (at most `concurrency` at once); results
     /// come back in request order.
-    pub fn send_all(&self, requests: &[OutgoingRequest]) -> Vec<Result<IncomingResponse, EgressError>> {
+    pub fn send_all(
+        &self,
+        requests: &[OutgoingRequest],
+    ) -> Vec<Result<IncomingResponse, EgressError>> {
         let workers = self.policy.concurrency.clamp(1, requests.len().max(1));
         if workers == 1 {
             return requests.iter().map(|r| self.send(r)).collect();
@@ -385,7 +419,9 @@ impl Egress {
                 scope.spawn(|| {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(request) = requests.get(i) else { break };
+                        let Some(request) = requests.get(i) else {
+                            break;
+                        };
                         let result = self.send(request);
                         *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
                     }

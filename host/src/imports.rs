@@ -61,13 +61,23 @@ pub struct Limits {
 }
 
 impl ResourceLimiter for Limits {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         let ok = desired <= self.memory;
         self.hit |= !ok;
         Ok(ok)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(desired <= 1_000_000)
     }
 }
@@ -127,7 +137,10 @@ fn outgoing(r: http::Request) -> OutgoingRequest {
 }
 
 impl CallState {
-    fn result(&self, r: Result<IncomingResponse, EgressError>) -> Result<http::Response, http::HttpError> {
+    fn result(
+        &self,
+        r: Result<IncomingResponse, EgressError>,
+    ) -> Result<http::Response, http::HttpError> {
         let redact = |s: String| self.io.redactor.redact(&s).into_owned();
         match r {
             Ok(r) => Ok(http::Response {
@@ -154,7 +167,10 @@ impl http::Host for CallState {
         self.result(result)
     }
 
-    fn send_all(&mut self, requests: Vec<http::Request>) -> Vec<Result<http::Response, http::HttpError>> {
+    fn send_all(
+        &mut self,
+        requests: Vec<http::Request>,
+    ) -> Vec<Result<http::Response, http::HttpError>> {
         let start = Instant::now();
         let requests: Vec<OutgoingRequest> = requests.into_iter().map(outgoing).collect();
         tracing::debug!(target: "egress", "a batch of {} requests", requests.len());
@@ -166,11 +182,15 @@ impl http::Host for CallState {
 
 impl log::Host for CallState {
     fn write(&mut self, level: Level, message: String) {
-        self.io.events.log(level, &self.io.redactor.redact(&message));
+        self.io
+            .events
+            .log(level, &self.io.redactor.redact(&message));
     }
 
     fn report_progress(&mut self, p: log::Progress) {
-        self.io.events.progress(p.done, p.total, &self.io.redactor.redact(&p.what));
+        self.io
+            .events
+            .progress(p.done, p.total, &self.io.redactor.redact(&p.what));
     }
 }
 

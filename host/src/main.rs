@@ -15,7 +15,9 @@ fn main() {
     };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(EnvFilter::try_from_env("SAAS_HOST_LOG").unwrap_or_else(|_| EnvFilter::new(default)))
+        .with_env_filter(
+            EnvFilter::try_from_env("SAAS_HOST_LOG").unwrap_or_else(|_| EnvFilter::new(default)),
+        )
         .with_target(false)
         .init();
     let code = match cli::run(cli) {

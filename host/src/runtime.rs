@@ -72,7 +72,11 @@ impl Runtime {
                 }
             })
             .map_err(|e| HostError::Setup(e.to_string()))?;
-        Ok(Runtime { engine, options, stop })
+        Ok(Runtime {
+            engine,
+            options,
+            stop,
+        })
     }
 
     /// The engine.
@@ -95,10 +99,14 @@ impl Runtime {
         if !wasm.starts_with(b"\0asm") {
             return Err(HostError::Load("not a WebAssembly file".into()));
         }
-        let (component, origin) = cache::load(&self.engine, self.options.cache_dir.as_deref(), wasm)?;
+        let (component, origin) =
+            cache::load(&self.engine, self.options.cache_dir.as_deref(), wasm)?;
         let surface = ComponentSurface::of(&self.engine, &component);
         let found = surface.contract_version().ok_or_else(|| {
-            HostError::NotAConnector(format!("it exports no {}/connector interface", contract::PACKAGE))
+            HostError::NotAConnector(format!(
+                "it exports no {}/connector interface",
+                contract::PACKAGE
+            ))
         })?;
         if !contract::is_compatible(found) {
             return Err(HostError::ContractMismatch {
@@ -109,11 +117,13 @@ impl Runtime {
         let setup = |e: wasmtime::Error| HostError::Setup(format!("{e:#}"));
         let mut linker = Linker::<CallState>::new(&self.engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(setup)?;
-        SaasConnector::add_to_linker::<CallState, HasSelf<CallState>>(&mut linker, |s| s).map_err(setup)?;
+        SaasConnector::add_to_linker::<CallState, HasSelf<CallState>>(&mut linker, |s| s)
+            .map_err(setup)?;
         let pre = linker
             .instantiate_pre(&component)
             .map_err(|e| HostError::WorldMismatch(vec![format!("{e:#}")]))?;
-        let pre = SaasConnectorPre::new(pre).map_err(|e| HostError::WorldMismatch(vec![format!("{e:#}")]))?;
+        let pre = SaasConnectorPre::new(pre)
+            .map_err(|e| HostError::WorldMismatch(vec![format!("{e:#}")]))?;
         let mut connector = Connector {
             engine: self.engine.clone(),
             pre,
@@ -124,7 +134,9 @@ impl Runtime {
             sha256: cache::sha256_hex(wasm),
             info: None,
         };
-        let info = connector.call(&Io::deny_all(), |b, s| b.saas_connector_connector().call_info(s))?;
+        let info = connector.call(&Io::deny_all(), |b, s| {
+            b.saas_connector_connector().call_info(s)
+        })?;
         if !contract::is_compatible(&info.contract_version) {
             return Err(HostError::ContractMismatch {
                 found: info.contract_version,
@@ -202,7 +214,10 @@ impl Connector {
         io: &Io,
         f: impl FnOnce(&SaasConnector, &mut Store<CallState>) -> wasmtime::Result<R>,
     ) -> Result<R, HostError> {
-        let mut store = Store::new(&self.engine, CallState::new(io.clone(), self.options.memory_limit));
+        let mut store = Store::new(
+            &self.engine,
+            CallState::new(io.clone(), self.options.memory_limit),
+        );
         store.limiter(|s| &mut s.limits);
         let budget = self.options.cpu_budget;
         let start = Instant::now();
@@ -231,62 +246,161 @@ impl Connector {
     }
 
     /// `authenticate`.
-    pub fn authenticate(&self, io: &Io, config: &Config, credentials: &Credentials) -> Outcome<Session> {
-        self.call(io, |b, s| b.saas_connector_connector().call_authenticate(s, config, credentials))
+    pub fn authenticate(
+        &self,
+        io: &Io,
+        config: &Config,
+        credentials: &Credentials,
+    ) -> Outcome<Session> {
+        self.call(io, |b, s| {
+            b.saas_connector_connector()
+                .call_authenticate(s, config, credentials)
+        })
     }
 
     /// `refresh`.
     pub fn refresh(&self, io: &Io, config: &Config, session: &Session) -> Outcome<Session> {
-        self.call(io, |b, s| b.saas_connector_connector().call_refresh(s, config, session))
+        self.call(io, |b, s| {
+            b.saas_connector_connector()
+                .call_refresh(s, config, session)
+        })
     }
 
     /// `list-users`.
-    pub fn list_users(&self, io: &Io, config: &Config, session: &Session, cursor: Option<&str>) -> Outcome<UserPage> {
-        self.call(io, |b, s| b.saas_connector_connector().call_list_users(s, config, session, cursor))
+    pub fn list_users(
+        &self,
+        io: &Io,
+        config: &Config,
+        session: &Session,
+        cursor: Option<&str>,
+    ) -> Outcome<UserPage> {
+        self.call(io, |b, s| {
+            b.saas_connector_connector()
+                .call_list_users(s, config, session, cursor)
+        })
     }
 
     /// `compute-status`.
     pub fn compute_status(&self, io: &Io, users: &[User], policy: Policy) -> Outcome<StatusReport> {
-        self.call(io, |b, s| b.saas_connector_connector().call_compute_status(s, users, policy))
+        self.call(io, |b, s| {
+            b.saas_connector_connector()
+                .call_compute_status(s, users, policy)
+        })
     }
 
     /// `groups.list-groups`.
-    pub fn list_groups(&self, io: &Io, config: &Config, session: &Session, workspace: &str) -> Outcome<Vec<Group>> {
-        self.call(io, |b, s| b.saas_connector_groups().call_list_groups(s, config, session, workspace))
+    pub fn list_groups(
+        &self,
+        io: &Io,
+        config: &Config,
+        session: &Session,
+        workspace: &str,
+    ) -> Outcome<Vec<Group>> {
+        self.call(io, |b, s| {
+            b.saas_connector_groups()
+                .call_list_groups(s, config, session, workspace)
+        })
     }
 
     /// `groups.find-groups`.
-    pub fn find_groups(&self, io: &Io, config: &Config, session: &Session, refs: &[GroupRef]) -> Outcome<Vec<Group>> {
-        self.call(io, |b, s| b.saas_connector_groups().call_find_groups(s, config, session, refs))
+    pub fn find_groups(
+        &self,
+        io: &Io,
+        config: &Config,
+        session: &Session,
+        refs: &[GroupRef],
+    ) -> Outcome<Vec<Group>> {
+        self.call(io, |b, s| {
+            b.saas_connector_groups()
+                .call_find_groups(s, config, session, refs)
+        })
     }
 
     /// `groups.create-group`.
-    pub fn create_group(&self, io: &Io, config: &Config, session: &Session, workspace: &str, name: &str) -> Outcome<Group> {
-        self.call(io, |b, s| b.saas_connector_groups().call_create_group(s, config, session, workspace, name))
+    pub fn create_group(
+        &self,
+        io: &Io,
+        config: &Config,
+        session: &Session,
+        workspace: &str,
+        name: &str,
+    ) -> Outcome<Group> {
+        self.call(io, |b, s| {
+            b.saas_connector_groups()
+                .call_create_group(s, config, session, workspace, name)
+        })
     }
 
     /// `groups.update-group`.
-    pub fn update_group(&self, io: &Io, config: &Config, session: &Session, group: &GroupRef, update: &GroupUpdate) -> Outcome<Group> {
-        self.call(io, |b, s| b.saas_connector_groups().call_update_group(s, config, session, group, update))
+    pub fn update_group(
+        &self,
+        io: &Io,
+        config: &Config,
+        session: &Session,
+        group: &GroupRef,
+        update: &GroupUpdate,
+    ) -> Outcome<Group> {
+        self.call(io, |b, s| {
+            b.saas_connector_groups()
+                .call_update_group(s, config, session, group, update)
+        })
     }
 
     /// `groups.delete-group`.
-    pub fn delete_group(&self, io: &Io, config: &Config, session: &Session, group: &GroupRef) -> Outcome<()> {
-        self.call(io, |b, s| b.saas_connector_groups().call_delete_group(s, config, session, group))
+    pub fn delete_group(
+        &self,
+        io: &Io,
+        config: &Config,
+        session: &Session,
+        group: &GroupRef,
+    ) -> Outcome<()> {
+        self.call(io, |b, s| {
+            b.saas_connector_groups()
+                .call_delete_group(s, config, session, group)
+        })
     }
 
     /// `groups.list-members`.
-    pub fn list_members(&self, io: &Io, config: &Config, session: &Session, group: &GroupRef) -> Outcome<Vec<GroupMember>> {
-        self.call(io, |b, s| b.saas_connector_groups().call_list_members(s, config, session, group))
+    pub fn list_members(
+        &self,
+        io: &Io,
+        config: &Config,
+        session: &Session,
+        group: &GroupRef,
+    ) -> Outcome<Vec<GroupMember>> {
+        self.call(io, |b, s| {
+            b.saas_connector_groups()
+                .call_list_members(s, config, session, group)
+        })
     }
 
     /// `groups.add-member`.
-    pub fn add_member(&self, io: &Io, config: &Config, session: &Session, group: &GroupRef, member: &str) -> Outcome<()> {
-        self.call(io, |b, s| b.saas_connector_groups().call_add_member(s, config, session, group, member))
+    pub fn add_member(
+        &self,
+        io: &Io,
+        config: &Config,
+        session: &Session,
+        group: &GroupRef,
+        member: &str,
+    ) -> Outcome<()> {
+        self.call(io, |b, s| {
+            b.saas_connector_groups()
+                .call_add_member(s, config, session, group, member)
+        })
     }
 
     /// `groups.remove-member`.
-    pub fn remove_member(&self, io: &Io, config: &Config, session: &Session, group: &GroupRef, member: &str) -> Outcome<()> {
-        self.call(io, |b, s| b.saas_connector_groups().call_remove_member(s, config, session, group, member))
+    pub fn remove_member(
+        &self,
+        io: &Io,
+        config: &Config,
+        session: &Session,
+        group: &GroupRef,
+        member: &str,
+    ) -> Outcome<()> {
+        self.call(io, |b, s| {
+            b.saas_connector_groups()
+                .call_remove_member(s, config, session, group, member)
+        })
     }
 }

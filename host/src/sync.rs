@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::bindings::{
-    Config, ConnectorError, Credentials, ListingProgress, Policy, Session, StatusReport, User, Workspace,
+    Config, ConnectorError, Credentials, ListingProgress, Policy, Session, StatusReport, User,
+    Workspace,
 };
 use crate::cache::sha256_hex;
 use crate::checkpoint::{Checkpoint, Entry};
@@ -123,14 +124,21 @@ pub fn register_session(io: &Io, session: &Session) {
 }
 
 /// Authenticates, registering every secret involved.
-pub fn authenticate(connector: &Connector, io: &Io, config: &Config, credentials: &Credentials) -> Result<Session, SyncError> {
+pub fn authenticate(
+    connector: &Connector,
+    io: &Io,
+    config: &Config,
+    credentials: &Credentials,
+) -> Result<Session, SyncError> {
     register_credentials(io, credentials);
     match connector.authenticate(io, config, credentials)? {
         Ok(session) => {
             register_session(io, &session);
             Ok(session)
         }
-        Err(e) => Err(SyncError::Auth(io.redactor.redact(&e.describe()).into_owned())),
+        Err(e) => Err(SyncError::Auth(
+            io.redactor.redact(&e.describe()).into_owned(),
+        )),
     }
 }
 
@@ -182,7 +190,9 @@ pub fn list_all(
     while !finished {
         let page = match connector.list_users(io, &request.config, &session, cursor.as_deref()) {
             Ok(Ok(page)) => page,
-            Ok(Err(ConnectorError::RateLimited(r))) if waits_this_step < request.rate_limit_retries => {
+            Ok(Err(ConnectorError::RateLimited(r)))
+                if waits_this_step < request.rate_limit_retries =>
+            {
                 waits_this_step += 1;
                 stats.rate_limit_waits += 1;
                 let backoff = Duration::from_secs(1 << waits_this_step.min(6));
@@ -195,7 +205,9 @@ pub fn list_all(
                 std::thread::sleep(wait);
                 continue;
             }
-            Ok(Err(ConnectorError::InvalidCredentials(_))) if !refreshed_after_401 && session.client.is_some() => {
+            Ok(Err(ConnectorError::InvalidCredentials(_)))
+                if !refreshed_after_401 && session.client.is_some() =>
+            {
                 refreshed_after_401 = true;
                 match connector.refresh(io, &request.config, &session)? {
                     Ok(fresh) => {
@@ -270,6 +282,9 @@ pub fn compute_status(
     };
     match connector.compute_status(io, &listing.users, policy)? {
         Ok(report) => Ok(report),
-        Err(e) => Err(HostError::Trap(format!("compute-status failed: {}", e.describe()))),
+        Err(e) => Err(HostError::Trap(format!(
+            "compute-status failed: {}",
+            e.describe()
+        ))),
     }
 }

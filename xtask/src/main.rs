@@ -1,1 +1,97 @@
-fn main(){}
+//! Project tasks, so that a fresh machine needs nothing installed by hand:
+//!
+//! - `cargo xtask setup`: installs the `wasm32-wasip2` target.
+//! - `cargo xtask demo [ARGS]`: a sync against the built-in fake Bitbucket.
+//! - `cargo xtask test`: every test of the workspace.
+//! - `cargo xtask ci`: formatting, lints (native and wasm) and every test.
+
+use std::process::{Command, ExitCode};
+
+const WASM_TARGET: &str = "wasm32-wasip2";
+
+fn run(program: &str, args: &[&str]) -> Result<(), String> {
+    eprintln!("+ {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .status()
+        .map_err(|e| format!("cannot run {program}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
+    }
+}
+
+fn cargo(args: &[&str]) -> Result<(), String> {
+    run(
+        &std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()),
+        args,
+    )
+}
+
+/// Installs the wasm target unless it is there already.
+fn setup() -> Result<(), String> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map_err(|e| format!("rustup is needed to install {WASM_TARGET}: {e}"))?;
+    if String::from_utf8_lossy(&installed.stdout)
+        .lines()
+        .any(|l| l.trim() == WASM_TARGET)
+    {
+        return Ok(());
+    }
+    run("rustup", &["target", "add", WASM_TARGET])
+}
+
+fn test() -> Result<(), String> {
+    setup()?;
+    cargo(&["test", "--workspace", "--no-fail-fast"])
+}
+
+fn ci() -> Result<(), String> {
+    setup()?;
+    cargo(&["fmt", "--all", "--", "--check"])?;
+    test()?;
+    cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
+    cargo(&[
+        "clippy",
+        "--package",
+        "bitbucket-connector",
+        "--target",
+        WASM_TARGET,
+        "--",
+        "-D",
+        "warnings",
+    ])
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup(),
+        Some("demo") => setup().and_then(|()| {
+            let mut a = vec!["run", "--quiet", "--package", "saas-host", "--", "demo"];
+            a.extend(&rest);
+            cargo(&a)
+        }),
+        Some("test") => test(),
+        Some("ci") => ci(),
+        _ => Err("usage: cargo xtask <setup | demo [ARGS] | test | ci>".into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

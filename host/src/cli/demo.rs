@@ -57,7 +57,11 @@ pub fn run(args: &DemoArgs) -> Result<Exit, Failure> {
         "the fake's truth: {} users, {} memberships: {}",
         truth.unique_users,
         truth.memberships,
-        if matches { "the sync matches" } else { "MISMATCH" }
+        if matches {
+            "the sync matches"
+        } else {
+            "MISMATCH"
+        }
     );
     Ok(exit)
 }

@@ -102,7 +102,9 @@ pub fn group_ref(text: &str) -> Result<GroupRef, Failure> {
             workspace: w.to_string(),
             slug: s.to_string(),
         }),
-        _ => Err(Failure::usage(anyhow!("{text:?} is not workspace/group-slug"))),
+        _ => Err(Failure::usage(anyhow!(
+            "{text:?} is not workspace/group-slug"
+        ))),
     }
 }
 
@@ -111,11 +113,16 @@ pub fn connect(args: &ConnectorArgs) -> Result<(Ready, Session), Failure> {
     let settings = settings::load_file(args.config.as_deref()).map_err(Failure::usage)?;
     let credentials = settings.credentials.credentials().map_err(Failure::usage)?;
     let config = settings::connector_config(&settings, &[], &[]);
-    let ready = args.ready(config, settings, Arc::new(TracingEvents)).map_err(Failure::other)?;
-    let session = sync::authenticate(&ready.connector, &ready.io, &ready.config, &credentials).map_err(|e| match e {
-        sync::SyncError::Auth(m) => Failure::new(Exit::Auth, anyhow!("authentication failed: {m}")),
-        sync::SyncError::Host(h) => Failure::other(h.into()),
-    })?;
+    let ready = args
+        .ready(config, settings, Arc::new(TracingEvents))
+        .map_err(Failure::other)?;
+    let session = sync::authenticate(&ready.connector, &ready.io, &ready.config, &credentials)
+        .map_err(|e| match e {
+            sync::SyncError::Auth(m) => {
+                Failure::new(Exit::Auth, anyhow!("authentication failed: {m}"))
+            }
+            sync::SyncError::Host(h) => Failure::other(h.into()),
+        })?;
     Ok((ready, session))
 }
 
@@ -124,10 +131,19 @@ pub fn settle<T>(ready: &Ready, outcome: saas_host::Outcome<T>) -> Result<T, Fai
     match outcome {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => {
-            let exit = if matches!(e, ConnectorError::InvalidCredentials(_)) { Exit::Auth } else { Exit::Failure };
-            Err(Failure::new(exit, anyhow!(ready.io.redactor.redact(&e.describe()).into_owned())))
+            let exit = if matches!(e, ConnectorError::InvalidCredentials(_)) {
+                Exit::Auth
+            } else {
+                Exit::Failure
+            };
+            Err(Failure::new(
+                exit,
+                anyhow!(ready.io.redactor.redact(&e.describe()).into_owned()),
+            ))
         }
-        Err(h) => Err(Failure::other(anyhow!(ready.io.redactor.redact(&h.to_string()).into_owned()))),
+        Err(h) => Err(Failure::other(anyhow!(
+            ready.io.redactor.redact(&h.to_string()).into_owned()
+        ))),
     }
 }
 
@@ -136,12 +152,17 @@ fn permission(text: &str) -> Result<GroupPermission, Failure> {
         "read" => Ok(GroupPermission::Read),
         "write" => Ok(GroupPermission::Write),
         "admin" => Ok(GroupPermission::Admin),
-        _ => Err(Failure::usage(anyhow!("permission must be read, write or admin"))),
+        _ => Err(Failure::usage(anyhow!(
+            "permission must be read, write or admin"
+        ))),
     }
 }
 
 fn print_group(g: &Group, members: bool) {
-    let perm = g.permission.map(|p| format!("{p:?}").to_lowercase()).unwrap_or_else(|| "none".into());
+    let perm = g
+        .permission
+        .map(|p| format!("{p:?}").to_lowercase())
+        .unwrap_or_else(|| "none".into());
     println!(
         "{}/{}  {:?}  permission={}  auto_add={}  members={}",
         g.ref_.workspace,
@@ -153,7 +174,11 @@ fn print_group(g: &Group, members: bool) {
     );
     if members {
         for m in &g.members {
-            println!("  {}  {}", m.id.as_deref().unwrap_or("?"), m.display_name.as_deref().unwrap_or(""));
+            println!(
+                "  {}  {}",
+                m.id.as_deref().unwrap_or("?"),
+                m.display_name.as_deref().unwrap_or("")
+            );
         }
     }
 }
@@ -181,7 +206,10 @@ pub fn run(args: &GroupsArgs) -> Result<Exit, Failure> {
     let (ready, session) = connect(&args.connector)?;
     let (c, io, cfg) = (&ready.connector, &ready.io, &ready.config);
     let json = |v: &dyn erased::Ser| -> Result<(), Failure> {
-        println!("{}", v.to_json().context("serialising").map_err(Failure::other)?);
+        println!(
+            "{}",
+            v.to_json().context("serialising").map_err(Failure::other)?
+        );
         Ok(())
     };
     match &args.action {
@@ -195,9 +223,16 @@ pub fn run(args: &GroupsArgs) -> Result<Exit, Failure> {
         }
         GroupAction::Show { .. } => {
             let r = target.expect("parsed above");
-            let groups = settle(&ready, c.find_groups(io, cfg, &session, std::slice::from_ref(&r)))?;
+            let groups = settle(
+                &ready,
+                c.find_groups(io, cfg, &session, std::slice::from_ref(&r)),
+            )?;
             let Some(g) = groups.into_iter().next() else {
-                return Err(Failure::other(anyhow!("no group {}/{}", r.workspace, r.slug)));
+                return Err(Failure::other(anyhow!(
+                    "no group {}/{}",
+                    r.workspace,
+                    r.slug
+                )));
             };
             if args.json {
                 json(&g)?;
@@ -205,7 +240,11 @@ pub fn run(args: &GroupsArgs) -> Result<Exit, Failure> {
                 print_group(&g, true);
             }
         }
-        GroupAction::Create { workspace, name, yes } => {
+        GroupAction::Create {
+            workspace,
+            name,
+            yes,
+        } => {
             if plan(*yes, format!("create group {name:?} in {workspace}")) {
                 let g = settle(&ready, c.create_group(io, cfg, &session, workspace, name))?;
                 print_group(&g, false);
@@ -224,7 +263,10 @@ pub fn run(args: &GroupsArgs) -> Result<Exit, Failure> {
                 permission: perm.as_deref().map(permission).transpose()?,
                 auto_add: *auto_add,
             };
-            if plan(*yes, format!("update {}/{}: {update:?}", r.workspace, r.slug)) {
+            if plan(
+                *yes,
+                format!("update {}/{}: {update:?}", r.workspace, r.slug),
+            ) {
                 let g = settle(&ready, c.update_group(io, cfg, &session, &r, &update))?;
                 print_group(&g, false);
             }
@@ -245,7 +287,10 @@ pub fn run(args: &GroupsArgs) -> Result<Exit, Failure> {
         }
         GroupAction::RemoveMember { member, yes, .. } => {
             let r = target.expect("parsed above");
-            if plan(*yes, format!("remove {member} from {}/{}", r.workspace, r.slug)) {
+            if plan(
+                *yes,
+                format!("remove {member} from {}/{}", r.workspace, r.slug),
+            ) {
                 settle(&ready, c.remove_member(io, cfg, &session, &r, member))?;
                 println!("removed {member} from {}/{}", r.workspace, r.slug);
             }

@@ -38,10 +38,23 @@ pub fn run(args: &InspectArgs) -> Result<Exit, Failure> {
             "exports": connector.surface().exports,
             "world_mismatches": mismatches,
         });
-        println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| Failure::other(e.into()))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&doc).map_err(|e| Failure::other(e.into()))?
+        );
     } else {
-        println!("{} {} (contract {}; host implements {})", info.name, info.version, info.contract_version, saas_host::bindings::CONTRACT_VERSION);
-        println!("size: {} bytes, sha256 {}", connector.size(), connector.sha256());
+        println!(
+            "{} {} (contract {}; host implements {})",
+            info.name,
+            info.version,
+            info.contract_version,
+            saas_host::bindings::CONTRACT_VERSION
+        );
+        println!(
+            "size: {} bytes, sha256 {}",
+            connector.size(),
+            connector.sha256()
+        );
         println!("hosts: {}", info.hosts.join(", "));
         println!("auth modes: {:?}", info.auth_modes);
         println!("capabilities: {:?}", info.capabilities);
@@ -54,12 +67,19 @@ pub fn run(args: &InspectArgs) -> Result<Exit, Failure> {
             println!("  {name} {funcs:?}");
         }
         if mismatches.is_empty() {
-            println!("world: matches saas:connector@{}", saas_host::bindings::CONTRACT_VERSION);
+            println!(
+                "world: matches saas:connector@{}",
+                saas_host::bindings::CONTRACT_VERSION
+            );
         } else {
             for m in &mismatches {
                 println!("world mismatch: {m}");
             }
         }
     }
-    Ok(if mismatches.is_empty() { Exit::Success } else { Exit::Failure })
+    Ok(if mismatches.is_empty() {
+        Exit::Success
+    } else {
+        Exit::Failure
+    })
 }

@@ -25,13 +25,17 @@ pub enum Format {
 }
 
 /// The SCIM extension schema that carries activity.
-pub const SCIM_ACTIVITY_SCHEMA: &str = "urn:saas-connector:params:scim:schemas:extension:activity:2.0:User";
+pub const SCIM_ACTIVITY_SCHEMA: &str =
+    "urn:saas-connector:params:scim:schemas:extension:activity:2.0:User";
 
 /// An ISO 8601 date-time of a Unix time.
 pub fn iso(t: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(t)
         .ok()
-        .and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|d| {
+            d.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_else(|| t.to_string())
 }
 
@@ -46,7 +50,11 @@ pub fn activity_name(a: Activity) -> &'static str {
 }
 
 fn statuses(report: &StatusReport) -> HashMap<&str, &UserStatus> {
-    report.users.iter().map(|s| (s.user_id.as_str(), s)).collect()
+    report
+        .users
+        .iter()
+        .map(|s| (s.user_id.as_str(), s))
+        .collect()
 }
 
 fn user_json(user: &User, status: Option<&UserStatus>) -> Value {
@@ -79,7 +87,10 @@ fn summary(listing: &Listing, report: &StatusReport) -> Value {
 }
 
 fn scim_user(user: &User, status: Option<&UserStatus>) -> Value {
-    let active = user.account_status.as_deref().is_none_or(|s| s.eq_ignore_ascii_case("active"));
+    let active = user
+        .account_status
+        .as_deref()
+        .is_none_or(|s| s.eq_ignore_ascii_case("active"));
     let mut v = json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", SCIM_ACTIVITY_SCHEMA],
         "id": user.id,
@@ -113,7 +124,12 @@ fn scim_user(user: &User, status: Option<&UserStatus>) -> Value {
 }
 
 /// Writes a sync result.
-pub fn write(out: &mut dyn Write, format: Format, listing: &Listing, report: &StatusReport) -> Result<()> {
+pub fn write(
+    out: &mut dyn Write,
+    format: Format,
+    listing: &Listing,
+    report: &StatusReport,
+) -> Result<()> {
     let by_id = statuses(report);
     match format {
         Format::Json => {
@@ -137,12 +153,21 @@ pub fn write(out: &mut dyn Write, format: Format, listing: &Listing, report: &St
         Format::Csv => {
             let mut w = csv::Writer::from_writer(out);
             w.write_record([
-                "id", "account_id", "nickname", "display_name", "account_status", "has_2fa_enabled", "activity",
-                "reason", "last_login", "workspaces",
+                "id",
+                "account_id",
+                "nickname",
+                "display_name",
+                "account_status",
+                "has_2fa_enabled",
+                "activity",
+                "reason",
+                "last_login",
+                "workspaces",
             ])?;
             for u in &listing.users {
                 let s = by_id.get(u.id.as_str());
-                let workspaces: Vec<&str> = u.memberships.iter().map(|m| m.workspace.as_str()).collect();
+                let workspaces: Vec<&str> =
+                    u.memberships.iter().map(|m| m.workspace.as_str()).collect();
                 w.write_record([
                     u.id.as_str(),
                     u.account_id.as_deref().unwrap_or(""),
@@ -159,8 +184,11 @@ pub fn write(out: &mut dyn Write, format: Format, listing: &Listing, report: &St
             w.flush()?;
         }
         Format::Scim => {
-            let resources: Vec<Value> =
-                listing.users.iter().map(|u| scim_user(u, by_id.get(u.id.as_str()).copied())).collect();
+            let resources: Vec<Value> = listing
+                .users
+                .iter()
+                .map(|u| scim_user(u, by_id.get(u.id.as_str()).copied()))
+                .collect();
             let doc = json!({
                 "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
                 "totalResults": resources.len(),
@@ -179,12 +207,21 @@ pub fn write(out: &mut dyn Write, format: Format, listing: &Listing, report: &St
 fn write_table(out: &mut dyn Write, listing: &Listing, report: &StatusReport) -> Result<()> {
     let mut users = Table::new();
     users.load_preset(UTF8_FULL_CONDENSED);
-    users.set_header(["User", "Activity", "Last access", "Workspaces", "2FA", "Reason"]);
+    users.set_header([
+        "User",
+        "Activity",
+        "Last access",
+        "Workspaces",
+        "2FA",
+        "Reason",
+    ]);
     for s in &report.users {
         users.add_row([
             s.display_name.clone().unwrap_or_else(|| s.user_id.clone()),
             activity_name(s.activity).to_string(),
-            s.last_login.map(|t| iso(t)[..10].to_string()).unwrap_or_else(|| "-".into()),
+            s.last_login
+                .map(|t| iso(t)[..10].to_string())
+                .unwrap_or_else(|| "-".into()),
             s.workspaces.join(", "),
             match s.has_2fa_enabled {
                 Some(true) => "on".into(),
@@ -197,7 +234,14 @@ fn write_table(out: &mut dyn Write, listing: &Listing, report: &StatusReport) ->
     writeln!(out, "{users}")?;
     let mut seats = Table::new();
     seats.load_preset(UTF8_FULL_CONDENSED);
-    seats.set_header(["Workspace", "Seats", "Idle seats", "Owners", "Collaborators", "Reports activity"]);
+    seats.set_header([
+        "Workspace",
+        "Seats",
+        "Idle seats",
+        "Owners",
+        "Collaborators",
+        "Reports activity",
+    ]);
     for w in &report.licences.per_workspace {
         seats.add_row([
             w.workspace.clone(),
@@ -230,10 +274,22 @@ fn write_table(out: &mut dyn Write, listing: &Listing, report: &StatusReport) ->
     writeln!(
         out,
         "Activity: {} active, {} inactive, {} never active, {} unknown; 2FA off for {} ({} unknown)",
-        c.active, c.inactive, c.never_active, c.unknown, report.two_factor.disabled, report.two_factor.unknown
+        c.active,
+        c.inactive,
+        c.never_active,
+        c.unknown,
+        report.two_factor.disabled,
+        report.two_factor.unknown
     )?;
     if !listing.complete {
-        writeln!(out, "PARTIAL: {}", listing.error.as_deref().unwrap_or("the listing stopped early"))?;
+        writeln!(
+            out,
+            "PARTIAL: {}",
+            listing
+                .error
+                .as_deref()
+                .unwrap_or("the listing stopped early")
+        )?;
     }
     Ok(())
 }

@@ -21,8 +21,10 @@ impl BarEvents {
             },
         );
         bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg} {pos}/{len} [{elapsed_precise}] {wide_bar}")
-                .expect("a valid template"),
+            ProgressStyle::with_template(
+                "{spinner} {msg} {pos}/{len} [{elapsed_precise}] {wide_bar}",
+            )
+            .expect("a valid template"),
         );
         BarEvents { bar }
     }

@@ -32,17 +32,31 @@ pub struct ReclaimArgs {
 
 /// `reclaim`.
 pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
-    let chosen: Vec<GroupRef> = args.groups.iter().map(|g| group_ref(g)).collect::<Result<_, _>>()?;
+    let chosen: Vec<GroupRef> = args
+        .groups
+        .iter()
+        .map(|g| group_ref(g))
+        .collect::<Result<_, _>>()?;
     if args.yes && chosen.is_empty() {
-        return Err(Failure::usage(anyhow!("choose the groups to remove idle users from with --group workspace/slug")));
+        return Err(Failure::usage(anyhow!(
+            "choose the groups to remove idle users from with --group workspace/slug"
+        )));
     }
-    let file = settings::load_file(args.sync.connector.config.as_deref()).map_err(Failure::usage)?;
+    let file =
+        settings::load_file(args.sync.connector.config.as_deref()).map_err(Failure::usage)?;
     let credentials = file.credentials.credentials().map_err(Failure::usage)?;
     let synced = sync_cmd::run_with(&args.sync, file, credentials)?;
     sync_cmd::print_summary(&synced);
-    let (c, io, cfg, session) = (&synced.ready.connector, &synced.ready.io, &synced.ready.config, &synced.listing.session);
+    let (c, io, cfg, session) = (
+        &synced.ready.connector,
+        &synced.ready.io,
+        &synced.ready.config,
+        &synced.listing.session,
+    );
     if !synced.listing.complete {
-        eprintln!("the listing is partial: nobody is idle on partial evidence, so the plan is empty");
+        eprintln!(
+            "the listing is partial: nobody is idle on partial evidence, so the plan is empty"
+        );
     }
     // Group memberships of every user, over the workspaces listed.
     let mut groups_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -50,7 +64,10 @@ pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
         for g in settle(&synced.ready, c.list_groups(io, cfg, session, &w.slug))? {
             for m in &g.members {
                 if let Some(id) = &m.id {
-                    groups_of.entry(id.clone()).or_default().push(format!("{}/{}", g.ref_.workspace, g.ref_.slug));
+                    groups_of
+                        .entry(id.clone())
+                        .or_default()
+                        .push(format!("{}/{}", g.ref_.workspace, g.ref_.slug));
                 }
             }
         }
@@ -65,8 +82,14 @@ pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
     for s in &idle {
         let groups = groups_of.get(&s.user_id).cloned().unwrap_or_default();
         if args.yes {
-            for r in chosen.iter().filter(|r| groups.contains(&format!("{}/{}", r.workspace, r.slug))) {
-                let outcome = settle(&synced.ready, c.remove_member(io, cfg, session, r, &s.user_id));
+            for r in chosen
+                .iter()
+                .filter(|r| groups.contains(&format!("{}/{}", r.workspace, r.slug)))
+            {
+                let outcome = settle(
+                    &synced.ready,
+                    c.remove_member(io, cfg, session, r, &s.user_id),
+                );
                 let result = match &outcome {
                     Ok(()) => "removed".to_string(),
                     Err(f) => format!("failed: {}", f.error),
@@ -82,7 +105,11 @@ pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
                 activity_name(s.activity),
                 s.last_login.map(iso).unwrap_or_else(|| "never".into()),
                 s.workspaces.join(", "),
-                if groups.is_empty() { "-".into() } else { groups.join(", ") }
+                if groups.is_empty() {
+                    "-".into()
+                } else {
+                    groups.join(", ")
+                }
             );
         }
     }
@@ -90,16 +117,24 @@ pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
     if args.json {
         let plan: Vec<_> = idle
             .iter()
-            .map(|s| json!({
-                "user": s.user_id,
-                "display_name": s.display_name,
-                "activity": activity_name(s.activity),
-                "last_login": s.last_login,
-                "seats": s.workspaces,
-                "groups": groups_of.get(&s.user_id).cloned().unwrap_or_default(),
-            }))
+            .map(|s| {
+                json!({
+                    "user": s.user_id,
+                    "display_name": s.display_name,
+                    "activity": activity_name(s.activity),
+                    "last_login": s.last_login,
+                    "seats": s.workspaces,
+                    "groups": groups_of.get(&s.user_id).cloned().unwrap_or_default(),
+                })
+            })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&json!({"idle_users": plan, "idle_seats": seats, "actions": results})).map_err(|e| Failure::other(e.into()))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &json!({"idle_users": plan, "idle_seats": seats, "actions": results})
+            )
+            .map_err(|e| Failure::other(e.into()))?
+        );
     } else {
         println!("{} idle users hold {} seats", idle.len(), seats);
         for r in &results {
@@ -109,6 +144,16 @@ pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
             eprintln!("nothing changed; choose groups with --group and act with --yes");
         }
     }
-    let failed = results.iter().any(|r| r["result"].as_str().is_some_and(|s| s.starts_with("failed")));
-    Ok(if failed { Exit::Failure } else if synced.listing.complete { Exit::Success } else { Exit::Partial })
+    let failed = results.iter().any(|r| {
+        r["result"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("failed"))
+    });
+    Ok(if failed {
+        Exit::Failure
+    } else if synced.listing.complete {
+        Exit::Success
+    } else {
+        Exit::Partial
+    })
 }

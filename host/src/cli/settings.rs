@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use saas_host::bindings::{ApiToken, AppPassword, Config, Credentials, OauthClient, OauthCode, OauthRefresh};
+use saas_host::bindings::{
+    ApiToken, AppPassword, Config, Credentials, OauthClient, OauthCode, OauthRefresh,
+};
 use saas_host::egress::{AllowedHost, Egress, EgressPolicy};
 use saas_host::imports::{Events, Io};
 use saas_host::redact::Redactor;
@@ -104,7 +106,11 @@ impl CredentialSettings {
     /// Builds the credentials.
     pub fn credentials(&self) -> Result<Credentials> {
         let need = |v: &Option<String>, what: &str| -> Result<String> {
-            v.clone().with_context(|| format!("the credentials need {what} (in the config file or its environment variable)"))
+            v.clone().with_context(|| {
+                format!(
+                    "the credentials need {what} (in the config file or its environment variable)"
+                )
+            })
         };
         let client = || -> Result<OauthClient> {
             Ok(OauthClient {
@@ -153,8 +159,10 @@ impl CredentialSettings {
 pub fn load_file(path: Option<&Path>) -> Result<FileSettings> {
     let mut settings = match path {
         Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| format!("reading the config file {}", p.display()))?;
-            toml::from_str(&text).with_context(|| format!("parsing the config file {}", p.display()))?
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("reading the config file {}", p.display()))?;
+            toml::from_str(&text)
+                .with_context(|| format!("parsing the config file {}", p.display()))?
         }
         None => FileSettings::default(),
     };
@@ -218,12 +226,19 @@ fn is_loopback(host: &str) -> bool {
 
 impl ConnectorArgs {
     /// Loads the connector and builds its sandboxed I/O.
-    pub fn ready(&self, config: Config, settings: FileSettings, events: Arc<dyn Events>) -> Result<Ready> {
+    pub fn ready(
+        &self,
+        config: Config,
+        settings: FileSettings,
+        events: Arc<dyn Events>,
+    ) -> Result<Ready> {
         let runtime = Runtime::new(RuntimeOptions {
             cache_dir: if self.no_cache {
                 None
             } else {
-                self.cache_dir.clone().or_else(saas_host::cache::default_dir)
+                self.cache_dir
+                    .clone()
+                    .or_else(saas_host::cache::default_dir)
             },
             memory_limit: self.memory_mib * 1024 * 1024,
             cpu_budget: Duration::from_secs(self.cpu_budget.max(1)),
@@ -234,9 +249,18 @@ impl ConnectorArgs {
         }
         .context("loading the connector")?;
         // Allowed: the configured URLs' hosts, else what the connector declares.
-        let configured: Vec<&String> = config.api_base_url.iter().chain(config.token_url.iter()).collect();
+        let configured: Vec<&String> = config
+            .api_base_url
+            .iter()
+            .chain(config.token_url.iter())
+            .collect();
         let allowed: Vec<AllowedHost> = if configured.is_empty() {
-            connector.info().hosts.iter().map(|h| AllowedHost::host(h)).collect()
+            connector
+                .info()
+                .hosts
+                .iter()
+                .map(|h| AllowedHost::host(h))
+                .collect()
         } else {
             configured
                 .iter()

@@ -56,11 +56,18 @@ pub struct Synced {
 }
 
 /// Runs a sync against explicit settings (the demo passes its own).
-pub fn run_with(args: &SyncArgs, settings: settings::FileSettings, credentials: Credentials) -> Result<Synced, Failure> {
+pub fn run_with(
+    args: &SyncArgs,
+    settings: settings::FileSettings,
+    credentials: Credentials,
+) -> Result<Synced, Failure> {
     let config = settings::connector_config(&settings, &args.include, &args.exclude);
     let show = !args.no_progress && std::io::stderr().is_terminal();
     let events = Arc::new(BarEvents::new(show));
-    let ready = args.connector.ready(config, settings, events.clone()).map_err(Failure::other)?;
+    let ready = args
+        .connector
+        .ready(config, settings, events.clone())
+        .map_err(Failure::other)?;
     let mut request = SyncRequest::new(ready.config.clone(), credentials);
     request.checkpoint = args.checkpoint.clone();
     request.resume = args.resume;
@@ -68,16 +75,36 @@ pub fn run_with(args: &SyncArgs, settings: settings::FileSettings, credentials: 
     events.finish();
     let listing = match result {
         Ok(l) => l,
-        Err(SyncError::Auth(m)) => return Err(Failure::new(Exit::Auth, anyhow::anyhow!("authentication failed: {m}"))),
+        Err(SyncError::Auth(m)) => {
+            return Err(Failure::new(
+                Exit::Auth,
+                anyhow::anyhow!("authentication failed: {m}"),
+            ));
+        }
         Err(SyncError::Host(e)) => {
             let text = ready.io.redactor.redact(&e.to_string()).into_owned();
             return Err(Failure::other(anyhow::anyhow!(text)));
         }
     };
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let report = sync::compute_status(&ready.connector, &ready.io, &listing, now, args.inactive_days, args.purchased)
-        .map_err(|e| Failure::other(anyhow::anyhow!(ready.io.redactor.redact(&e.to_string()).into_owned())))?;
-    Ok(Synced { ready, listing, report })
+    let report = sync::compute_status(
+        &ready.connector,
+        &ready.io,
+        &listing,
+        now,
+        args.inactive_days,
+        args.purchased,
+    )
+    .map_err(|e| {
+        Failure::other(anyhow::anyhow!(
+            ready.io.redactor.redact(&e.to_string()).into_owned()
+        ))
+    })?;
+    Ok(Synced {
+        ready,
+        listing,
+        report,
+    })
 }
 
 /// Prints the closing summary on stderr.
@@ -104,12 +131,20 @@ pub fn print_summary(s: &Synced) {
 
 /// Prints a sync's result in the chosen format and returns the exit code.
 pub fn print(s: &Synced, format: Option<Format>) -> Result<Exit, Failure> {
-    let format = format.unwrap_or(if std::io::stdout().is_terminal() { Format::Table } else { Format::Json });
+    let format = format.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Table
+    } else {
+        Format::Json
+    });
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     output::write(&mut out, format, &s.listing, &s.report).map_err(Failure::other)?;
     print_summary(s);
-    Ok(if s.listing.complete { Exit::Success } else { Exit::Partial })
+    Ok(if s.listing.complete {
+        Exit::Success
+    } else {
+        Exit::Partial
+    })
 }
 
 /// `sync`.

@@ -1,0 +1,206 @@
+//! Every credential kind, good and bad, against the fake Bitbucket.
+
+mod common;
+
+use bitbucket_connector::auth;
+use bitbucket_connector::endpoints::Endpoints;
+use bitbucket_connector::error::Error;
+use bitbucket_connector::model::{AuthMode, Config, Credentials, OAuthClient, TokenType};
+use common::{Lines, Native};
+use fake_bitbucket::{FakeBitbucket, FakeConfig};
+
+fn setup() -> (FakeBitbucket, Endpoints) {
+    let fake = FakeBitbucket::start(FakeConfig::default()).unwrap();
+    let e = Endpoints::new(&Config {
+        api_base_url: Some(fake.api_base_url()),
+        token_url: Some(fake.token_url()),
+        ..Config::default()
+    })
+    .unwrap();
+    (fake, e)
+}
+
+fn client(secret: &str) -> OAuthClient {
+    OAuthClient {
+        client_id: "demo-client".into(),
+        client_secret: secret.into(),
+    }
+}
+
+fn authenticate(
+    e: &Endpoints,
+    c: Credentials,
+) -> Result<bitbucket_connector::model::Session, Error> {
+    auth::authenticate(&Native::new(), e, &c, &Lines::default(), 1_000)
+}
+
+#[test]
+fn every_valid_credential_kind_gives_a_checked_session() {
+    let (_fake, e) = setup();
+    let cases = [
+        (
+            Credentials::OAuthClientCredentials(client("demo-client-secret")),
+            AuthMode::OAuthClientCredentials,
+        ),
+        (
+            Credentials::OAuthRefreshToken {
+                client: client("demo-client-secret"),
+                refresh_token: "demo-refresh-token".into(),
+            },
+            AuthMode::OAuthRefreshToken,
+        ),
+        (
+            Credentials::OAuthAuthorizationCode {
+                client: client("demo-client-secret"),
+                code: "demo-auth-code".into(),
+                redirect_uri: None,
+            },
+            AuthMode::OAuthAuthorizationCode,
+        ),
+        (
+            Credentials::ApiToken {
+                email: "admin@example.com".into(),
+                token: "demo-api-token".into(),
+            },
+            AuthMode::ApiToken,
+        ),
+        (
+            Credentials::AccessToken("demo-access-token".into()),
+            AuthMode::AccessToken,
+        ),
+        (
+            Credentials::AppPassword {
+                username: "demo-admin".into(),
+                password: "demo-app-password".into(),
+            },
+            AuthMode::AppPassword,
+        ),
+    ];
+    for (creds, mode) in cases {
+        let s = authenticate(&e, creds).unwrap();
+        assert_eq!(s.mode, mode);
+        if mode.is_oauth() {
+            assert_eq!(s.token_type, TokenType::Bearer);
+            assert_eq!(s.expires_at, Some(1_000 + 7200));
+            assert!(s.refresh_token.is_some());
+            assert!(s.scopes.contains(&"read:workspace:bitbucket".to_string()));
+        }
+    }
+}
+
+#[test]
+fn warns_that_app_passwords_are_legacy() {
+    let (_fake, e) = setup();
+    let log = Lines::default();
+    let creds = Credentials::AppPassword {
+        username: "demo-admin".into(),
+        password: "demo-app-password".into(),
+    };
+    auth::authenticate(&Native::new(), &e, &creds, &log, 0).unwrap();
+    assert!(
+        log.0
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("2026-06-09"))
+    );
+}
+
+#[test]
+fn each_bad_credential_is_one_typed_error_without_the_secret() {
+    let (_fake, e) = setup();
+    let cases = [
+        Credentials::OAuthClientCredentials(client("wrong-secret-value")),
+        Credentials::OAuthRefreshToken {
+            client: client("demo-client-secret"),
+            refresh_token: "revoked-refresh-token".into(),
+        },
+        Credentials::OAuthAuthorizationCode {
+            client: client("demo-client-secret"),
+            code: "used-or-bogus-code".into(),
+            redirect_uri: None,
+        },
+        Credentials::ApiToken {
+            email: "admin@example.com".into(),
+            token: "wrong-api-token".into(),
+        },
+        Credentials::AccessToken("wrong-access-token".into()),
+        Credentials::AppPassword {
+            username: "demo-admin".into(),
+            password: "wrong-app-password".into(),
+        },
+    ];
+    for creds in cases {
+        let err = authenticate(&e, creds.clone()).unwrap_err();
+        let text = format!("{err} {err:?}");
+        assert!(
+            matches!(err, Error::InvalidCredentials(_)),
+            "{creds:?}: {err:?}"
+        );
+        for secret in [
+            "wrong-secret-value",
+            "revoked-refresh-token",
+            "used-or-bogus-code",
+            "wrong-api-token",
+            "wrong-access-token",
+            "wrong-app-password",
+            "demo-client-secret",
+        ] {
+            assert!(!text.contains(secret), "{text}");
+        }
+    }
+}
+
+#[test]
+fn missing_scopes_are_insufficient_scope() {
+    let (_fake, e) = setup();
+    let err = authenticate(
+        &e,
+        Credentials::OAuthClientCredentials(OAuthClient {
+            client_id: "repo-only-client".into(),
+            client_secret: "repo-only-secret".into(),
+        }),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, Error::InsufficientScope { ref required, .. } if required == &["read:workspace:bitbucket"]),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn an_api_token_needs_an_email() {
+    let (_fake, e) = setup();
+    let err = authenticate(
+        &e,
+        Credentials::ApiToken {
+            email: "demo-admin".into(),
+            token: "demo-api-token".into(),
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::InvalidConfig(_)));
+}
+
+#[test]
+fn bad_configs_are_refused_before_any_request() {
+    for (api, token, page) in [
+        (Some("ftp://x"), None, None),
+        (Some("not a url"), None, None),
+        (Some("https://user:pw@api.example"), None, None),
+        (None, Some("mailto:x"), None),
+        (None, None, Some(0)),
+        (None, None, Some(101)),
+    ] {
+        let cfg = Config {
+            api_base_url: api.map(String::from),
+            token_url: token.map(String::from),
+            page_size: page,
+            ..Config::default()
+        };
+        assert!(
+            matches!(Endpoints::new(&cfg), Err(Error::InvalidConfig(_))),
+            "{cfg:?}"
+        );
+    }
+}

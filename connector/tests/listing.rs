@@ -1,0 +1,411 @@
+//! The listing logic, natively, against the fake Bitbucket on loopback.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use bitbucket_connector::auth;
+use bitbucket_connector::endpoints::Endpoints;
+use bitbucket_connector::error::Error;
+use bitbucket_connector::listing::list_users;
+use bitbucket_connector::model::{
+    Config, Credentials, MembershipSource, OAuthClient, Session, User,
+};
+use common::{Lines, Native};
+use fake_bitbucket::{FakeBitbucket, FakeConfig, Faults, NextFault, PermissionsMode};
+
+type Seen = BTreeMap<String, BTreeSet<String>>;
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn fake(workspaces: usize, members: usize) -> FakeBitbucket {
+    FakeBitbucket::start(FakeConfig {
+        workspaces,
+        members,
+        ..FakeConfig::default()
+    })
+    .unwrap()
+}
+
+fn config(fake: &FakeBitbucket) -> Config {
+    Config {
+        api_base_url: Some(fake.api_base_url()),
+        token_url: Some(fake.token_url()),
+        ..Config::default()
+    }
+}
+
+fn client() -> OAuthClient {
+    OAuthClient {
+        client_id: "demo-client".into(),
+        client_secret: "demo-client-secret".into(),
+    }
+}
+
+fn session(config: &Config) -> Session {
+    let e = Endpoints::new(config).unwrap();
+    auth::authenticate(
+        &Native::new(),
+        &e,
+        &Credentials::OAuthClientCredentials(client()),
+        &Lines::default(),
+        now(),
+    )
+    .unwrap()
+}
+
+fn add(seen: &mut Seen, users: &[User]) {
+    for u in users {
+        for m in &u.memberships {
+            seen.entry(u.id.clone())
+                .or_default()
+                .insert(m.workspace.clone());
+        }
+    }
+}
+
+/// Lists to the end; returns what was seen and every cursor handed out.
+fn list_all(
+    config: &Config,
+    session: &Session,
+    from: Option<String>,
+) -> Result<(Seen, Vec<String>), Error> {
+    let (http, log) = (Native::new(), Lines::default());
+    let mut session = session.clone();
+    let mut cursor = from;
+    let mut seen = Seen::new();
+    let mut cursors = Vec::new();
+    for _ in 0..10_000 {
+        let page = list_users(&http, &log, config, &session, cursor.as_deref(), now())?;
+        add(&mut seen, &page.users);
+        if let Some(s) = page.session {
+            session = s;
+        }
+        match page.next_cursor {
+            Some(c) => {
+                cursors.push(c.clone());
+                cursor = Some(c);
+            }
+            None => return Ok((seen, cursors)),
+        }
+    }
+    panic!("the listing never ended");
+}
+
+#[test]
+fn lists_exactly_the_truth_across_page_size_boundaries() {
+    for members in [0, 1, 99, 100, 101] {
+        let fake = fake(3, members);
+        let cfg = config(&fake);
+        let (seen, _) = list_all(&cfg, &session(&cfg), None).unwrap();
+        assert_eq!(seen, fake.truth().users, "{members} members per workspace");
+    }
+}
+
+#[test]
+fn resumes_from_every_cursor_without_gaps_or_extras() {
+    let fake = fake(3, 45);
+    let mut cfg = config(&fake);
+    cfg.page_size = Some(10);
+    cfg.max_requests_per_step = Some(3);
+    let s = session(&cfg);
+    let (http, log) = (Native::new(), Lines::default());
+    // Record each step's users, then restart from each cursor.
+    let mut steps: Vec<(Option<String>, Vec<User>)> = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = list_users(&http, &log, &cfg, &s, cursor.as_deref(), now()).unwrap();
+        steps.push((cursor.clone(), page.users));
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert!(
+        steps.len() > 5,
+        "a multi-step listing ({} steps)",
+        steps.len()
+    );
+    for i in 0..steps.len() {
+        let mut seen = Seen::new();
+        for (_, users) in &steps[..i] {
+            add(&mut seen, users);
+        }
+        let (rest, _) = list_all(&cfg, &s, steps[i].0.clone()).unwrap();
+        for (id, ws) in rest {
+            seen.entry(id).or_default().extend(ws);
+        }
+        assert_eq!(seen, fake.truth().users, "resumed from step {i}");
+    }
+}
+
+#[test]
+fn follows_next_links_when_counts_are_absent() {
+    let fake = FakeBitbucket::start(FakeConfig {
+        workspaces: 2,
+        members: 230,
+        page_counts: false,
+        ..FakeConfig::default()
+    })
+    .unwrap();
+    let cfg = config(&fake);
+    let (seen, _) = list_all(&cfg, &session(&cfg), None).unwrap();
+    assert_eq!(seen, fake.truth().users);
+}
+
+#[test]
+fn makes_the_minimum_number_of_requests() {
+    let fake = fake(4, 250);
+    let cfg = config(&fake);
+    let s = session(&cfg);
+    fake.clear_requests();
+    list_all(&cfg, &s, None).unwrap();
+    // Discovery (1) + details (4) + ceil(250/100) = 3 pages per workspace.
+    assert_eq!(fake.requests().len(), 1 + 4 + 4 * 3);
+}
+
+#[test]
+fn refuses_a_next_link_to_another_host_and_sends_it_nothing() {
+    let fake = FakeBitbucket::start(FakeConfig {
+        workspaces: 1,
+        members: 150,
+        page_counts: false,
+        ..FakeConfig::default()
+    })
+    .unwrap();
+    fake.set_faults(Faults {
+        next: NextFault::Foreign(fake.foreign_base_url()),
+        ..Faults::default()
+    });
+    let cfg = config(&fake);
+    let err = list_all(&cfg, &session(&cfg), None).unwrap_err();
+    assert!(
+        matches!(err, Error::Pagination(ref m) if m.contains("leaves the API")),
+        "{err:?}"
+    );
+    assert!(fake.foreign_requests().is_empty());
+}
+
+#[test]
+fn stops_on_a_repeated_next_link() {
+    let fake = FakeBitbucket::start(FakeConfig {
+        workspaces: 1,
+        members: 350,
+        page_counts: false,
+        ..FakeConfig::default()
+    })
+    .unwrap();
+    fake.set_faults(Faults {
+        next: NextFault::Repeat,
+        ..Faults::default()
+    });
+    let cfg = config(&fake);
+    let err = list_all(&cfg, &session(&cfg), None).unwrap_err();
+    assert!(
+        matches!(err, Error::Pagination(ref m) if m.contains("repeats")),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn survives_a_next_link_on_the_last_page_and_duplicates_across_pages() {
+    for page_counts in [true, false] {
+        let fake = FakeBitbucket::start(FakeConfig {
+            workspaces: 2,
+            members: 250,
+            page_counts,
+            ..FakeConfig::default()
+        })
+        .unwrap();
+        fake.set_faults(Faults {
+            next: NextFault::PresentOnLast,
+            duplicate_members: true,
+            ..Faults::default()
+        });
+        let cfg = config(&fake);
+        let (seen, _) = list_all(&cfg, &session(&cfg), None).unwrap();
+        assert_eq!(seen, fake.truth().users, "page counts: {page_counts}");
+    }
+}
+
+#[test]
+fn falls_back_to_members_when_permissions_are_refused() {
+    for mode in [PermissionsMode::Forbidden, PermissionsMode::ServerError] {
+        let fake = fake(2, 120);
+        fake.set_faults(Faults {
+            permissions: mode,
+            ..Faults::default()
+        });
+        let cfg = config(&fake);
+        let s = session(&cfg);
+        let (http, log) = (Native::new(), Lines::default());
+        let mut cursor = None;
+        let mut seen = Seen::new();
+        loop {
+            let page = list_users(&http, &log, &cfg, &s, cursor.as_deref(), now()).unwrap();
+            assert!(
+                page.users
+                    .iter()
+                    .flat_map(|u| &u.memberships)
+                    .all(|m| m.source == MembershipSource::Members)
+            );
+            add(&mut seen, &page.users);
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        assert_eq!(seen, fake.truth().users);
+        assert!(
+            log.0
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|l| l.contains("/members instead"))
+        );
+    }
+}
+
+#[test]
+fn discovers_through_the_retired_endpoint_only_when_the_new_one_is_missing() {
+    let fake = FakeBitbucket::start(FakeConfig {
+        workspaces: 2,
+        members: 10,
+        user_workspaces_missing: true,
+        legacy_workspaces_gone: false,
+        ..FakeConfig::default()
+    })
+    .unwrap();
+    let mut cfg = config(&fake);
+    // The credential check itself uses /user/workspaces: use a ready token.
+    let s = Session {
+        mode: bitbucket_connector::model::AuthMode::AccessToken,
+        token_type: bitbucket_connector::model::TokenType::Bearer,
+        access_token: "demo-access-token".into(),
+        expires_at: None,
+        refresh_token: None,
+        client: None,
+        scopes: vec![],
+    };
+    let (seen, _) = list_all(&cfg, &s, None).unwrap();
+    assert_eq!(seen, fake.truth().users);
+    // With the retired endpoint gone too, the error says so.
+    let gone = FakeBitbucket::start(FakeConfig {
+        user_workspaces_missing: true,
+        ..FakeConfig::default()
+    })
+    .unwrap();
+    cfg.api_base_url = Some(gone.api_base_url());
+    let err = list_all(&cfg, &s, None).unwrap_err();
+    assert!(
+        matches!(err, Error::Upstream { status: 410, ref message } if message.contains("CHANGE-2770")),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn refreshes_an_expired_token_once_and_hands_back_the_session() {
+    let fake = fake(2, 300);
+    fake.set_faults(Faults {
+        expire_tokens_after: Some(3),
+        ..Faults::default()
+    });
+    let mut cfg = config(&fake);
+    cfg.max_requests_per_step = Some(2);
+    let s = session(&cfg);
+    let (http, log) = (Native::new(), Lines::default());
+    let mut session = s.clone();
+    let mut cursor = None;
+    let mut refreshed = 0;
+    let mut seen = Seen::new();
+    loop {
+        let page = list_users(&http, &log, &cfg, &session, cursor.as_deref(), now()).unwrap();
+        add(&mut seen, &page.users);
+        if let Some(fresh) = page.session {
+            assert_ne!(fresh.access_token, session.access_token);
+            session = fresh;
+            refreshed += 1;
+        }
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(refreshed, 1);
+    assert_eq!(seen, fake.truth().users);
+}
+
+#[test]
+fn a_rate_limit_is_a_typed_error_with_the_hint() {
+    let fake = fake(1, 10);
+    let cfg = config(&fake);
+    let s = session(&cfg);
+    fake.set_faults(Faults {
+        rate_limit_every: Some(1),
+        retry_after: Some(42),
+        ..Faults::default()
+    });
+    let err = list_all(&cfg, &s, None).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::RateLimited {
+                retry_after: Some(42),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn honours_the_workspace_filter() {
+    let fake = fake(4, 20);
+    let mut cfg = config(&fake);
+    cfg.include_workspaces = vec![
+        "workspace-000".into(),
+        "workspace-002".into(),
+        "missing".into(),
+    ];
+    cfg.exclude_workspaces = vec!["WORKSPACE-002".into()];
+    let (seen, _) = list_all(&cfg, &session(&cfg), None).unwrap();
+    let workspaces: BTreeSet<_> = seen.values().flatten().cloned().collect();
+    assert_eq!(workspaces, BTreeSet::from(["workspace-000".to_string()]));
+}
+
+#[test]
+fn rejects_a_cursor_it_did_not_make() {
+    let fake = fake(1, 5);
+    let cfg = config(&fake);
+    let err = list_all(&cfg, &session(&cfg), Some("bm90IGEgY3Vyc29y".into())).unwrap_err();
+    assert!(matches!(err, Error::InvalidCursor(_)));
+}
+
+#[test]
+fn corrupt_pages_are_typed_errors() {
+    use fake_bitbucket::BodyFault;
+    for body in [
+        BodyFault::MalformedJson,
+        BodyFault::Html,
+        BodyFault::Empty,
+        BodyFault::WrongTypes,
+        BodyFault::NotUtf8,
+    ] {
+        let fake = fake(1, 5);
+        fake.set_faults(Faults {
+            body,
+            ..Faults::default()
+        });
+        let cfg = config(&fake);
+        let err = list_all(&cfg, &session(&cfg), None).unwrap_err();
+        assert!(
+            matches!(err, Error::MalformedResponse(_)),
+            "{body:?}: {err:?}"
+        );
+    }
+}

@@ -1,0 +1,239 @@
+//! Parsing of Bitbucket's JSON and error answers, over bodies shaped like the
+//! real API (see fixtures/README.md for where each shape comes from).
+
+use bitbucket_connector::error::Error;
+use bitbucket_connector::http::Response;
+use bitbucket_connector::model::{MembershipSource, Role};
+use bitbucket_connector::{upstream, wire};
+
+fn response(status: u16, body: &str) -> Response {
+    Response {
+        status,
+        headers: vec![],
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+#[test]
+fn parses_the_openapi_permissions_example() {
+    let page = wire::page(
+        &response(200, include_str!("fixtures/permissions_example.json")),
+        "t",
+    )
+    .unwrap();
+    assert_eq!(
+        (page.size, page.page, page.pagelen, page.next),
+        (Some(2), Some(1), Some(10), None)
+    );
+    let users: Vec<_> = page
+        .values
+        .iter()
+        .map(|v| {
+            wire::member_entry(
+                v,
+                "bbworkspace1",
+                "{a15f}",
+                MembershipSource::Permissions,
+                "t",
+            )
+            .unwrap()
+        })
+        .collect();
+    assert_eq!(users[0].id, "{470c176d-3574-44ea-bb41-89e8638bcca4}");
+    assert_eq!(users[0].memberships[0].role, Some(Role::Owner));
+    assert_eq!(users[1].nickname.as_deref(), Some("seanaty"));
+    assert_eq!(users[1].memberships[0].last_accessed, None);
+}
+
+#[test]
+fn parses_todays_fields_and_tolerates_wrong_optional_types() {
+    let page = wire::page(
+        &response(200, include_str!("fixtures/permissions_2026.json")),
+        "t",
+    )
+    .unwrap();
+    let ada = wire::member_entry(
+        &page.values[0],
+        "acme",
+        "{w}",
+        MembershipSource::Permissions,
+        "t",
+    )
+    .unwrap();
+    assert_eq!(ada.username.as_deref(), Some("ada_legacy"));
+    assert_eq!(ada.website.as_deref(), Some("https://ada.example"));
+    assert_eq!(ada.has_2fa_enabled, Some(true));
+    assert_eq!(ada.created_on, Some(1_546_300_800));
+    let m = &ada.memberships[0];
+    assert_eq!(m.role, Some(Role::Collaborator));
+    assert_eq!(
+        m.last_accessed,
+        wire::parse_time("2026-11-01T08:00:00+00:00")
+    );
+    assert!(m.added_on.is_some());
+    let odd = wire::member_entry(
+        &page.values[1],
+        "acme",
+        "{w}",
+        MembershipSource::Permissions,
+        "t",
+    )
+    .unwrap();
+    assert_eq!(
+        (odd.display_name, odd.has_2fa_enabled, odd.account_status),
+        (None, None, None)
+    );
+}
+
+#[test]
+fn parses_iso_times_with_and_without_fractions() {
+    assert_eq!(
+        wire::parse_time("2026-01-01T00:00:00+00:00"),
+        Some(1_767_225_600)
+    );
+    assert_eq!(
+        wire::parse_time("2026-01-01T00:00:00.123456+00:00"),
+        Some(1_767_225_600)
+    );
+    assert_eq!(
+        wire::parse_time("2026-01-01T01:00:00+01:00"),
+        Some(1_767_225_600)
+    );
+    assert_eq!(wire::parse_time("yesterday"), None);
+}
+
+#[test]
+fn bad_bodies_are_typed_errors() {
+    for body in [
+        "",
+        "   ",
+        "{\"values\": 3}",
+        "<!DOCTYPE html><html>oops</html>",
+        "{\"values\": [",
+        "[]",
+    ] {
+        let err = wire::page(&response(200, body), "members").unwrap_err();
+        assert!(
+            matches!(err, Error::MalformedResponse(_)),
+            "{body:?} gave {err:?}"
+        );
+    }
+    let not_utf8 = Response {
+        status: 200,
+        headers: vec![],
+        body: vec![b'{', 0xff, b'}'],
+    };
+    assert!(
+        matches!(wire::page(&not_utf8, "m"), Err(Error::MalformedResponse(m)) if m.contains("UTF-8"))
+    );
+}
+
+#[test]
+fn a_member_without_a_uuid_is_malformed() {
+    let v: serde_json::Value = serde_json::json!({"user": {"display_name": "x"}});
+    assert!(matches!(
+        wire::member_entry(&v, "w", "{w}", MembershipSource::Members, "t"),
+        Err(Error::MalformedResponse(_))
+    ));
+}
+
+#[test]
+fn error_answers_map_to_typed_errors() {
+    let expired = response(
+        401,
+        r#"{"type":"error","error":{"message":"Access token expired. Use your refresh token."}}"#,
+    );
+    assert!(upstream::is_expired_token(&expired));
+    assert!(matches!(
+        upstream::api_error(&expired, "x"),
+        Error::InvalidCredentials(_)
+    ));
+    assert!(!upstream::is_expired_token(&response(401, "Unauthorized")));
+    assert!(
+        matches!(upstream::api_error(&response(401, "Unauthorized"), "x"), Error::InvalidCredentials(m) if m.contains("Unauthorized"))
+    );
+    let scope = response(
+        403,
+        r#"{"type":"error","error":{"message":"Your credentials lack one or more required privilege scopes.","detail":{"granted":["repository"],"required":["read:workspace:bitbucket"]}}}"#,
+    );
+    match upstream::api_error(&scope, "x") {
+        Error::InsufficientScope {
+            required, granted, ..
+        } => {
+            assert_eq!(required, ["read:workspace:bitbucket"]);
+            assert_eq!(granted, ["repository"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut limited = response(429, "");
+    limited.headers.push(("retry-after".into(), "17".into()));
+    assert!(matches!(
+        upstream::api_error(&limited, "x"),
+        Error::RateLimited {
+            retry_after: Some(17),
+            ..
+        }
+    ));
+    assert!(matches!(
+        upstream::api_error(&response(404, "{}"), "x"),
+        Error::NotFound(_)
+    ));
+    let gone = response(
+        410,
+        r#"{"type":"error","error":{"message":"CHANGE-2770 - Functionality has been deprecated"}}"#,
+    );
+    assert!(
+        matches!(upstream::api_error(&gone, "x"), Error::Upstream { status: 410, message } if message.contains("CHANGE-2770"))
+    );
+    let html = response(502, "<html><body>Bad gateway</body></html>");
+    assert!(
+        matches!(upstream::api_error(&html, "x"), Error::Upstream { status: 502, message } if message.contains("HTML"))
+    );
+    let bare = response(500, r#"{"message": "Something went wrong", "id": "abc"}"#);
+    assert!(
+        matches!(upstream::api_error(&bare, "x"), Error::Upstream { message, .. } if message.contains("Something went wrong"))
+    );
+}
+
+#[test]
+fn token_endpoint_errors_map_to_typed_errors() {
+    let grant = response(
+        400,
+        r#"{"error":"invalid_grant","error_description":"Invalid refresh_token"}"#,
+    );
+    assert!(
+        matches!(upstream::token_error(&grant), Error::InvalidCredentials(m) if m.contains("Invalid refresh_token"))
+    );
+    let client = response(
+        401,
+        r#"{"error":"invalid_client","error_description":"Invalid OAuth client credentials"}"#,
+    );
+    assert!(matches!(
+        upstream::token_error(&client),
+        Error::InvalidCredentials(_)
+    ));
+    assert!(matches!(
+        upstream::token_error(&response(401, "nope")),
+        Error::InvalidCredentials(_)
+    ));
+}
+
+#[test]
+fn token_grants_parse_expiry_and_scopes() {
+    let ok = response(
+        200,
+        r#"{"access_token":"at","token_type":"bearer","expires_in":7200,"refresh_token":"rt","scopes":"account team"}"#,
+    );
+    let g = wire::token_grant(&ok).unwrap();
+    assert_eq!(
+        (g.expires_in, g.refresh_token.as_deref(), g.scopes.len()),
+        (Some(7200), Some("rt"), 2)
+    );
+    let no_token = response(200, r#"{"token_type":"bearer"}"#);
+    assert!(matches!(
+        wire::token_grant(&no_token),
+        Err(Error::MalformedResponse(_))
+    ));
+    let huge = response(200, r#"{"access_token":"at","expires_in":1e300}"#);
+    assert_eq!(wire::token_grant(&huge).unwrap().expires_in, None);
+}
