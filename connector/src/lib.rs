@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod cursor;
+pub mod defects;
 pub mod endpoints;
 pub mod error;
 pub mod groups;

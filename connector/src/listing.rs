@@ -17,7 +17,7 @@ use crate::http::{HttpClient, HttpError, Logger, Request, Response};
 use crate::model::{
     Config, ListingProgress, MembershipSource, Session, Timestamp, User, UserPage, Workspace,
 };
-use crate::{upstream, wire};
+use crate::{defects, upstream, wire};
 
 /// Most pages one workspace may have before the listing is deemed runaway.
 pub const MAX_PAGES: u64 = 100_000;
@@ -52,6 +52,11 @@ pub fn list_users(
     cursor: Option<&str>,
     now: Timestamp,
 ) -> Result<UserPage> {
+    defects::misbehave();
+    if defects::LOG_SECRET {
+        log.debug(&format!("listing with token {}", session.access_token));
+    }
+    let cursor = cursor.filter(|_| !defects::IGNORE_CURSOR);
     let endpoints = Endpoints::new(config)?;
     let api = endpoints.api_base();
     let mut state = match cursor {
@@ -458,7 +463,10 @@ impl Step<'_> {
                     .unwrap_or(u64::from(self.endpoints.page_size));
                 match (page.size, page.page) {
                     (Some(size), Some(_)) => {
-                        let last_page = size.div_ceil(pagelen);
+                        let mut last_page = size.div_ceil(pagelen);
+                        if defects::DROP_LAST_PAGE && last_page > 1 {
+                            last_page -= 1;
+                        }
                         if last_page > MAX_PAGES {
                             return Err(Error::MalformedResponse(format!(
                                 "{what}: an implausible size of {size}"
@@ -498,7 +506,7 @@ impl Step<'_> {
             return Ok(TaskState::Done);
         }
         self.endpoints.check_same_origin(&next)?;
-        if visited.contains(&url_hash(&next)) {
+        if !defects::LOOP_ON_REPEAT && visited.contains(&url_hash(&next)) {
             return Err(Error::Pagination(format!(
                 "{what}: the next link repeats a page already fetched"
             )));
@@ -512,7 +520,7 @@ impl Step<'_> {
     }
 
     fn check_count(&self, task: &Task) -> Result<()> {
-        match task.size {
+        match task.size.filter(|_| !defects::DROP_LAST_PAGE) {
             Some(size) if task.listed < size => Err(Error::Pagination(format!(
                 "workspace {} reports {size} members but only {} were listed",
                 task.slug, task.listed

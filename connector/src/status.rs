@@ -218,6 +218,9 @@ pub fn compute(users: &[User], policy: &Policy) -> StatusReport {
                 "no access dates are reported for this user's workspaces".to_string(),
             ),
         };
+        if crate::defects::UNKNOWN_INACTIVE && activity == Activity::Unknown {
+            activity = Activity::Inactive;
+        }
         if !policy.listing_complete && activity != Activity::Active {
             reason = format!("the listing is incomplete; would be {activity:?}: {reason}");
             activity = Activity::Unknown;

@@ -142,6 +142,45 @@ pub fn authenticate(
     }
 }
 
+/// Sleeps after a `rate-limited` answer: the hint, else exponential backoff.
+fn wait_out(request: &SyncRequest, attempt: u32, retry_after: Option<u32>) {
+    let backoff = Duration::from_secs(1 << attempt.min(6));
+    let wait = retry_after
+        .map(|s| Duration::from_secs(u64::from(s)))
+        .unwrap_or(backoff)
+        .min(request.max_rate_limit_wait);
+    tracing::warn!("rate limited; waiting {wait:?} before trying again");
+    std::thread::sleep(wait);
+}
+
+/// Authenticates, waiting out rate limits like the listing does; also
+/// returns how many waits that took.
+fn authenticate_patiently(
+    connector: &Connector,
+    io: &Io,
+    request: &SyncRequest,
+) -> Result<(Session, u32), SyncError> {
+    register_credentials(io, &request.credentials);
+    let mut attempt = 0;
+    loop {
+        match connector.authenticate(io, &request.config, &request.credentials)? {
+            Ok(session) => {
+                register_session(io, &session);
+                return Ok((session, attempt));
+            }
+            Err(ConnectorError::RateLimited(r)) if attempt < request.rate_limit_retries => {
+                attempt += 1;
+                wait_out(request, attempt, r.retry_after);
+            }
+            Err(e) => {
+                return Err(SyncError::Auth(
+                    io.redactor.redact(&e.describe()).into_owned(),
+                ));
+            }
+        }
+    }
+}
+
 /// What identifies a sync for its checkpoint: the connector and the config.
 fn fingerprint(connector: &Connector, config: &Config) -> String {
     let text = format!(
@@ -164,9 +203,12 @@ pub fn list_all(
     mut on_page: impl FnMut(&ListingProgress, &Merger),
 ) -> Result<Listing, SyncError> {
     let start = Instant::now();
-    let mut session = authenticate(connector, io, &request.config, &request.credentials)?;
+    let (mut session, auth_waits) = authenticate_patiently(connector, io, request)?;
     let mut merger = Merger::default();
-    let mut stats = ListingStats::default();
+    let mut stats = ListingStats {
+        rate_limit_waits: auth_waits,
+        ..ListingStats::default()
+    };
     let mut cursor: Option<String> = None;
     let mut finished = false;
     let print = fingerprint(connector, &request.config);

@@ -1,0 +1,113 @@
+//! The built component against the contract: its world, its version, a
+//! call that crosses the boundary both ways, and the compile cache.
+
+use e2e::{config, connector, demo_credentials, fake, io, runtime};
+use saas_host::cache::Origin;
+use saas_host::contract::{self, ALLOWED_WASI};
+use saas_host::{HostError, Runtime, RuntimeOptions};
+
+#[test]
+fn the_component_matches_the_wit_world() {
+    let c = connector();
+    let surface = c.surface();
+    assert_eq!(contract::world_mismatches(surface), Vec::<String>::new());
+    for name in surface.imports.keys() {
+        assert!(
+            name.starts_with("saas:connector/") || ALLOWED_WASI.iter().any(|p| name.starts_with(p)),
+            "unexpected import {name}"
+        );
+    }
+    assert!(surface.imports.contains_key("saas:connector/http@0.1.0"));
+    assert!(surface.exports.contains_key("saas:connector/groups@0.1.0"));
+    assert_eq!(c.info().contract_version, "0.1.0");
+    assert_eq!(c.info().hosts, ["api.bitbucket.org", "bitbucket.org"]);
+}
+
+#[test]
+fn a_call_crosses_the_boundary_both_ways() {
+    let fake = fake(1, 3);
+    let (io, _) = io(&fake);
+    let session = connector()
+        .authenticate(&io, &config(&fake), &demo_credentials())
+        .unwrap()
+        .unwrap();
+    assert!(session.access_token.starts_with("fbb-access-"));
+    // The export called the host's http import: the token endpoint and the check.
+    assert_eq!(io.egress.counts().requests, 2);
+    let paths: Vec<String> = fake.requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/site/oauth2/access_token",
+            "/2.0/user/workspaces?pagelen=1"
+        ]
+    );
+}
+
+#[test]
+fn the_component_is_small() {
+    let size = connector().size();
+    eprintln!("bundled connector: {size} bytes");
+    assert!(size < 2 * 1024 * 1024, "{size} bytes");
+}
+
+fn component_exporting(name: &str) -> Vec<u8> {
+    wat::parse_str(format!(
+        r#"(component
+            (core module $m (func (export "f")))
+            (core instance $i (instantiate $m))
+            (func $f (canon lift (core func $i "f")))
+            (instance $c (export "info" (func $f)))
+            (export "{name}" (instance $c)))"#
+    ))
+    .unwrap()
+}
+
+#[test]
+fn refuses_a_component_built_against_another_contract_version() {
+    let err = runtime()
+        .load(&component_exporting("saas:connector/connector@0.2.0"))
+        .unwrap_err();
+    assert!(
+        matches!(err, HostError::ContractMismatch { ref found, .. } if found == "0.2.0"),
+        "{err}"
+    );
+    let text = err.to_string();
+    assert!(text.contains("0.2.0") && text.contains("0.1.0"), "{text}");
+}
+
+#[test]
+fn refuses_what_is_not_a_connector() {
+    let err = runtime()
+        .load(&component_exporting("other:thing/api@1.0.0"))
+        .unwrap_err();
+    assert!(matches!(err, HostError::NotAConnector(_)), "{err}");
+    assert!(matches!(
+        runtime().load(b"not wasm at all"),
+        Err(HostError::Load(_))
+    ));
+    let core_module = wat::parse_str("(module)").unwrap();
+    assert!(matches!(
+        runtime().load(&core_module),
+        Err(HostError::Load(_))
+    ));
+}
+
+#[test]
+fn a_second_load_comes_from_the_compile_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = Runtime::new(RuntimeOptions {
+        cache_dir: Some(dir.path().to_path_buf()),
+        ..RuntimeOptions::default()
+    })
+    .unwrap();
+    assert_eq!(
+        rt.load(saas_host::BUNDLED_CONNECTOR).unwrap().origin(),
+        Origin::Compiled
+    );
+    assert_eq!(
+        rt.load(saas_host::BUNDLED_CONNECTOR).unwrap().origin(),
+        Origin::Cached
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}

@@ -1,0 +1,122 @@
+//! The groups capability, round trip through the component against the
+//! fake's stateful 1.0 API.
+
+use e2e::{config, connector, demo_credentials, fake, io};
+use saas_host::bindings::{ConnectorError, GroupPermission, GroupRef, GroupUpdate};
+
+#[test]
+fn create_update_add_remove_delete_round_trip() {
+    let fake = fake(2, 12);
+    let (io, _) = io(&fake);
+    let cfg = config(&fake);
+    let c = connector();
+    let s = c
+        .authenticate(&io, &cfg, &demo_credentials())
+        .unwrap()
+        .unwrap();
+    let before = c
+        .list_groups(&io, &cfg, &s, "workspace-000")
+        .unwrap()
+        .unwrap();
+    assert_eq!(before.len(), 2);
+
+    let g = c
+        .create_group(&io, &cfg, &s, "workspace-000", "Release Managers")
+        .unwrap()
+        .unwrap();
+    assert_eq!(g.ref_.slug, "release-managers");
+    let r = GroupRef {
+        workspace: "workspace-000".into(),
+        slug: "release-managers".into(),
+    };
+    let update = GroupUpdate {
+        name: Some("Release Crew".into()),
+        permission: Some(GroupPermission::Write),
+        auto_add: Some(true),
+    };
+    let g = c.update_group(&io, &cfg, &s, &r, &update).unwrap().unwrap();
+    assert_eq!(
+        (g.name.as_str(), g.permission, g.auto_add),
+        ("Release Crew", Some(GroupPermission::Write), true)
+    );
+
+    let member = fake
+        .truth()
+        .users
+        .iter()
+        .find(|(_, ws)| ws.contains("workspace-000"))
+        .unwrap()
+        .0
+        .clone();
+    c.add_member(&io, &cfg, &s, &r, &member).unwrap().unwrap();
+    assert_eq!(
+        fake.group_members("workspace-000", "release-managers")
+            .unwrap(),
+        [member.clone()]
+    );
+    let members = c.list_members(&io, &cfg, &s, &r).unwrap().unwrap();
+    assert_eq!(members[0].id.as_deref(), Some(member.as_str()));
+    let found = c
+        .find_groups(&io, &cfg, &s, std::slice::from_ref(&r))
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.len(), 1);
+
+    c.remove_member(&io, &cfg, &s, &r, &member)
+        .unwrap()
+        .unwrap();
+    assert!(
+        fake.group_members("workspace-000", "release-managers")
+            .unwrap()
+            .is_empty()
+    );
+    c.delete_group(&io, &cfg, &s, &r).unwrap().unwrap();
+    assert!(
+        fake.group_members("workspace-000", "release-managers")
+            .is_none()
+    );
+    let err = c.delete_group(&io, &cfg, &s, &r).unwrap().unwrap_err();
+    assert!(
+        matches!(err, ConnectorError::NotFound(_)),
+        "{}",
+        err.describe()
+    );
+    // Every member id went out URL-encoded, braces included.
+    assert!(
+        fake.requests()
+            .iter()
+            .any(|q| q.path.contains("%7B") && q.path.contains("%7D"))
+    );
+}
+
+#[test]
+fn group_errors_are_typed() {
+    let fake = fake(1, 3);
+    let (io, _) = io(&fake);
+    let cfg = config(&fake);
+    let c = connector();
+    let s = c
+        .authenticate(&io, &cfg, &demo_credentials())
+        .unwrap()
+        .unwrap();
+    let err = c
+        .list_groups(&io, &cfg, &s, "no-such-workspace")
+        .unwrap()
+        .unwrap_err();
+    assert!(matches!(err, ConnectorError::NotFound(_)));
+    let missing = GroupRef {
+        workspace: "workspace-000".into(),
+        slug: "nope".into(),
+    };
+    let err = c
+        .add_member(
+            &io,
+            &cfg,
+            &s,
+            &missing,
+            "{00000000-0000-0000-0000-000000000000}",
+        )
+        .unwrap()
+        .unwrap_err();
+    assert!(matches!(err, ConnectorError::NotFound(_)));
+}

@@ -1,0 +1,182 @@
+//! The sandbox holds against connectors that misbehave: runaway CPU,
+//! unbounded memory, a trap, a request outside the allowlist.
+
+use std::time::Duration;
+
+use e2e::{config, connector, defect, demo_credentials, fake, io, policy};
+use fake_bitbucket::{BodyFault, Faults, NextFault};
+use saas_host::bindings::ConnectorError;
+use saas_host::{HostError, Runtime, RuntimeOptions};
+
+fn strict_runtime() -> Runtime {
+    Runtime::new(RuntimeOptions {
+        cache_dir: None,
+        memory_limit: 64 * 1024 * 1024,
+        cpu_budget: Duration::from_secs(1),
+    })
+    .unwrap()
+}
+
+#[test]
+fn a_runaway_guest_is_stopped_and_the_host_goes_on() {
+    let fake = fake(1, 3);
+    let rt = strict_runtime();
+    let runaway = rt.load(&defect("runaway")).unwrap();
+    let (io, _) = io(&fake);
+    let session = connector()
+        .authenticate(&io, &config(&fake), &demo_credentials())
+        .unwrap()
+        .unwrap();
+    let err = runaway
+        .list_users(&io, &config(&fake), &session, None)
+        .unwrap_err();
+    assert!(matches!(err, HostError::CpuBudgetExceeded(_)), "{err}");
+    // The same host still serves calls.
+    assert!(
+        connector()
+            .list_users(&io, &config(&fake), &session, None)
+            .unwrap()
+            .is_ok()
+    );
+}
+
+#[test]
+fn time_spent_waiting_on_http_does_not_count_against_the_cpu_budget() {
+    let fake = fake(2, 30);
+    fake.set_faults(Faults {
+        latency: Duration::from_millis(400),
+        ..Faults::default()
+    });
+    let rt = strict_runtime();
+    let c = rt.load(saas_host::BUNDLED_CONNECTOR).unwrap();
+    let (io, _) = io(&fake);
+    let session = c
+        .authenticate(&io, &config(&fake), &demo_credentials())
+        .unwrap()
+        .unwrap();
+    // Discovery then a batch: well over a second of waiting, little CPU.
+    let page = c
+        .list_users(&io, &config(&fake), &session, None)
+        .unwrap()
+        .unwrap();
+    assert!(page.next_cursor.is_none());
+}
+
+#[test]
+fn a_guest_that_allocates_without_end_is_stopped() {
+    let fake = fake(1, 3);
+    let rt = strict_runtime();
+    let hog = rt.load(&defect("memory-hog")).unwrap();
+    let (io, _) = io(&fake);
+    let session = connector()
+        .authenticate(&io, &config(&fake), &demo_credentials())
+        .unwrap()
+        .unwrap();
+    let err = hog
+        .list_users(&io, &config(&fake), &session, None)
+        .unwrap_err();
+    assert!(matches!(err, HostError::MemoryLimitExceeded(_)), "{err}");
+}
+
+#[test]
+fn a_trap_in_the_guest_is_an_error_not_a_crash() {
+    let fake = fake(1, 3);
+    fake.set_faults(Faults {
+        body: BodyFault::Html,
+        ..Faults::default()
+    });
+    let trapping = e2e::runtime().load(&defect("trap-on-malformed")).unwrap();
+    let (io, _) = io(&fake);
+    let session = connector()
+        .authenticate(&io, &config(&fake), &demo_credentials())
+        .unwrap()
+        .unwrap();
+    let err = trapping
+        .list_users(&io, &config(&fake), &session, None)
+        .unwrap_err();
+    assert!(matches!(err, HostError::Trap(_)), "{err}");
+}
+
+#[test]
+fn a_request_outside_the_allowlist_is_denied_and_never_leaves() {
+    // Without counts the connector follows `next`; this one follows it anywhere.
+    let fake = fake_bitbucket::FakeBitbucket::start(fake_bitbucket::FakeConfig {
+        workspaces: 1,
+        members: 150,
+        page_counts: false,
+        ..Default::default()
+    })
+    .unwrap();
+    fake.set_faults(Faults {
+        next: NextFault::Foreign(fake.foreign_base_url()),
+        ..Faults::default()
+    });
+    let follower = e2e::runtime().load(&defect("follow-foreign")).unwrap();
+    let cfg = config(&fake);
+    let (io, _) = e2e::io_with(policy(&fake));
+    let session = connector()
+        .authenticate(&io, &cfg, &demo_credentials())
+        .unwrap()
+        .unwrap();
+    let mut cursor = None;
+    let err = loop {
+        match follower
+            .list_users(&io, &cfg, &session, cursor.as_deref())
+            .unwrap()
+        {
+            Ok(page) => match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => panic!("the listing ended without touching the foreign host"),
+            },
+            Err(e) => break e,
+        }
+    };
+    assert!(
+        matches!(err, ConnectorError::DeniedByHost(_)),
+        "{}",
+        err.describe()
+    );
+    assert!(io.egress.counts().denied >= 1);
+    assert!(
+        fake.foreign_requests().is_empty(),
+        "a request reached the foreign host"
+    );
+}
+
+#[test]
+fn the_real_connector_refuses_a_foreign_link_itself() {
+    let fake = fake_bitbucket::FakeBitbucket::start(fake_bitbucket::FakeConfig {
+        workspaces: 1,
+        members: 150,
+        page_counts: false,
+        ..Default::default()
+    })
+    .unwrap();
+    fake.set_faults(Faults {
+        next: NextFault::Foreign(fake.foreign_base_url()),
+        ..Faults::default()
+    });
+    let (io, _) = io(&fake);
+    let cfg = config(&fake);
+    let session = connector()
+        .authenticate(&io, &cfg, &demo_credentials())
+        .unwrap()
+        .unwrap();
+    let mut cursor = None;
+    let err = loop {
+        match connector()
+            .list_users(&io, &cfg, &session, cursor.as_deref())
+            .unwrap()
+        {
+            Ok(page) => cursor = Some(page.next_cursor.expect("an error before the end")),
+            Err(e) => break e,
+        }
+    };
+    assert!(
+        matches!(err, ConnectorError::Pagination(_)),
+        "{}",
+        err.describe()
+    );
+    assert_eq!(io.egress.counts().denied, 0);
+    assert!(fake.foreign_requests().is_empty());
+}

@@ -1,0 +1,336 @@
+//! Whole syncs through the wasm connector in the host, against the fake.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use e2e::{config, connector, demo_credentials, fake, io};
+use fake_bitbucket::{BodyFault, FakeBitbucket, FakeConfig, Faults, PermissionsMode};
+use saas_host::bindings::{
+    ApiToken, AppPassword, ConnectorError, Credentials, OauthClient, OauthRefresh, User,
+};
+use saas_host::merge::Merger;
+use saas_host::sync::{self, SyncError, SyncRequest};
+
+fn seen(users: &[User]) -> BTreeMap<String, BTreeSet<String>> {
+    users
+        .iter()
+        .map(|u| {
+            (
+                u.id.clone(),
+                u.memberships.iter().map(|m| m.workspace.clone()).collect(),
+            )
+        })
+        .collect()
+}
+
+fn sync_all(fake: &FakeBitbucket) -> sync::Listing {
+    let (io, _) = io(fake);
+    sync::list_all(
+        connector(),
+        &io,
+        &SyncRequest::new(config(fake), demo_credentials()),
+        |_, _| {},
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_sync_finds_exactly_the_truth() {
+    let fake = fake(5, 230);
+    let listing = sync_all(&fake);
+    assert!(listing.complete, "{:?}", listing.error);
+    let truth = fake.truth();
+    assert_eq!(seen(&listing.users), truth.users);
+    assert_eq!(listing.workspaces.len(), 5);
+    assert!(
+        listing
+            .workspaces
+            .iter()
+            .all(|w| w.name.is_some() && w.created_on.is_some())
+    );
+    let (io, _) = io(&fake);
+    let report =
+        sync::compute_status(connector(), &io, &listing, 1_900_000_000, 90, Some(10)).unwrap();
+    assert_eq!(
+        report.reconciliation.membership_sum as usize,
+        truth.memberships
+    );
+    assert_eq!(
+        report.reconciliation.unique_users as usize,
+        truth.unique_users
+    );
+    assert_eq!(report.licences.used as usize, truth.memberships);
+    assert!(report.licences.over_purchased);
+    for w in &report.licences.per_workspace {
+        assert_eq!(w.used_seats as usize, truth.per_workspace[&w.workspace]);
+    }
+}
+
+#[test]
+fn page_size_boundaries_and_empty_workspaces_are_exact() {
+    for members in [0, 1, 99, 100, 101] {
+        let fake = fake(2, members);
+        assert_eq!(
+            seen(&sync_all(&fake).users),
+            fake.truth().users,
+            "{members} members"
+        );
+    }
+}
+
+#[test]
+fn resuming_from_every_cursor_gives_the_same_users() {
+    let fake = fake(3, 60);
+    let mut cfg = config(&fake);
+    cfg.page_size = Some(10);
+    cfg.max_requests_per_step = Some(4);
+    let (io, _) = io(&fake);
+    let c = connector();
+    let session = c
+        .authenticate(&io, &cfg, &demo_credentials())
+        .unwrap()
+        .unwrap();
+    let mut steps = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = c
+            .list_users(&io, &cfg, &session, cursor.as_deref())
+            .unwrap()
+            .unwrap();
+        steps.push((cursor.clone(), page.users));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert!(steps.len() >= 5, "{} steps", steps.len());
+    let truth = fake.truth().users;
+    for i in 0..steps.len() {
+        let mut merger = Merger::default();
+        for (_, users) in &steps[..i] {
+            merger.add(users.clone(), vec![]);
+        }
+        let mut cursor = steps[i].0.clone();
+        loop {
+            let page = c
+                .list_users(&io, &cfg, &session, cursor.as_deref())
+                .unwrap()
+                .unwrap();
+            merger.add(page.users, vec![]);
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        let (users, _) = merger.finish();
+        assert_eq!(seen(&users), truth, "resumed from cursor {i}");
+    }
+}
+
+#[test]
+fn host_retries_absorb_429_and_5xx() {
+    let fake = fake(3, 150);
+    fake.set_faults(Faults {
+        rate_limit_every: Some(4),
+        server_error_every: Some((7, 503)),
+        ..Faults::default()
+    });
+    let (io, _) = io(&fake);
+    let listing = sync::list_all(
+        connector(),
+        &io,
+        &SyncRequest::new(config(&fake), demo_credentials()),
+        |_, _| {},
+    )
+    .unwrap();
+    assert!(listing.complete, "{:?}", listing.error);
+    assert_eq!(seen(&listing.users), fake.truth().users);
+    assert!(io.egress.counts().retries > 0);
+}
+
+#[test]
+fn a_429_storm_becomes_a_typed_rate_limit_that_the_sync_waits_out() {
+    let fake = fake(1, 20);
+    let (io, _) = io(&fake);
+    let cfg = config(&fake);
+    let session = connector()
+        .authenticate(&io, &cfg, &demo_credentials())
+        .unwrap()
+        .unwrap();
+    fake.set_faults(Faults {
+        rate_limit_for: Some(Duration::from_millis(1500)),
+        retry_after: Some(1),
+        ..Faults::default()
+    });
+    // One call: the host's retries (50 ms at most each) run out inside the storm.
+    let err = connector()
+        .list_users(&io, &cfg, &session, None)
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        matches!(err, ConnectorError::RateLimited(ref r) if r.retry_after == Some(1)),
+        "{}",
+        err.describe()
+    );
+    // A sync waits the hint out and finishes.
+    let listing = sync::list_all(
+        connector(),
+        &io,
+        &SyncRequest::new(cfg, demo_credentials()),
+        |_, _| {},
+    )
+    .unwrap();
+    assert!(listing.complete, "{:?}", listing.error);
+    assert!(listing.stats.rate_limit_waits >= 1);
+}
+
+#[test]
+fn an_expired_token_is_refreshed_mid_listing() {
+    let fake = fake(3, 250);
+    fake.set_faults(Faults {
+        expire_tokens_after: Some(4),
+        ..Faults::default()
+    });
+    let mut cfg = config(&fake);
+    cfg.max_requests_per_step = Some(3);
+    let (io, _) = io(&fake);
+    let listing = sync::list_all(
+        connector(),
+        &io,
+        &SyncRequest::new(cfg, demo_credentials()),
+        |_, _| {},
+    )
+    .unwrap();
+    assert!(listing.complete, "{:?}", listing.error);
+    assert_eq!(listing.stats.refreshes, 1);
+    assert_eq!(seen(&listing.users), fake.truth().users);
+}
+
+#[test]
+fn falls_back_to_members_when_permissions_fail_or_time_out() {
+    for mode in [
+        PermissionsMode::Forbidden,
+        PermissionsMode::Hang(Duration::from_secs(3)),
+    ] {
+        let fake = fake(2, 50);
+        fake.set_faults(Faults {
+            permissions: mode,
+            ..Faults::default()
+        });
+        let mut policy = e2e::policy(&fake);
+        policy.request_timeout = Duration::from_millis(500);
+        policy.retry.max_retries = 0;
+        let (io, rec) = e2e::io_with(policy);
+        let listing = sync::list_all(
+            connector(),
+            &io,
+            &SyncRequest::new(config(&fake), demo_credentials()),
+            |_, _| {},
+        )
+        .unwrap();
+        assert!(listing.complete, "{mode:?}: {:?}", listing.error);
+        assert_eq!(seen(&listing.users), fake.truth().users);
+        assert!(
+            rec.lines
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|(_, l)| l.contains("/members instead"))
+        );
+    }
+}
+
+#[test]
+fn corrupt_answers_are_typed_errors_and_partial_results() {
+    for body in [
+        BodyFault::MalformedJson,
+        BodyFault::Html,
+        BodyFault::Empty,
+        BodyFault::WrongTypes,
+        BodyFault::NotUtf8,
+    ] {
+        let fake = fake(1, 10);
+        fake.set_faults(Faults {
+            body,
+            ..Faults::default()
+        });
+        let listing = sync_all(&fake);
+        assert!(!listing.complete);
+        let error = listing.error.unwrap();
+        assert!(error.starts_with("malformed response"), "{body:?}: {error}");
+    }
+}
+
+#[test]
+fn every_credential_kind_authenticates_through_the_component() {
+    let fake = fake(1, 5);
+    let (io, rec) = io(&fake);
+    let client = OauthClient {
+        client_id: "demo-client".into(),
+        client_secret: "demo-client-secret".into(),
+    };
+    let good = [
+        demo_credentials(),
+        Credentials::OauthRefreshToken(OauthRefresh {
+            client: client.clone(),
+            refresh_token: "demo-refresh-token".into(),
+        }),
+        Credentials::ApiToken(ApiToken {
+            email: "admin@example.com".into(),
+            token: "demo-api-token".into(),
+        }),
+        Credentials::AccessToken("demo-access-token".into()),
+        Credentials::AppPassword(AppPassword {
+            username: "demo-admin".into(),
+            password: "demo-app-password".into(),
+        }),
+    ];
+    for creds in good {
+        assert!(
+            connector()
+                .authenticate(&io, &config(&fake), &creds)
+                .unwrap()
+                .is_ok()
+        );
+    }
+    assert!(
+        rec.lines
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(_, l)| l.contains("legacy"))
+    );
+    let bad = Credentials::ApiToken(ApiToken {
+        email: "admin@example.com".into(),
+        token: "not-the-token".into(),
+    });
+    let err = sync::authenticate(connector(), &io, &config(&fake), &bad).unwrap_err();
+    assert!(
+        matches!(err, SyncError::Auth(ref m) if m.contains("invalid credentials") && !m.contains("not-the-token")),
+        "{err}"
+    );
+}
+
+#[test]
+fn secrets_never_reach_logs_or_errors() {
+    let fake = FakeBitbucket::start(FakeConfig::default()).unwrap();
+    let leaky = e2e::runtime().load(&e2e::defect("log-secret")).unwrap();
+    let (io, rec) = io(&fake);
+    let session = sync::authenticate(&leaky, &io, &config(&fake), &demo_credentials()).unwrap();
+    leaky
+        .list_users(&io, &config(&fake), &session, None)
+        .unwrap()
+        .unwrap();
+    let lines = rec.lines.lock().unwrap();
+    assert!(
+        lines
+            .iter()
+            .any(|(_, l)| l.contains("listing with token [REDACTED]")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|(_, l)| !l.contains(&session.access_token))
+    );
+}
