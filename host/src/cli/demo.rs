@@ -41,6 +41,7 @@ pub fn run(args: &DemoArgs) -> Result<Exit, Failure> {
         api_base_url: Some(fake.api_base_url()),
         token_url: Some(fake.token_url()),
         page_size: None,
+        max_requests_per_step: None,
         requests_per_hour: None,
         credentials: CredentialSettings::default(),
     };

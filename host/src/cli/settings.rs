@@ -25,6 +25,8 @@ pub struct FileSettings {
     pub token_url: Option<String>,
     /// Page size.
     pub page_size: Option<u32>,
+    /// Request budget of one listing step (smaller steps, finer checkpoints).
+    pub max_requests_per_step: Option<u32>,
     /// Requests per hour.
     pub requests_per_hour: Option<u32>,
     /// Credentials.
@@ -299,6 +301,6 @@ pub fn connector_config(settings: &FileSettings, include: &[String], exclude: &[
         page_size: settings.page_size,
         include_workspaces: include.to_vec(),
         exclude_workspaces: exclude.to_vec(),
-        max_requests_per_step: None,
+        max_requests_per_step: settings.max_requests_per_step,
     }
 }

@@ -1,0 +1,373 @@
+//! The `saas-host` binary, spawned as a process, against the fake Bitbucket.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use fake_bitbucket::{BodyFault, FakeBitbucket, FakeConfig, Faults};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_saas-host");
+const SECRETS: [&str; 2] = ["demo-client-secret", "fbb-access-"];
+
+fn fake(workspaces: usize, members: usize) -> FakeBitbucket {
+    FakeBitbucket::start(FakeConfig {
+        workspaces,
+        members,
+        ..FakeConfig::default()
+    })
+    .unwrap()
+}
+
+fn cmd(fake: &FakeBitbucket, cache: &Path) -> Command {
+    let mut c = Command::new(BIN);
+    c.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("XDG_CACHE_HOME", cache)
+        .env("BITBUCKET_API_BASE_URL", fake.api_base_url())
+        .env("BITBUCKET_TOKEN_URL", fake.token_url())
+        .env("BITBUCKET_CLIENT_ID", "demo-client")
+        .env("BITBUCKET_CLIENT_SECRET", "demo-client-secret");
+    c
+}
+
+fn run(c: &mut Command) -> Output {
+    c.stdin(Stdio::null()).output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn assert_no_secrets(what: &str, s: &str) {
+    for secret in SECRETS {
+        assert!(!s.contains(secret), "{what} leaks {secret}: {s}");
+    }
+}
+
+type Seen = BTreeMap<String, BTreeSet<String>>;
+
+fn seen_from_json(users: &[Value]) -> Seen {
+    users
+        .iter()
+        .map(|u| {
+            let ws = u["memberships"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["workspace"].as_str().unwrap().to_string())
+                .collect();
+            (u["id"].as_str().unwrap().to_string(), ws)
+        })
+        .collect()
+}
+
+#[test]
+fn every_output_format_parses_back_to_the_truth() {
+    let fake = fake(3, 120);
+    let cache = tempfile::tempdir().unwrap();
+    let truth = fake.truth();
+
+    let out = run(cmd(&fake, cache.path()).args(["-vv", "sync", "--format", "json"]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_no_secrets("stdout", &text(&out.stdout));
+    assert_no_secrets("stderr", &text(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        seen_from_json(doc["users"].as_array().unwrap()),
+        truth.users
+    );
+    assert_eq!(
+        doc["summary"]["reconciliation"]["membership_sum"],
+        truth.memberships
+    );
+    assert_eq!(doc["summary"]["complete"], true);
+    assert!(text(&out.stderr).contains("synced 3 workspaces"));
+
+    let out = run(cmd(&fake, cache.path()).args(["sync", "--format", "ndjson"]));
+    let lines: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let (users, summary): (Vec<Value>, Vec<Value>) =
+        lines.into_iter().partition(|l| l["type"] == "user");
+    assert_eq!(seen_from_json(&users), truth.users);
+    assert_eq!(summary[0]["licences"]["unique_users"], truth.unique_users);
+
+    let out = run(cmd(&fake, cache.path()).args(["sync", "--format", "csv"]));
+    let mut rdr = csv::Reader::from_reader(out.stdout.as_slice());
+    let csv_seen: Seen = rdr
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                r[0].to_string(),
+                r[9].split(';').map(String::from).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(csv_seen, truth.users);
+
+    let out = run(cmd(&fake, cache.path()).args(["sync", "--format", "scim"]));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["schemas"][0],
+        "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+    );
+    assert_eq!(doc["totalResults"], truth.unique_users);
+    let scim_seen: Seen = doc["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            assert_eq!(
+                r["schemas"][0],
+                "urn:ietf:params:scim:schemas:core:2.0:User"
+            );
+            assert!(r["userName"].is_string() && r["active"].is_boolean());
+            let ws = r["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|g| g["display"].as_str().unwrap().to_string())
+                .collect();
+            (r["id"].as_str().unwrap().to_string(), ws)
+        })
+        .collect();
+    assert_eq!(scim_seen, truth.users);
+
+    let out =
+        run(cmd(&fake, cache.path()).args(["sync", "--format", "table", "--purchased", "100"]));
+    let t = text(&out.stdout);
+    assert!(
+        t.contains("Seats used: 360") && t.contains("OVER BY 260"),
+        "{t}"
+    );
+}
+
+fn checkpoint_lines(path: &Path) -> usize {
+    std::fs::read_to_string(path)
+        .map(|s| s.lines().count())
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_sync_killed_midway_resumes_to_the_same_result() {
+    let fake = fake(4, 200);
+    fake.set_faults(Faults {
+        latency: Duration::from_millis(40),
+        ..Faults::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("settings.toml");
+    std::fs::write(&settings, "page_size = 10\nmax_requests_per_step = 4\n").unwrap();
+    let checkpoint = dir.path().join("sync.checkpoint");
+    let args = |resume: bool| {
+        let mut a = vec![
+            "sync",
+            "--format",
+            "json",
+            "--config",
+            settings.to_str().unwrap(),
+            "--checkpoint",
+            checkpoint.to_str().unwrap(),
+        ];
+        if resume {
+            a.push("--resume");
+        }
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let mut child = cmd(&fake, dir.path())
+        .args(args(false))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while checkpoint_lines(&checkpoint) < 6 {
+        assert!(start.elapsed() < Duration::from_secs(60), "no progress");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // A torn last line, as a crash during a write leaves it.
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&checkpoint)
+        .unwrap()
+        .write_all(b"{\"cursor\": \"tor")
+        .unwrap();
+    let done_before = checkpoint_lines(&checkpoint);
+    fake.set_faults(Faults::default());
+    let out = run(cmd(&fake, dir.path()).args(args(true)));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        seen_from_json(doc["users"].as_array().unwrap()),
+        fake.truth().users
+    );
+    assert!(doc["summary"]["stats"]["resumed_pages"].as_u64().unwrap() as usize >= done_before - 2);
+    let saved = std::fs::read_to_string(&checkpoint).unwrap();
+    assert_no_secrets("checkpoint", &saved);
+}
+
+#[test]
+fn exit_codes_tell_auth_usage_and_partial_failures_apart() {
+    let fake = fake(1, 5);
+    let cache = tempfile::tempdir().unwrap();
+    let out = run(cmd(&fake, cache.path())
+        .env("BITBUCKET_CLIENT_SECRET", "wrong-secret-123")
+        .args(["sync", "--format", "json"]));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("invalid credentials"));
+    assert!(!text(&out.stderr).contains("wrong-secret-123"));
+
+    let out = run(cmd(&fake, cache.path())
+        .env_remove("BITBUCKET_CLIENT_ID")
+        .env_remove("BITBUCKET_CLIENT_SECRET")
+        .args(["sync"]));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("no credentials"));
+
+    fake.set_faults(Faults {
+        body: BodyFault::Html,
+        ..Faults::default()
+    });
+    let out = run(cmd(&fake, cache.path()).args(["sync", "--format", "json"]));
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["summary"]["complete"], false);
+    assert!(doc["summary"]["error"].as_str().unwrap().contains("HTML"));
+}
+
+#[test]
+fn group_mutations_act_only_with_yes() {
+    let fake = fake(1, 6);
+    let cache = tempfile::tempdir().unwrap();
+    let out = run(cmd(&fake, cache.path()).args(["groups", "create", "workspace-000", "Auditors"]));
+    assert!(out.status.success());
+    assert!(text(&out.stderr).contains("would create"));
+    let out = run(cmd(&fake, cache.path()).args(["groups", "--json", "list", "workspace-000"]));
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let out = run(cmd(&fake, cache.path()).args([
+        "groups",
+        "create",
+        "workspace-000",
+        "Auditors",
+        "--yes",
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let member = fake.truth().users.keys().next().unwrap().clone();
+    let out = run(cmd(&fake, cache.path()).args([
+        "groups",
+        "add-member",
+        "workspace-000/auditors",
+        &member,
+        "--yes",
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        fake.group_members("workspace-000", "auditors").unwrap(),
+        [member]
+    );
+    let out = run(cmd(&fake, cache.path()).args(["groups", "show", "workspace-000/auditors"]));
+    assert!(text(&out.stdout).contains("members=1"));
+    let out =
+        run(cmd(&fake, cache.path()).args(["groups", "delete", "workspace-000/auditors", "--yes"]));
+    assert!(out.status.success());
+    assert!(fake.group_members("workspace-000", "auditors").is_none());
+    let out = run(cmd(&fake, cache.path()).args(["groups", "delete", "not-a-ref"]));
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn reclaim_plans_and_removes_idle_users_from_chosen_groups() {
+    let fake = fake(2, 40);
+    let cache = tempfile::tempdir().unwrap();
+    let out = run(cmd(&fake, cache.path()).args(["reclaim", "--json"]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let idle = plan["idle_users"].as_array().unwrap();
+    assert!(!idle.is_empty());
+    assert!(plan["actions"].as_array().unwrap().is_empty());
+    let in_dev: Vec<&Value> = idle
+        .iter()
+        .filter(|u| {
+            u["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|g| g == "workspace-000/developers")
+        })
+        .collect();
+    assert!(!in_dev.is_empty(), "some idle user is a developer");
+    let before = fake.group_members("workspace-000", "developers").unwrap();
+    let out = run(cmd(&fake, cache.path()).args([
+        "reclaim",
+        "--json",
+        "--group",
+        "workspace-000/developers",
+        "--yes",
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let after = fake.group_members("workspace-000", "developers").unwrap();
+    assert_eq!(before.len() - after.len(), in_dev.len());
+    for u in in_dev {
+        assert!(!after.contains(&u["user"].as_str().unwrap().to_string()));
+    }
+}
+
+#[test]
+fn inspect_reports_the_contract_and_surface() {
+    let out = Command::new(BIN)
+        .args(["inspect", "--json"])
+        .env("XDG_CACHE_HOME", tempfile::tempdir().unwrap().path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["info"]["contract_version"], "0.1.0");
+    assert_eq!(doc["world_mismatches"].as_array().unwrap().len(), 0);
+    assert!(
+        doc["exports"]["saas:connector/connector@0.1.0"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "list-users")
+    );
+    assert!(doc["size"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn the_demo_runs_a_real_sync_with_no_credentials() {
+    let out = Command::new(BIN)
+        .args([
+            "demo",
+            "--workspaces",
+            "2",
+            "--members",
+            "30",
+            "--format",
+            "json",
+        ])
+        .env("XDG_CACHE_HOME", tempfile::tempdir().unwrap().path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("the sync matches"),
+        "{}",
+        text(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["summary"]["reconciliation"]["membership_sum"], 60);
+}
