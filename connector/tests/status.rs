@@ -26,7 +26,7 @@ fn user(id: &str, status: Option<&str>, memberships: Vec<Membership>) -> User {
         username: None,
         website: None,
         account_status: status.map(String::from),
-        has_2fa_enabled: Some(id.len() % 2 == 0),
+        has_2fa_enabled: Some(id.len().is_multiple_of(2)),
         created_on: None,
         memberships,
     }

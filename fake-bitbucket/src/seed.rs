@@ -134,14 +134,14 @@ impl Dataset {
                         let r = mix(seed, 12, wi * 1_000_003 + i);
                         let role = if i == 0 {
                             Role::Owner
-                        } else if r % 10 == 0 {
+                        } else if r.is_multiple_of(10) {
                             Role::Collaborator
                         } else if r % 97 == 1 {
                             Role::Owner
                         } else {
                             Role::Member
                         };
-                        let never = (r >> 8) % 12 == 0;
+                        let never = (r >> 8).is_multiple_of(12);
                         let last = config.now - ((r >> 16) % year) as i64;
                         Member {
                             user,
@@ -194,10 +194,10 @@ impl Dataset {
             "links": {"avatar": {"href": format!("https://avatar-management.example/{i}.png")}},
         });
         let o = u.as_object_mut().expect("an object");
-        if r % 7 != 0 {
-            o.insert("has_2fa_enabled".into(), json!(r % 3 != 0));
+        if !r.is_multiple_of(7) {
+            o.insert("has_2fa_enabled".into(), json!(!r.is_multiple_of(3)));
         }
-        if r % 5 != 0 {
+        if !r.is_multiple_of(5) {
             o.insert(
                 "created_on".into(),
                 json!(rfc3339(
@@ -217,7 +217,7 @@ impl Dataset {
                 o.insert("account_status".into(), json!("active"));
             }
         }
-        if r % 11 == 0 {
+        if r.is_multiple_of(11) {
             o.insert("username".into(), json!(format!("legacy_{nickname}")));
             o.insert("website".into(), json!(format!("https://example.org/~{i}")));
         }

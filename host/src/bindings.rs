@@ -91,6 +91,8 @@ impl ConnectorError {
     }
 }
 
+// The type is generated, so `#[derive(Default)]` cannot be added to it.
+#[allow(clippy::derivable_impls)]
 impl Default for Config {
     fn default() -> Self {
         Config {

@@ -52,7 +52,7 @@ fn create_update_add_remove_delete_round_trip() {
     assert_eq!(
         fake.group_members("workspace-000", "release-managers")
             .unwrap(),
-        [member.clone()]
+        std::slice::from_ref(&member)
     );
     let members = c.list_members(&io, &cfg, &s, &r).unwrap().unwrap();
     assert_eq!(members[0].id.as_deref(), Some(member.as_str()));
