@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// The defect features of `bitbucket-connector`.
-const DEFECTS: [&str; 9] = [
+const DEFECTS: [&str; 18] = [
     "follow-foreign",
     "loop-on-repeat",
     "drop-last-page",
@@ -16,6 +16,15 @@ const DEFECTS: [&str; 9] = [
     "unknown-inactive",
     "runaway",
     "memory-hog",
+    "wrong-auth-error",
+    "no-refresh",
+    "give-up-on-429",
+    "nondeterministic",
+    "miscount-seats",
+    "partial-idle",
+    "egress-untyped",
+    "groups-broken",
+    "bad-info",
 ];
 
 fn main() {

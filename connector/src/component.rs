@@ -400,7 +400,16 @@ impl c::Guest for Component {
             name: crate::NAME.into(),
             version: env!("CARGO_PKG_VERSION").into(),
             contract_version: crate::CONTRACT_VERSION.into(),
-            hosts: crate::HOSTS.iter().map(|h| h.to_string()).collect(),
+            hosts: crate::HOSTS
+                .iter()
+                .map(|h| {
+                    if crate::defects::BAD_INFO {
+                        format!("https://{h}/")
+                    } else {
+                        h.to_string()
+                    }
+                })
+                .collect(),
             auth_modes: model::AuthMode::ALL.into_iter().map(mode_out).collect(),
             capabilities: vec![c::Capability::Groups, c::Capability::ResumableListing],
         }

@@ -21,6 +21,25 @@ pub const RUNAWAY: bool = cfg!(feature = "defect-runaway");
 /// Allocates without end in `list-users`.
 pub const MEMORY_HOG: bool = cfg!(feature = "defect-memory-hog");
 
+/// Reports refused credentials as an upstream failure.
+pub const WRONG_AUTH_ERROR: bool = cfg!(feature = "defect-wrong-auth-error");
+/// Never refreshes an expired token.
+pub const NO_REFRESH: bool = cfg!(feature = "defect-no-refresh");
+/// Reports a 429 as an upstream failure.
+pub const GIVE_UP_ON_429: bool = cfg!(feature = "defect-give-up-on-429");
+/// Orders the status report differently on every call.
+pub const NONDETERMINISTIC: bool = cfg!(feature = "defect-nondeterministic");
+/// Counts seats per user instead of per membership.
+pub const MISCOUNT_SEATS: bool = cfg!(feature = "defect-miscount-seats");
+/// Marks users idle even when the listing is partial.
+pub const PARTIAL_IDLE: bool = cfg!(feature = "defect-partial-idle");
+/// Reports a host denial as a transport error.
+pub const EGRESS_UNTYPED: bool = cfg!(feature = "defect-egress-untyped");
+/// Sends `add-member` with the wrong method.
+pub const GROUPS_BROKEN: bool = cfg!(feature = "defect-groups-broken");
+/// Declares hosts as URLs.
+pub const BAD_INFO: bool = cfg!(feature = "defect-bad-info");
+
 /// Runs the CPU and memory defects, when compiled in.
 pub fn misbehave() {
     if RUNAWAY {

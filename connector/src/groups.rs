@@ -172,7 +172,11 @@ impl<'a> Groups<'a> {
         let what = format!("add {member} to group {}/{}", group.workspace, group.slug);
         let path = format!("{}members/{}/", group_path(group), segment(member));
         self.call(
-            Method::Put,
+            if crate::defects::GROUPS_BROKEN {
+                Method::Delete
+            } else {
+                Method::Put
+            },
             &path,
             Some(("application/json", b"{}".to_vec())),
             &what,

@@ -221,7 +221,8 @@ pub fn compute(users: &[User], policy: &Policy) -> StatusReport {
         if crate::defects::UNKNOWN_INACTIVE && activity == Activity::Unknown {
             activity = Activity::Inactive;
         }
-        if !policy.listing_complete && activity != Activity::Active {
+        if !policy.listing_complete && activity != Activity::Active && !crate::defects::PARTIAL_IDLE
+        {
             reason = format!("the listing is incomplete; would be {activity:?}: {reason}");
             activity = Activity::Unknown;
         }
@@ -268,6 +269,14 @@ pub fn compute(users: &[User], policy: &Policy) -> StatusReport {
     }
 
     let unique = statuses.len() as u32;
+    if crate::defects::NONDETERMINISTIC && !statuses.is_empty() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos() as usize)
+            .unwrap_or(1);
+        let by = nanos % statuses.len();
+        statuses.rotate_left(by.max(1));
+    }
     let purchased = policy.purchased_seats;
     StatusReport {
         as_of: policy.as_of,
@@ -275,7 +284,11 @@ pub fn compute(users: &[User], policy: &Policy) -> StatusReport {
         counts,
         licences: LicenceSummary {
             purchased,
-            used: membership_sum,
+            used: if crate::defects::MISCOUNT_SEATS {
+                unique
+            } else {
+                membership_sum
+            },
             unused: purchased.and_then(|p| p.checked_sub(membership_sum)),
             over_purchased: purchased.is_some_and(|p| membership_sum > p),
             unique_users: unique,

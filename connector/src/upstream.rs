@@ -2,11 +2,14 @@
 
 use crate::error::Error;
 use crate::http::{HttpError, Response};
-use crate::wire;
+use crate::{defects, wire};
 
 /// Maps a failed exchange (no response) to a connector error.
 pub fn transport_error(err: HttpError, what: &str) -> Error {
     match err {
+        HttpError::Denied(reason) if defects::EGRESS_UNTYPED => {
+            Error::Transport(format!("{what}: {reason}"))
+        }
         HttpError::Denied(reason) => Error::DeniedByHost(format!("{what}: {reason}")),
         HttpError::Timeout => Error::Transport(format!("{what}: timed out")),
         HttpError::Transport(m) => Error::Transport(format!("{what}: {m}")),
@@ -39,6 +42,10 @@ fn retry_hint(response: &Response) -> Option<u32> {
 pub fn api_error(response: &Response, what: &str) -> Error {
     let message = format!("{what}: {}", wire::error_message(response));
     match response.status {
+        401 if defects::WRONG_AUTH_ERROR => Error::Upstream {
+            status: 401,
+            message,
+        },
         401 => Error::InvalidCredentials(message),
         403 => match wire::scope_detail(response) {
             Some((required, granted)) => Error::InsufficientScope {
@@ -57,6 +64,10 @@ pub fn api_error(response: &Response, what: &str) -> Error {
             },
         },
         404 => Error::NotFound(message),
+        429 if defects::GIVE_UP_ON_429 => Error::Upstream {
+            status: 429,
+            message,
+        },
         429 => Error::RateLimited {
             retry_after: retry_hint(response),
             message,
@@ -67,6 +78,12 @@ pub fn api_error(response: &Response, what: &str) -> Error {
 
 /// Maps a non-2xx token endpoint answer to a connector error.
 pub fn token_error(response: &Response) -> Error {
+    if defects::WRONG_AUTH_ERROR && (400..500).contains(&response.status) {
+        return Error::Upstream {
+            status: response.status,
+            message: wire::error_message(response),
+        };
+    }
     let message = format!("token endpoint: {}", wire::error_message(response));
     match wire::oauth_error_code(response).as_deref() {
         Some("invalid_grant" | "invalid_client" | "unauthorized_client" | "access_denied") => {

@@ -122,6 +122,10 @@ fn router(state: Arc<State>) -> Router {
         .route("/2.0/workspaces/{slug}", get(api::workspace))
         .route("/2.0/workspaces/{slug}/members", get(api::members))
         .route("/2.0/workspaces/{slug}/permissions", get(api::permissions))
+        // Bitbucket accepts trailing slashes, and some clients send them.
+        .route("/2.0/workspaces/{slug}/", get(api::workspace))
+        .route("/2.0/workspaces/{slug}/members/", get(api::members))
+        .route("/2.0/workspaces/{slug}/permissions/", get(api::permissions))
         .route("/1.0/groups", get(groups::find))
         .route("/1.0/groups/", get(groups::find))
         .route("/1.0/groups/{ws}", get(groups::list).post(groups::create))

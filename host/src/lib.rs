@@ -6,10 +6,12 @@
 //!   redirects, caps, timeouts, retries, concurrency, rate limit.
 //! - [`sync`]: the listing loop with merging, retries and checkpoints.
 //! - [`redact`]: secret masking for everything printed.
+//! - [`conform`]: the conformance kit.
 
 pub mod bindings;
 pub mod cache;
 pub mod checkpoint;
+pub mod conform;
 pub mod contract;
 pub mod egress;
 pub mod error;

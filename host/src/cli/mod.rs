@@ -1,6 +1,7 @@
 //! The `saas-host` command line: one module per subcommand, data on
 //! stdout, diagnostics and progress on stderr.
 
+mod conform_cmd;
 mod demo;
 mod groups_cmd;
 mod inspect;
@@ -87,6 +88,8 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// Runs a sync against a built-in fake Bitbucket: no credentials needed.
     Demo(demo::DemoArgs),
+    /// Checks that a connector component honours the contract (exit 1 when a check fails).
+    Conform(conform_cmd::ConformArgs),
 }
 
 /// Runs a parsed command line.
@@ -97,5 +100,6 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::Reclaim(a) => reclaim::run(a),
         Command::Inspect(a) => inspect::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Conform(a) => conform_cmd::run(a),
     }
 }

@@ -1,0 +1,203 @@
+//! The instruments the checks share: fakes, a recording event sink, an
+//! egress that allows only the fake, and a bounded listing loop.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use fake_bitbucket::{FakeBitbucket, FakeConfig};
+
+use crate::bindings::{Config, ConnectorError, Credentials, OauthClient, Session, User};
+use crate::egress::{AllowedHost, Egress, EgressPolicy, RetryPolicy};
+use crate::error::HostError;
+use crate::imports::{Events, Io, Level};
+use crate::merge::Merger;
+use crate::redact::Redactor;
+use crate::runtime::Connector;
+
+/// Most `list-users` calls a listing may take in a check.
+pub const MAX_STEPS: usize = 60;
+
+/// Who holds which workspaces.
+pub type Seen = BTreeMap<String, BTreeSet<String>>;
+
+/// Records log lines as the connector sent them (after host redaction).
+#[derive(Default)]
+pub struct Recorder {
+    /// Log lines.
+    pub lines: Mutex<Vec<String>>,
+}
+
+impl Events for Recorder {
+    fn log(&self, _: Level, message: &str) {
+        self.lines
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(message.to_string());
+    }
+    fn progress(&self, _: u64, _: Option<u64>, _: &str) {}
+}
+
+/// A fake with `workspaces` × `members`, tuned by `f`.
+pub fn fake_with(
+    workspaces: usize,
+    members: usize,
+    f: impl FnOnce(&mut FakeConfig),
+) -> Result<FakeBitbucket, String> {
+    let mut config = FakeConfig {
+        workspaces,
+        members,
+        ..FakeConfig::default()
+    };
+    f(&mut config);
+    FakeBitbucket::start(config).map_err(|e| format!("the fake Bitbucket did not start: {e}"))
+}
+
+/// A fake with default settings.
+pub fn fake(workspaces: usize, members: usize) -> Result<FakeBitbucket, String> {
+    fake_with(workspaces, members, |_| {})
+}
+
+/// The config pointing at a fake.
+pub fn config(fake: &FakeBitbucket) -> Config {
+    Config {
+        api_base_url: Some(fake.api_base_url()),
+        token_url: Some(fake.token_url()),
+        ..Config::default()
+    }
+}
+
+/// The fake's demo OAuth client.
+pub fn demo_credentials() -> Credentials {
+    Credentials::OauthClientCredentials(OauthClient {
+        client_id: "demo-client".into(),
+        client_secret: "demo-client-secret".into(),
+    })
+}
+
+/// I/O that reaches only the fake, with quick retries.
+pub fn io(fake: &FakeBitbucket) -> (Io, Arc<Recorder>) {
+    let recorder = Arc::new(Recorder::default());
+    let policy = EgressPolicy {
+        allowed: AllowedHost::of_url(&fake.api_base_url())
+            .into_iter()
+            .collect(),
+        allow_http: true,
+        retry: RetryPolicy {
+            max_retries: 4,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(50),
+        },
+        request_timeout: Duration::from_secs(10),
+        ..EgressPolicy::default()
+    };
+    let io = Io {
+        egress: Arc::new(Egress::new(policy)),
+        redactor: Arc::new(Redactor::new()),
+        events: recorder.clone(),
+    };
+    (io, recorder)
+}
+
+/// How a bounded listing ended.
+pub enum Listed {
+    /// Every page came in.
+    Done {
+        /// The merged users.
+        users: Vec<User>,
+        /// Calls made.
+        steps: usize,
+        /// Replacement sessions handed back.
+        refreshes: usize,
+    },
+    /// The connector answered with an error.
+    Failed(ConnectorError),
+    /// The host stopped or failed the call.
+    Host(HostError),
+    /// The listing did not end within [`MAX_STEPS`] calls.
+    Endless,
+}
+
+/// Authenticates with the demo client, as evidence on failure.
+pub fn session(c: &Connector, io: &Io, config: &Config) -> Result<Session, String> {
+    match c.authenticate(io, config, &demo_credentials()) {
+        Ok(Ok(s)) => {
+            io.redactor.add(&s.access_token);
+            Ok(s)
+        }
+        Ok(Err(e)) => Err(format!("authenticate failed: {}", e.describe())),
+        Err(e) => Err(format!("authenticate: {e}")),
+    }
+}
+
+/// Lists from `cursor` to the end, at most [`MAX_STEPS`] calls.
+pub fn list(
+    c: &Connector,
+    io: &Io,
+    config: &Config,
+    session: &Session,
+    cursor: Option<String>,
+) -> Listed {
+    let mut session = session.clone();
+    let mut cursor = cursor;
+    let mut merger = Merger::default();
+    let mut refreshes = 0;
+    for step in 1..=MAX_STEPS {
+        let page = match c.list_users(io, config, &session, cursor.as_deref()) {
+            Ok(Ok(page)) => page,
+            Ok(Err(e)) => return Listed::Failed(e),
+            Err(e) => return Listed::Host(e),
+        };
+        if let Some(s) = page.session {
+            session = s;
+            refreshes += 1;
+        }
+        merger.add(page.users, page.workspaces);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => {
+                return Listed::Done {
+                    users: merger.finish().0,
+                    steps: step,
+                    refreshes,
+                };
+            }
+        }
+    }
+    Listed::Endless
+}
+
+/// Lists a fake completely or says why not.
+pub fn list_all(c: &Connector, io: &Io, config: &Config) -> Result<Vec<User>, String> {
+    let session = session(c, io, config)?;
+    match list(c, io, config, &session, None) {
+        Listed::Done { users, .. } => Ok(users),
+        other => Err(describe(&other)),
+    }
+}
+
+/// What an unfinished listing means, in words.
+pub fn describe(listed: &Listed) -> String {
+    match listed {
+        Listed::Done { steps, .. } => format!("finished in {steps} calls"),
+        Listed::Failed(e) => format!("ended with {}", e.describe()),
+        Listed::Host(HostError::Trap(t)) => {
+            format!("trapped: {}", t.lines().next().unwrap_or_default())
+        }
+        Listed::Host(e) => e.to_string(),
+        Listed::Endless => format!("did not end within {MAX_STEPS} calls"),
+    }
+}
+
+/// Who holds which workspaces, from users.
+pub fn seen(users: &[User]) -> Seen {
+    users
+        .iter()
+        .map(|u| {
+            (
+                u.id.clone(),
+                u.memberships.iter().map(|m| m.workspace.clone()).collect(),
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,269 @@
+//! Checks of `list-users`: exactness, resume, paging traps, faults.
+
+use std::time::Duration;
+
+use fake_bitbucket::{BodyFault, Faults, NextFault};
+
+use super::Outcome;
+use super::kit::{self, Listed, seen};
+use crate::bindings::ConnectorError;
+use crate::error::HostError;
+use crate::merge::Merger;
+use crate::runtime::Connector;
+
+/// A plain listing under the kit's CPU and memory limits.
+pub fn sandbox_limits(c: &Connector) -> Outcome {
+    let fake = kit::fake(3, 120)?;
+    let (io, _) = kit::io(&fake);
+    let cfg = kit::config(&fake);
+    let session = kit::session(c, &io, &cfg)?;
+    match kit::list(c, &io, &cfg, &session, None) {
+        Listed::Host(e @ (HostError::CpuBudgetExceeded(_) | HostError::MemoryLimitExceeded(_))) => {
+            Err(format!("the sandbox stopped the connector: {e}"))
+        }
+        _ => Ok("a 3 x 120 listing stayed within 3 s of CPU and 128 MiB per call".into()),
+    }
+}
+
+/// Complete and exact over page-size boundaries.
+pub fn exact(c: &Connector) -> Outcome {
+    let mut total = 0;
+    for members in [0, 1, 99, 100, 101] {
+        let fake = kit::fake(3, members)?;
+        let (io, _) = kit::io(&fake);
+        let users = kit::list_all(c, &io, &kit::config(&fake))?;
+        let truth = fake.truth();
+        let got = seen(&users);
+        if got != truth.users {
+            let listed: usize = got.values().map(|w| w.len()).sum();
+            return Err(format!(
+                "3 x {members}: listed {listed} memberships of {} users, the truth is {} of {}",
+                got.len(),
+                truth.memberships,
+                truth.unique_users
+            ));
+        }
+        total += truth.memberships;
+    }
+    Ok(format!(
+        "3 workspaces x 0, 1, 99, 100, 101 members: all {total} memberships, no gaps, no extras"
+    ))
+}
+
+/// Resuming from every cursor ends with the same users as an uninterrupted run.
+pub fn resume(c: &Connector) -> Outcome {
+    let fake = kit::fake(3, 45)?;
+    let (io, _) = kit::io(&fake);
+    let mut cfg = kit::config(&fake);
+    cfg.page_size = Some(10);
+    cfg.max_requests_per_step = Some(4);
+    let session = kit::session(c, &io, &cfg)?;
+    let mut steps = Vec::new();
+    let mut cursor = None;
+    loop {
+        if steps.len() >= kit::MAX_STEPS {
+            return Err(format!(
+                "the listing did not end within {} calls (is the cursor ignored?)",
+                kit::MAX_STEPS
+            ));
+        }
+        let page = match c.list_users(&io, &cfg, &session, cursor.as_deref()) {
+            Ok(Ok(p)) => p,
+            Ok(Err(e)) => {
+                return Err(format!(
+                    "an uninterrupted listing ended with {}",
+                    e.describe()
+                ));
+            }
+            Err(e) => return Err(e.to_string()),
+        };
+        steps.push((cursor.clone(), page.users));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    let whole = {
+        let mut m = Merger::default();
+        steps.iter().for_each(|(_, u)| m.add(u.clone(), vec![]));
+        seen(&m.finish().0)
+    };
+    for i in 1..steps.len() {
+        let mut m = Merger::default();
+        steps[..i]
+            .iter()
+            .for_each(|(_, u)| m.add(u.clone(), vec![]));
+        match kit::list(c, &io, &cfg, &session, steps[i].0.clone()) {
+            Listed::Done { users, .. } => m.add(users, vec![]),
+            other => {
+                return Err(format!(
+                    "resumed from cursor {i}: {}",
+                    kit::describe(&other)
+                ));
+            }
+        }
+        if seen(&m.finish().0) != whole {
+            return Err(format!(
+                "resumed from cursor {i} of {}: a different result",
+                steps.len()
+            ));
+        }
+    }
+    Ok(format!(
+        "resumed from each of {} cursors: the same {} users",
+        steps.len().saturating_sub(1),
+        whole.len()
+    ))
+}
+
+/// Follows `next` links (no counts) under a fault.
+fn follow_with(
+    c: &Connector,
+    fault: NextFault,
+) -> Result<(Listed, fake_bitbucket::FakeBitbucket, crate::imports::Io), String> {
+    let fake = kit::fake_with(1, 350, |f| f.page_counts = false)?;
+    let (io, _) = kit::io(&fake);
+    let cfg = kit::config(&fake);
+    let session = kit::session(c, &io, &cfg)?;
+    let fault = match fault {
+        NextFault::Foreign(_) => NextFault::Foreign(fake.foreign_base_url()),
+        other => other,
+    };
+    fake.set_faults(Faults {
+        next: fault,
+        ..Faults::default()
+    });
+    let listed = kit::list(c, &io, &cfg, &session, None);
+    Ok((listed, fake, io))
+}
+
+/// A repeated `next` ends in an error, not a loop.
+pub fn repeat(c: &Connector) -> Outcome {
+    let (listed, fake, _) = follow_with(c, NextFault::Repeat)?;
+    let requests = fake.requests().len();
+    match listed {
+        Listed::Failed(e) => Ok(format!(
+            "stopped after {requests} requests with {}",
+            e.describe()
+        )),
+        Listed::Endless => Err(format!(
+            "still following after {} calls and {requests} requests",
+            kit::MAX_STEPS
+        )),
+        other => Err(format!("a repeated next link: {}", kit::describe(&other))),
+    }
+}
+
+/// A `next` to a foreign host is refused by the connector itself.
+pub fn foreign(c: &Connector) -> Outcome {
+    let (listed, fake, io) = follow_with(c, NextFault::Foreign(String::new()))?;
+    let denied = io.egress.counts().denied;
+    let reached = fake.foreign_requests().len();
+    if reached > 0 {
+        return Err(format!("{reached} requests reached the foreign host"));
+    }
+    if denied > 0 {
+        return Err(format!(
+            "the connector tried to follow a next link to a foreign host; the host denied {denied} requests"
+        ));
+    }
+    match listed {
+        Listed::Failed(e) => Ok(format!("refused without a request: {}", e.describe())),
+        other => Err(format!("a foreign next link: {}", kit::describe(&other))),
+    }
+}
+
+/// 429 and 5xx are survived with the host's retries; a storm is a typed rate limit.
+pub fn rate_limits(c: &Connector) -> Outcome {
+    let fake = kit::fake(3, 150)?;
+    let (io, _) = kit::io(&fake);
+    let cfg = kit::config(&fake);
+    let baseline = kit::list_all(c, &io, &cfg)?;
+    fake.set_faults(Faults {
+        rate_limit_every: Some(3),
+        server_error_every: Some((5, 503)),
+        ..Faults::default()
+    });
+    let faulty = kit::list_all(c, &io, &cfg).map_err(|e| format!("with 429s and 503s: {e}"))?;
+    if seen(&faulty) != seen(&baseline) {
+        return Err("with 429s and 503s the result differs".into());
+    }
+    let session = kit::session(c, &io, &cfg)?;
+    fake.set_faults(Faults {
+        rate_limit_for: Some(Duration::from_secs(2)),
+        retry_after: Some(2),
+        ..Faults::default()
+    });
+    match c.list_users(&io, &cfg, &session, None) {
+        Ok(Err(ConnectorError::RateLimited(r))) => Ok(format!(
+            "retried {} times to the same result; a 429 storm gave rate-limited (retry after {:?} s)",
+            io.egress.counts().retries,
+            r.retry_after
+        )),
+        Ok(Err(e)) => Err(format!(
+            "a 429 storm gave {}, not rate-limited",
+            e.describe()
+        )),
+        Ok(Ok(_)) => Err("a 429 storm gave a page".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// An access token expiring mid-listing is refreshed once.
+pub fn token_refresh(c: &Connector) -> Outcome {
+    let fake = kit::fake(3, 250)?;
+    let (io, _) = kit::io(&fake);
+    let cfg = kit::config(&fake);
+    let baseline = kit::list_all(c, &io, &cfg)?;
+    let session = kit::session(c, &io, &cfg)?;
+    fake.set_faults(Faults {
+        expire_tokens_after: Some(4),
+        ..Faults::default()
+    });
+    match kit::list(c, &io, &cfg, &session, None) {
+        Listed::Done {
+            users,
+            refreshes: 1,
+            ..
+        } if seen(&users) == seen(&baseline) => {
+            Ok("the token expired mid-listing: refreshed once, same result".into())
+        }
+        Listed::Done { refreshes, .. } => Err(format!(
+            "finished with {refreshes} refreshes or another result"
+        )),
+        other => Err(format!(
+            "after the token expired: {}",
+            kit::describe(&other)
+        )),
+    }
+}
+
+/// Malformed, HTML, empty, wrongly typed and non-UTF-8 bodies give typed errors.
+pub fn malformed(c: &Connector) -> Outcome {
+    let faults = [
+        BodyFault::MalformedJson,
+        BodyFault::Html,
+        BodyFault::Empty,
+        BodyFault::WrongTypes,
+        BodyFault::NotUtf8,
+    ];
+    let mut kinds = Vec::new();
+    for body in faults {
+        let fake = kit::fake(1, 10)?;
+        let (io, _) = kit::io(&fake);
+        let cfg = kit::config(&fake);
+        let session = kit::session(c, &io, &cfg)?;
+        fake.set_faults(Faults {
+            body,
+            ..Faults::default()
+        });
+        match kit::list(c, &io, &cfg, &session, None) {
+            Listed::Failed(e) => kinds.push(e.kind()),
+            other => return Err(format!("{body:?} body: {}", kit::describe(&other))),
+        }
+    }
+    Ok(format!(
+        "5 corrupt bodies gave typed errors: {}",
+        kinds.join(", ")
+    ))
+}

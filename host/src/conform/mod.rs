@@ -1,0 +1,276 @@
+//! The conformance kit: runs a connector component through static and
+//! behavioural checks against the fake Bitbucket and reports one verdict per
+//! check, with the evidence in one line.
+//!
+//! A check fails only for what it aims at. When the sandbox stops the
+//! connector (CPU or memory), `sandbox-limits` fails and the listing checks
+//! that would have run it are skipped, so one defect shows as one failure.
+
+mod kit;
+mod listing;
+mod report;
+mod security;
+mod status;
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::contract;
+use crate::runtime::{Connector, Runtime, RuntimeOptions};
+
+pub use report::junit;
+
+/// A check's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// The connector honours the contract here.
+    Pass,
+    /// It does not.
+    Fail,
+    /// Not run (the reason is in the evidence).
+    Skipped,
+}
+
+/// One check's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    /// Stable name of the check.
+    pub name: &'static str,
+    /// Outcome.
+    pub verdict: Verdict,
+    /// What was seen, in one line.
+    pub evidence: String,
+    /// How long it took.
+    pub millis: u64,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConformReport {
+    /// SHA-256 of the component.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: usize,
+    /// One result per check, in the order run.
+    pub results: Vec<CheckResult>,
+}
+
+impl ConformReport {
+    /// Whether no check failed.
+    pub fn passed(&self) -> bool {
+        self.results.iter().all(|r| r.verdict != Verdict::Fail)
+    }
+
+    /// The names of the failed checks.
+    pub fn failures(&self) -> Vec<&'static str> {
+        self.results
+            .iter()
+            .filter(|r| r.verdict == Verdict::Fail)
+            .map(|r| r.name)
+            .collect()
+    }
+
+    /// One line per check.
+    pub fn to_text(&self) -> String {
+        report::text(self)
+    }
+}
+
+/// What a check returns: pass or fail, with evidence.
+pub type Outcome = Result<String, String>;
+
+/// Every check, in run order. The static ones come first; `sandbox-limits`
+/// runs before the listing checks it guards.
+pub const CHECKS: [&str; 19] = [
+    "world",
+    "info",
+    "authenticate-valid",
+    "authenticate-invalid",
+    "sandbox-limits",
+    "list-users-exact",
+    "resume",
+    "pagination-repeat",
+    "pagination-foreign",
+    "rate-limit-and-5xx",
+    "token-refresh",
+    "malformed-bodies",
+    "status-deterministic",
+    "status-invariants",
+    "status-partial",
+    "status-unknown",
+    "secrets",
+    "sandbox-egress",
+    "groups",
+];
+
+/// Limits the kit runs connectors under.
+pub fn kit_options(cache_dir: Option<std::path::PathBuf>) -> RuntimeOptions {
+    RuntimeOptions {
+        cache_dir,
+        memory_limit: 128 * 1024 * 1024,
+        cpu_budget: Duration::from_secs(3),
+    }
+}
+
+/// Runs every check on a component.
+pub fn run(runtime: &Runtime, wasm: &[u8]) -> ConformReport {
+    let sha256 = crate::cache::sha256_hex(wasm);
+    let start = Instant::now();
+    let connector = match runtime.load(wasm) {
+        Ok(c) => c,
+        Err(e) => {
+            let mut results = vec![CheckResult {
+                name: "world",
+                verdict: Verdict::Fail,
+                evidence: format!("the component does not load: {e}"),
+                millis: start.elapsed().as_millis() as u64,
+            }];
+            results.extend(CHECKS[1..].iter().map(|&name| CheckResult {
+                name,
+                verdict: Verdict::Skipped,
+                evidence: "the component does not load".into(),
+                millis: 0,
+            }));
+            return ConformReport {
+                sha256,
+                size: wasm.len(),
+                results,
+            };
+        }
+    };
+    let results = run_checks(&connector);
+    ConformReport {
+        sha256,
+        size: wasm.len(),
+        results,
+    }
+}
+
+fn check(name: &'static str, c: &Connector) -> Outcome {
+    match name {
+        "world" => world(c),
+        "info" => info(c),
+        "authenticate-valid" => security::authenticate_valid(c),
+        "authenticate-invalid" => security::authenticate_invalid(c),
+        "sandbox-limits" => listing::sandbox_limits(c),
+        "list-users-exact" => listing::exact(c),
+        "resume" => listing::resume(c),
+        "pagination-repeat" => listing::repeat(c),
+        "pagination-foreign" => listing::foreign(c),
+        "rate-limit-and-5xx" => listing::rate_limits(c),
+        "token-refresh" => listing::token_refresh(c),
+        "malformed-bodies" => listing::malformed(c),
+        "status-deterministic" => status::deterministic(c),
+        "status-invariants" => status::invariants(c),
+        "status-partial" => status::partial(c),
+        "status-unknown" => status::unknown(c),
+        "secrets" => security::secrets(c),
+        "sandbox-egress" => security::egress(c),
+        "groups" => security::groups(c),
+        other => Err(format!("no check named {other}")),
+    }
+}
+
+/// Checks that list users, skipped once the sandbox had to stop the connector.
+const LISTING: [&str; 13] = [
+    "list-users-exact",
+    "resume",
+    "pagination-repeat",
+    "pagination-foreign",
+    "rate-limit-and-5xx",
+    "token-refresh",
+    "malformed-bodies",
+    "status-deterministic",
+    "status-invariants",
+    "status-partial",
+    "status-unknown",
+    "secrets",
+    "sandbox-egress",
+];
+
+fn run_checks(c: &Connector) -> Vec<CheckResult> {
+    let mut results = Vec::new();
+    let mut stopped_by_sandbox = false;
+    for name in CHECKS {
+        let start = Instant::now();
+        let (verdict, evidence) = if stopped_by_sandbox && LISTING.contains(&name) {
+            (
+                Verdict::Skipped,
+                "the sandbox stopped the connector's listing (see sandbox-limits)".to_string(),
+            )
+        } else {
+            match check(name, c) {
+                Ok(e) => (Verdict::Pass, e),
+                Err(e) => {
+                    stopped_by_sandbox |= name == "sandbox-limits";
+                    (Verdict::Fail, e)
+                }
+            }
+        };
+        results.push(CheckResult {
+            name,
+            verdict,
+            evidence,
+            millis: start.elapsed().as_millis() as u64,
+        });
+    }
+    results
+}
+
+fn world(c: &Connector) -> Outcome {
+    let mismatches = contract::world_mismatches(c.surface());
+    if mismatches.is_empty() {
+        Ok(format!(
+            "{} imports and {} exports fit saas:connector@{}",
+            c.surface().imports.len(),
+            c.surface().exports.len(),
+            crate::bindings::CONTRACT_VERSION
+        ))
+    } else {
+        Err(mismatches.join("; "))
+    }
+}
+
+fn info(c: &Connector) -> Outcome {
+    let i = c.info();
+    let mut problems = Vec::new();
+    if i.name.trim().is_empty() {
+        problems.push("an empty name".to_string());
+    }
+    if i.version.split('.').count() < 3
+        || i.version
+            .split('.')
+            .take(3)
+            .any(|p| p.parse::<u64>().is_err())
+    {
+        problems.push(format!("version {:?} is not semver", i.version));
+    }
+    for h in &i.hosts {
+        let plain = !h.is_empty()
+            && h.chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '.')
+            && !h.starts_with('.')
+            && !h.ends_with('.');
+        if !plain {
+            problems.push(format!("host {h:?} is not a plain host name"));
+        }
+    }
+    if i.auth_modes.is_empty() {
+        problems.push("no auth modes".into());
+    }
+    if problems.is_empty() {
+        Ok(format!(
+            "{} {} (contract {}), hosts {}, {} auth modes, {} bytes",
+            i.name,
+            i.version,
+            i.contract_version,
+            i.hosts.join(", "),
+            i.auth_modes.len(),
+            c.size()
+        ))
+    } else {
+        Err(problems.join("; "))
+    }
+}
