@@ -42,6 +42,10 @@ fn main() {
             cmd.env_remove(key.as_ref());
         }
     }
+    // The shipped component: whole-program optimised and stripped.
+    cmd.env("CARGO_PROFILE_RELEASE_LTO", "true")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
+        .env("CARGO_PROFILE_RELEASE_STRIP", "true");
     let status = cmd.status().expect("cargo runs");
     if !status.success() {
         panic!(

@@ -121,9 +121,12 @@ fn follow_with(
     c: &Connector,
     fault: NextFault,
 ) -> Result<(Listed, fake_bitbucket::FakeBitbucket, crate::imports::Io), String> {
-    let fake = kit::fake_with(1, 350, |f| f.page_counts = false)?;
+    let fake = kit::fake_with(1, 35, |f| f.page_counts = false)?;
     let (io, _) = kit::io(&fake);
-    let cfg = kit::config(&fake);
+    let mut cfg = kit::config(&fake);
+    // Small pages and steps, so a connector that loops is caught quickly.
+    cfg.page_size = Some(10);
+    cfg.max_requests_per_step = Some(10);
     let session = kit::session(c, &io, &cfg)?;
     let fault = match fault {
         NextFault::Foreign(_) => NextFault::Foreign(fake.foreign_base_url()),
@@ -196,7 +199,7 @@ pub fn rate_limits(c: &Connector) -> Outcome {
     });
     match c.list_users(&io, &cfg, &session, None) {
         Ok(Err(ConnectorError::RateLimited(r))) => Ok(format!(
-            "retried {} times to the same result; a 429 storm gave rate-limited (retry after {:?} s)",
+            "retried {} times to the same result; a 429 storm gave rate-limited (retry-after hint: {:?})",
             io.egress.counts().retries,
             r.retry_after
         )),
