@@ -91,6 +91,9 @@ pub enum SyncError {
     /// The host failed.
     #[error(transparent)]
     Host(#[from] HostError),
+    /// The connector refused an operation (its typed error, described).
+    #[error("the connector failed: {0}")]
+    Connector(String),
 }
 
 /// Registers every secret of a credentials value for redaction.
@@ -315,7 +318,7 @@ pub fn compute_status(
     as_of: i64,
     inactive_after_days: u32,
     purchased_seats: Option<u32>,
-) -> Result<StatusReport, HostError> {
+) -> Result<StatusReport, SyncError> {
     let policy = Policy {
         as_of,
         inactive_after_days,
@@ -324,9 +327,9 @@ pub fn compute_status(
     };
     match connector.compute_status(io, &listing.users, policy)? {
         Ok(report) => Ok(report),
-        Err(e) => Err(HostError::Trap(format!(
-            "compute-status failed: {}",
-            e.describe()
+        Err(e) => Err(SyncError::Connector(format!(
+            "compute-status: {}",
+            io.redactor.redact(&e.describe())
         ))),
     }
 }

@@ -3,14 +3,14 @@
 //! recording event sink.
 
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
 
 use fake_bitbucket::{FakeBitbucket, FakeConfig};
-use saas_host::bindings::{Config, Credentials, OauthClient};
-use saas_host::egress::{AllowedHost, Egress, EgressPolicy, RetryPolicy};
+use saas_host::egress::{Egress, EgressPolicy};
 use saas_host::imports::{Events, Io, Level};
 use saas_host::redact::Redactor;
 use saas_host::{Connector, Runtime, RuntimeOptions};
+
+pub use saas_host::conform::kit::{config, demo_credentials, policy, seen};
 
 /// Where the defective connectors are.
 pub const DEFECTS_DIR: &str = env!("DEFECT_CONNECTORS_DIR");
@@ -54,23 +54,6 @@ pub fn fake(workspaces: usize, members: usize) -> FakeBitbucket {
     .expect("the fake starts")
 }
 
-/// The connector config pointing at a fake.
-pub fn config(fake: &FakeBitbucket) -> Config {
-    Config {
-        api_base_url: Some(fake.api_base_url()),
-        token_url: Some(fake.token_url()),
-        ..Config::default()
-    }
-}
-
-/// The demo OAuth client credentials.
-pub fn demo_credentials() -> Credentials {
-    Credentials::OauthClientCredentials(OauthClient {
-        client_id: "demo-client".into(),
-        client_secret: "demo-client-secret".into(),
-    })
-}
-
 /// Records every log line and progress event.
 #[derive(Default)]
 pub struct Recorder {
@@ -89,21 +72,6 @@ impl Events for Recorder {
     }
     fn progress(&self, done: u64, total: Option<u64>, _: &str) {
         self.progress.lock().unwrap().push((done, total));
-    }
-}
-
-/// An egress policy allowing only the fake, with fast retries for tests.
-pub fn policy(fake: &FakeBitbucket) -> EgressPolicy {
-    EgressPolicy {
-        allowed: vec![AllowedHost::of_url(&fake.api_base_url()).expect("a URL")],
-        allow_http: true,
-        retry: RetryPolicy {
-            max_retries: 4,
-            base_delay: Duration::from_millis(5),
-            max_delay: Duration::from_millis(50),
-        },
-        request_timeout: Duration::from_secs(10),
-        ..EgressPolicy::default()
     }
 }
 

@@ -1,27 +1,14 @@
 //! Whole syncs through the wasm connector in the host, against the fake.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use e2e::{config, connector, demo_credentials, fake, io};
+use e2e::{config, connector, demo_credentials, fake, io, seen};
 use fake_bitbucket::{BodyFault, FakeBitbucket, FakeConfig, Faults, PermissionsMode};
 use saas_host::bindings::{
-    ApiToken, AppPassword, ConnectorError, Credentials, OauthClient, OauthRefresh, User,
+    ApiToken, AppPassword, ConnectorError, Credentials, OauthClient, OauthRefresh,
 };
 use saas_host::merge::Merger;
 use saas_host::sync::{self, SyncError, SyncRequest};
-
-fn seen(users: &[User]) -> BTreeMap<String, BTreeSet<String>> {
-    users
-        .iter()
-        .map(|u| {
-            (
-                u.id.clone(),
-                u.memberships.iter().map(|m| m.workspace.clone()).collect(),
-            )
-        })
-        .collect()
-}
 
 fn sync_all(fake: &FakeBitbucket) -> sync::Listing {
     let (io, _) = io(fake);

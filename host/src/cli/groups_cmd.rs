@@ -122,6 +122,7 @@ pub fn connect(args: &ConnectorArgs) -> Result<(Ready, Session), Failure> {
                 Failure::new(Exit::Auth, anyhow!("authentication failed: {m}"))
             }
             sync::SyncError::Host(h) => Failure::other(h.into()),
+            sync::SyncError::Connector(m) => Failure::other(anyhow!(m)),
         })?;
     Ok((ready, session))
 }

@@ -81,7 +81,7 @@ pub fn run_with(
                 anyhow::anyhow!("authentication failed: {m}"),
             ));
         }
-        Err(SyncError::Host(e)) => {
+        Err(e @ (SyncError::Host(_) | SyncError::Connector(_))) => {
             let text = ready.io.redactor.redact(&e.to_string()).into_owned();
             return Err(Failure::other(anyhow::anyhow!(text)));
         }

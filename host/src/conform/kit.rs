@@ -75,10 +75,9 @@ pub fn demo_credentials() -> Credentials {
     })
 }
 
-/// I/O that reaches only the fake, with quick retries.
-pub fn io(fake: &FakeBitbucket) -> (Io, Arc<Recorder>) {
-    let recorder = Arc::new(Recorder::default());
-    let policy = EgressPolicy {
+/// An egress policy that allows only the fake, with quick retries.
+pub fn policy(fake: &FakeBitbucket) -> EgressPolicy {
+    EgressPolicy {
         allowed: AllowedHost::of_url(&fake.api_base_url())
             .into_iter()
             .collect(),
@@ -90,9 +89,14 @@ pub fn io(fake: &FakeBitbucket) -> (Io, Arc<Recorder>) {
         },
         request_timeout: Duration::from_secs(10),
         ..EgressPolicy::default()
-    };
+    }
+}
+
+/// I/O that reaches only the fake, with quick retries.
+pub fn io(fake: &FakeBitbucket) -> (Io, Arc<Recorder>) {
+    let recorder = Arc::new(Recorder::default());
     let io = Io {
-        egress: Arc::new(Egress::new(policy)),
+        egress: Arc::new(Egress::new(policy(fake))),
         redactor: Arc::new(Redactor::new()),
         events: recorder.clone(),
     };

@@ -1,0 +1,87 @@
+// Shared by `host/build.rs` and `tests/build.rs` through `include!`: builds
+// the Bitbucket connector for wasm32-wasip2 from inside a build script.
+
+/// Builds the connector (with `features`) into `target_dir` and returns the
+/// path of the `.wasm`. `extra_env` adds profile settings.
+pub fn build_connector(
+    root: &std::path::Path,
+    target_dir: &std::path::Path,
+    features: &[&str],
+    extra_env: &[(&str, &str)],
+) -> std::path::PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = std::process::Command::new(cargo);
+    cmd.current_dir(root).args([
+        "build",
+        "--quiet",
+        "--package",
+        "bitbucket-connector",
+        "--target",
+        "wasm32-wasip2",
+        "--release",
+    ]);
+    if !features.is_empty() {
+        cmd.args(["--features", &features.join(",")]);
+    }
+    cmd.arg("--target-dir").arg(target_dir);
+    // Do not leak the outer build's settings (clippy wrappers, flags, target).
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        let outer = (key.starts_with("CARGO_")
+            && key != "CARGO_HOME"
+            && !key.starts_with("CARGO_NET")
+            && !key.starts_with("CARGO_REGISTRIES"))
+            || key.starts_with("RUSTC")
+            || key == "RUSTFLAGS"
+            || key == "RUSTDOC";
+        if outer {
+            cmd.env_remove(key.as_ref());
+        }
+    }
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    let status = cmd.status().expect("cargo runs");
+    assert!(
+        status.success(),
+        "building the connector for wasm32-wasip2 (features {features:?}) failed. If the target \
+         is missing, run `cargo xtask setup` (or `rustup target add wasm32-wasip2`)."
+    );
+    target_dir.join("wasm32-wasip2/release/bitbucket_connector.wasm")
+}
+
+/// Asks cargo to rebuild when the connector or the contract changes.
+pub fn watch_connector(root: &std::path::Path) {
+    for watched in ["connector/src", "connector/Cargo.toml", "wit", "Cargo.lock", "build-support"] {
+        println!("cargo:rerun-if-changed={}", root.join(watched).display());
+    }
+}
+
+/// A fingerprint of everything a connector build depends on in the
+/// workspace (sources, manifest, contract, lock file, this file), so that a
+/// build script can reuse what it built for another profile.
+pub fn connector_fingerprint(root: &std::path::Path) -> String {
+    use std::hash::{Hash, Hasher};
+    fn walk(path: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
+        if path.is_dir() {
+            if let Ok(entries) = std::fs::read_dir(path) {
+                for e in entries.flatten() {
+                    walk(&e.path(), files);
+                }
+            }
+        } else {
+            files.push(path.to_path_buf());
+        }
+    }
+    let mut files = Vec::new();
+    for watched in ["connector/src", "connector/Cargo.toml", "wit", "Cargo.lock", "build-support"] {
+        walk(&root.join(watched), &mut files);
+    }
+    files.sort();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for f in files {
+        f.hash(&mut h);
+        std::fs::read(&f).unwrap_or_default().hash(&mut h);
+    }
+    format!("{:016x}", h.finish())
+}
