@@ -312,15 +312,18 @@ impl Step<'_> {
             if urls.len() >= left {
                 break;
             }
+            if !task.described {
+                jobs.push(Job::Details(i));
+                urls.push(
+                    self.endpoints
+                        .api(&format!("/2.0/workspaces/{}", segment(&task.slug))),
+                );
+                if urls.len() >= left {
+                    break;
+                }
+            }
             match &mut task.state {
                 TaskState::First => {
-                    if !task.described && urls.len() + 2 <= left {
-                        jobs.push(Job::Details(i));
-                        urls.push(
-                            self.endpoints
-                                .api(&format!("/2.0/workspaces/{}", segment(&task.slug))),
-                        );
-                    }
                     jobs.push(Job::Members(i));
                     urls.push(self.first_url(task));
                 }
@@ -562,7 +565,12 @@ impl Step<'_> {
 }
 
 impl Task {
+    /// Whether every page is in and the details were fetched.
     fn finished(&self) -> bool {
+        self.described && self.pages_done()
+    }
+
+    fn pages_done(&self) -> bool {
         match &self.state {
             TaskState::Done => true,
             TaskState::Pages {

@@ -108,6 +108,30 @@ fn lists_exactly_the_truth_across_page_size_boundaries() {
 }
 
 #[test]
+fn describes_every_workspace_even_when_a_step_ends_mid_batch() {
+    // Discovery takes one request of the first step's 100: the batch of
+    // details and first pages for 50 workspaces does not fit in what is left.
+    let fake = fake(50, 1);
+    let cfg = config(&fake);
+    let s = session(&cfg);
+    let (http, log) = (Native::new(), Lines::default());
+    let mut cursor = None;
+    let mut described = BTreeSet::new();
+    loop {
+        let page = list_users(&http, &log, &cfg, &s, cursor.as_deref(), now()).unwrap();
+        for w in page.workspaces {
+            assert!(w.name.is_some(), "{w:?}");
+            assert!(described.insert(w.slug), "described twice");
+        }
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(described.len(), 50);
+}
+
+#[test]
 fn resumes_from_every_cursor_without_gaps_or_extras() {
     let fake = fake(3, 45);
     let mut cfg = config(&fake);
