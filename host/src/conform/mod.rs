@@ -81,29 +81,62 @@ impl ConformReport {
 /// What a check returns: pass or fail, with evidence.
 pub type Outcome = Result<String, String>;
 
+/// One check: its name, what runs it, and whether it lists users (and so
+/// is skipped once the sandbox had to stop the connector's listing).
+struct Check {
+    name: &'static str,
+    run: fn(&Connector) -> Outcome,
+    lists_users: bool,
+}
+
+const fn check(name: &'static str, run: fn(&Connector) -> Outcome, lists_users: bool) -> Check {
+    Check {
+        name,
+        run,
+        lists_users,
+    }
+}
+
 /// Every check, in run order. The static ones come first; `sandbox-limits`
 /// runs before the listing checks it guards.
-pub const CHECKS: [&str; 19] = [
-    "world",
-    "info",
-    "authenticate-valid",
-    "authenticate-invalid",
-    "sandbox-limits",
-    "list-users-exact",
-    "resume",
-    "pagination-repeat",
-    "pagination-foreign",
-    "rate-limit-and-5xx",
-    "token-refresh",
-    "malformed-bodies",
-    "status-deterministic",
-    "status-invariants",
-    "status-partial",
-    "status-unknown",
-    "secrets",
-    "sandbox-egress",
-    "groups",
+const TABLE: [Check; 19] = [
+    check("world", world, false),
+    check("info", info, false),
+    check("authenticate-valid", security::authenticate_valid, false),
+    check(
+        "authenticate-invalid",
+        security::authenticate_invalid,
+        false,
+    ),
+    check("sandbox-limits", listing::sandbox_limits, false),
+    check("list-users-exact", listing::exact, true),
+    check("resume", listing::resume, true),
+    check("pagination-repeat", listing::repeat, true),
+    check("pagination-foreign", listing::foreign, true),
+    check("rate-limit-and-5xx", listing::rate_limits, true),
+    check("token-refresh", listing::token_refresh, true),
+    check("malformed-bodies", listing::malformed, true),
+    check("status-deterministic", status::deterministic, true),
+    check("status-invariants", status::invariants, true),
+    check("status-partial", status::partial, true),
+    check("status-unknown", status::unknown, true),
+    check("secrets", security::secrets, true),
+    check("sandbox-egress", security::egress, true),
+    check("groups", security::groups, false),
 ];
+
+const fn names() -> [&'static str; TABLE.len()] {
+    let mut out = [""; TABLE.len()];
+    let mut i = 0;
+    while i < TABLE.len() {
+        out[i] = TABLE[i].name;
+        i += 1;
+    }
+    out
+}
+
+/// The names of every check, in run order.
+pub const CHECKS: [&str; TABLE.len()] = names();
 
 /// Limits the kit runs connectors under.
 pub fn kit_options(cache_dir: Option<std::path::PathBuf>) -> RuntimeOptions {
@@ -148,60 +181,23 @@ pub fn run(runtime: &Runtime, wasm: &[u8]) -> ConformReport {
     }
 }
 
-fn check(name: &'static str, c: &Connector) -> Outcome {
-    match name {
-        "world" => world(c),
-        "info" => info(c),
-        "authenticate-valid" => security::authenticate_valid(c),
-        "authenticate-invalid" => security::authenticate_invalid(c),
-        "sandbox-limits" => listing::sandbox_limits(c),
-        "list-users-exact" => listing::exact(c),
-        "resume" => listing::resume(c),
-        "pagination-repeat" => listing::repeat(c),
-        "pagination-foreign" => listing::foreign(c),
-        "rate-limit-and-5xx" => listing::rate_limits(c),
-        "token-refresh" => listing::token_refresh(c),
-        "malformed-bodies" => listing::malformed(c),
-        "status-deterministic" => status::deterministic(c),
-        "status-invariants" => status::invariants(c),
-        "status-partial" => status::partial(c),
-        "status-unknown" => status::unknown(c),
-        "secrets" => security::secrets(c),
-        "sandbox-egress" => security::egress(c),
-        "groups" => security::groups(c),
-        other => Err(format!("no check named {other}")),
-    }
-}
-
-/// Checks that list users, skipped once the sandbox had to stop the connector.
-const LISTING: [&str; 13] = [
-    "list-users-exact",
-    "resume",
-    "pagination-repeat",
-    "pagination-foreign",
-    "rate-limit-and-5xx",
-    "token-refresh",
-    "malformed-bodies",
-    "status-deterministic",
-    "status-invariants",
-    "status-partial",
-    "status-unknown",
-    "secrets",
-    "sandbox-egress",
-];
-
 fn run_checks(c: &Connector) -> Vec<CheckResult> {
     let mut results = Vec::new();
     let mut stopped_by_sandbox = false;
-    for name in CHECKS {
+    for Check {
+        name,
+        run,
+        lists_users,
+    } in TABLE
+    {
         let start = Instant::now();
-        let (verdict, evidence) = if stopped_by_sandbox && LISTING.contains(&name) {
+        let (verdict, evidence) = if stopped_by_sandbox && lists_users {
             (
                 Verdict::Skipped,
                 "the sandbox stopped the connector's listing (see sandbox-limits)".to_string(),
             )
         } else {
-            match check(name, c) {
+            match run(c) {
                 Ok(e) => (Verdict::Pass, e),
                 Err(e) => {
                     stopped_by_sandbox |= name == "sandbox-limits";
