@@ -5,9 +5,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::endpoints::Endpoints;
-use crate::error::{Error, Result};
-use crate::http::{HttpClient, Logger, Method, Request};
-use crate::model::{AuthMode, Credentials, OAuthClient, Session, Timestamp, TokenType};
+use crate::{Error, Result};
+use crate::session::{AuthMode, Credentials, OAuthClient, Session, TokenType};
+use saas_connector_sdk::Timestamp;
+use saas_connector_sdk::http::{HttpClient, Method, Request};
+use saas_connector_sdk::log::Logger;
 use crate::{upstream, wire};
 
 /// The warning logged for app passwords.
@@ -30,19 +32,13 @@ fn grant(
     let body = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(form)
         .finish();
-    let request = Request {
-        method: Method::Post,
-        url: endpoints.token_url.clone(),
-        headers: vec![
-            (
-                "Authorization".into(),
-                format!("Basic {}", basic(&client.client_id, &client.client_secret)),
-            ),
-            ("Accept".into(), "application/json".into()),
-        ],
-        body: None,
-    }
-    .body("application/x-www-form-urlencoded", body.into_bytes());
+    let request = Request::new(Method::Post, endpoints.token_url.clone())
+        .header(
+            "Authorization",
+            &format!("Basic {}", basic(&client.client_id, &client.client_secret)),
+        )
+        .header("Accept", "application/json")
+        .body("application/x-www-form-urlencoded", body.into_bytes());
     let response = http
         .send(request)
         .map_err(|e| upstream::transport_error(e, "token endpoint"))?;

@@ -3,8 +3,39 @@
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use url::Url;
 
-use crate::error::{Error, Result};
-use crate::model::Config;
+use crate::{Error, Result};
+use saas_connector_sdk::{Setting, settings};
+
+/// The connector's settings, read from the contract's config.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    /// `api-base-url`.
+    pub api_base_url: Option<String>,
+    /// `token-url`.
+    pub token_url: Option<String>,
+    /// `page-size`: items per page (1 to 100).
+    pub page_size: Option<u32>,
+    /// `include-workspaces`: only these slugs, when not empty.
+    pub include_workspaces: Vec<String>,
+    /// `exclude-workspaces`: never these slugs.
+    pub exclude_workspaces: Vec<String>,
+    /// `max-requests-per-step`: the request budget of one listing step.
+    pub max_requests_per_step: Option<u32>,
+}
+
+impl Config {
+    /// Reads the declared settings; a value of the wrong type is `invalid-config`.
+    pub fn from_settings(config: &[Setting]) -> Result<Self> {
+        Ok(Config {
+            api_base_url: settings::url(config, "api-base-url")?,
+            token_url: settings::url(config, "token-url")?,
+            page_size: settings::u32(config, "page-size")?,
+            include_workspaces: settings::strings(config, "include-workspaces")?,
+            exclude_workspaces: settings::strings(config, "exclude-workspaces")?,
+            max_requests_per_step: settings::u32(config, "max-requests-per-step")?,
+        })
+    }
+}
 
 /// Bitbucket Cloud's REST API.
 pub const DEFAULT_API_BASE: &str = "https://api.bitbucket.org";

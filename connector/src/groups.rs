@@ -1,12 +1,45 @@
-//! The legacy 1.0 groups API: list, find, create, update, delete, members.
+//! The legacy 1.0 groups API: list, get, create, update, delete, members,
+//! and the plan that frees a seat by leaving every group of a workspace.
+//! A group's contract id is `workspace/slug`.
 
 use serde_json::{Map, Value, json};
 
 use crate::endpoints::{Endpoints, segment};
-use crate::error::{Error, Result};
-use crate::http::{HttpClient, Method, Request, Response};
-use crate::model::{Group, GroupMember, GroupPermission, GroupRef, GroupUpdate, Session};
-use crate::{upstream, wire};
+use crate::session::Session;
+use crate::{Error, Result, upstream, wire};
+use saas_connector_sdk::http::{HttpClient, Method, Request, Response};
+use saas_connector_sdk::{
+    Group, GroupMember, GroupUpdate, ReleaseAction, ReleaseKind, ReleaseOutcome, SeatRelease,
+};
+
+/// Names one group: its workspace's slug and its own slug.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRef {
+    /// The owning workspace's slug.
+    pub workspace: String,
+    /// The group's slug.
+    pub slug: String,
+}
+
+impl GroupRef {
+    /// Reads a contract group id, `workspace/slug`.
+    pub fn parse(id: &str) -> Result<Self> {
+        match id.split_once('/') {
+            Some((w, s)) if !w.is_empty() && !s.is_empty() && !s.contains('/') => Ok(GroupRef {
+                workspace: w.into(),
+                slug: s.into(),
+            }),
+            _ => Err(Error::InvalidConfig(format!(
+                "a Bitbucket group id is workspace/slug, not {id:?}"
+            ))),
+        }
+    }
+
+    /// The contract group id.
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.workspace, self.slug)
+    }
+}
 
 /// A groups client over one session.
 pub struct Groups<'a> {
@@ -121,19 +154,29 @@ impl<'a> Groups<'a> {
         wire::group(&wire::json(&response, &what)?, workspace)
     }
 
+    /// One group by its contract id.
+    pub fn get(&self, id: &str) -> Result<Group> {
+        let group = GroupRef::parse(id)?;
+        self.find(std::slice::from_ref(&group))?
+            .into_iter()
+            .find(|g| g.id == id)
+            .ok_or_else(|| Error::NotFound(format!("group {id}")))
+    }
+
     /// Updates a group.
-    pub fn update(&self, group: &GroupRef, update: &GroupUpdate) -> Result<Group> {
+    pub fn update(&self, id: &str, update: &GroupUpdate) -> Result<Group> {
+        let group = &GroupRef::parse(id)?;
         let what = format!("update group {}/{}", group.workspace, group.slug);
         let mut body = Map::new();
         if let Some(name) = &update.name {
             body.insert("name".into(), json!(name));
         }
-        if let Some(p) = update.permission {
-            let p = match p {
-                GroupPermission::Read => "read",
-                GroupPermission::Write => "write",
-                GroupPermission::Admin => "admin",
-            };
+        if let Some(p) = &update.permission {
+            if !matches!(p.as_str(), "read" | "write" | "admin") {
+                return Err(Error::InvalidConfig(format!(
+                    "a Bitbucket group permission is read, write or admin, not {p:?}"
+                )));
+            }
             body.insert("permission".into(), json!(p));
         }
         if let Some(a) = update.auto_add {
@@ -150,14 +193,16 @@ impl<'a> Groups<'a> {
     }
 
     /// Deletes a group.
-    pub fn delete(&self, group: &GroupRef) -> Result<()> {
+    pub fn delete(&self, id: &str) -> Result<()> {
+        let group = &GroupRef::parse(id)?;
         let what = format!("delete group {}/{}", group.workspace, group.slug);
         self.call(Method::Delete, &group_path(group), None, &what)
             .map(drop)
     }
 
     /// A group's members.
-    pub fn members(&self, group: &GroupRef) -> Result<Vec<GroupMember>> {
+    pub fn members(&self, id: &str) -> Result<Vec<GroupMember>> {
+        let group = &GroupRef::parse(id)?;
         let what = format!("members of group {}/{}", group.workspace, group.slug);
         let path = format!("{}members", group_path(group));
         let response = self.call(Method::Get, &path, None, &what)?;
@@ -168,7 +213,8 @@ impl<'a> Groups<'a> {
     }
 
     /// Adds a member (by uuid with braces).
-    pub fn add_member(&self, group: &GroupRef, member: &str) -> Result<()> {
+    pub fn add_member(&self, id: &str, member: &str) -> Result<()> {
+        let group = &GroupRef::parse(id)?;
         let what = format!("add {member} to group {}/{}", group.workspace, group.slug);
         let path = format!("{}members/{}/", group_path(group), segment(member));
         self.call(
@@ -185,12 +231,59 @@ impl<'a> Groups<'a> {
     }
 
     /// Removes a member.
-    pub fn remove_member(&self, group: &GroupRef, member: &str) -> Result<()> {
+    pub fn remove_member(&self, id: &str, member: &str) -> Result<()> {
+        let group = &GroupRef::parse(id)?;
         let what = format!(
             "remove {member} from group {}/{}",
             group.workspace, group.slug
         );
         let path = format!("{}members/{}", group_path(group), segment(member));
         self.call(Method::Delete, &path, None, &what).map(drop)
+    }
+
+    /// Plans (and with `apply` carries out) freeing `user`'s seat in the
+    /// workspace `unit` (its slug): leaving every group of the workspace
+    /// that lists the user.
+    pub fn release_seat(&self, user: &str, unit: &str, apply: bool) -> Result<SeatRelease> {
+        let groups: Vec<Group> = self
+            .list(unit)?
+            .into_iter()
+            .filter(|g| g.members.iter().any(|m| m.user_id.as_deref() == Some(user)))
+            .collect();
+        let mut actions: Vec<ReleaseAction> = groups
+            .iter()
+            .map(|g| ReleaseAction {
+                kind: ReleaseKind::LeaveGroup,
+                target: g.id.clone(),
+                target_name: g.name.clone(),
+                description: format!("remove {user} from the group {} of {unit}", g.name),
+                reversible: true,
+                outcome: None,
+            })
+            .collect();
+        if apply {
+            for action in &mut actions {
+                action.outcome = Some(match self.remove_member(&action.target, user) {
+                    Ok(()) => ReleaseOutcome::Done,
+                    Err(Error::NotFound(_)) => ReleaseOutcome::AlreadyDone,
+                    Err(e) => ReleaseOutcome::Failed(e),
+                });
+            }
+        }
+        Ok(SeatRelease {
+            user_id: user.into(),
+            unit_id: unit.into(),
+            actions,
+            frees_seat: None,
+            notes: vec![
+                "Bitbucket also grants membership through direct repository permissions, \
+                 which the API does not list per user: check them in the workspace settings."
+                    .into(),
+                "In a workspace administered in admin.atlassian.com, remove product access \
+                 there; its groups are read-only here."
+                    .into(),
+            ],
+            applied: apply,
+        })
     }
 }

@@ -1,31 +1,168 @@
-//! The Bitbucket Cloud connector.
+//! The Bitbucket Cloud connector, on the guest SDK.
 //!
-//! Everything Bitbucket-specific is plain Rust over the [`http::HttpClient`]
-//! trait, so it runs natively in tests and benchmarks and, compiled to
-//! `wasm32-wasip2`, behind the host's `http` import. The component glue is
-//! the private `component` module.
+//! Everything here is Bitbucket knowledge in plain Rust over the SDK's
+//! [`HttpClient`]: it runs natively in tests and benchmarks and, compiled to
+//! `wasm32-wasip2`, behind the host's `http` import. This file is the glue:
+//! the declarations of `info` and the [`Connector`] implementation.
 
 pub mod auth;
 pub mod cursor;
 pub mod defects;
 pub mod endpoints;
-pub mod error;
 pub mod groups;
-pub mod http;
 pub mod listing;
-pub mod model;
+pub mod session;
 pub mod status;
 pub mod upstream;
 pub mod wire;
 
-#[cfg(target_arch = "wasm32")]
-mod component;
+use saas_connector_sdk::log::Logger;
+#[cfg(not(target_arch = "wasm32"))]
+use saas_connector_sdk::http::HttpClient;
+use saas_connector_sdk::{
+    Capability, Connector, ConnectorInfo, CredentialKind as K, CredentialSlot, Group, GroupMember,
+    GroupUpdate, Listing, Policy, RequestBudgets, SeatRelease, Session, Setting, SettingSpec,
+    SettingType as T, SettingValue as V, SlotCredential, StatusReport, UserPage, now,
+};
+pub use saas_connector_sdk::{ConnectorError as Error, Result};
 
-/// The contract version this connector implements.
-pub const CONTRACT_VERSION: &str = "0.1.0";
+use endpoints::{Config, Endpoints};
 
-/// The connector's name.
+/// The connector's name, and the prefix of its settings' variables.
 pub const NAME: &str = "bitbucket";
 
-/// Hosts the connector reaches by default.
-pub const HOSTS: [&str; 2] = ["api.bitbucket.org", "bitbucket.org"];
+/// The credential slot for Bitbucket itself.
+pub const SLOT: &str = "bitbucket";
+
+/// The connector's declarations.
+pub fn info() -> ConnectorInfo {
+    let url = |name, default: &str, what| {
+        SettingSpec::new(name, T::Url, what).default(V::Url(default.into()))
+    };
+    let slot = CredentialSlot::new(SLOT, &[K::OauthClientCredentials, K::OauthRefreshToken,
+            K::OauthAuthorizationCode, K::Basic, K::BearerToken],
+        "An OAuth consumer, an Atlassian API token (email and token, as basic), a workspace \
+         access token (bearer), or a legacy app password (username and password).")
+        .required()
+        .alias("username", "email")
+        .alias("password", "api-token")
+        .alias("password", "app-password")
+        .alias("code", "auth-code")
+        .alias("token", "access-token");
+    ConnectorInfo {
+        name: NAME.into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        contract_version: saas_connector_sdk::CONTRACT_VERSION.into(),
+        description: "Bitbucket Cloud: workspace members, roles, last access and groups.".into(),
+        settings: vec![
+            url("api-base-url", endpoints::DEFAULT_API_BASE, "Base URL of the REST API."),
+            url("token-url", endpoints::DEFAULT_TOKEN_URL, "The OAuth 2.0 token endpoint."),
+            SettingSpec::new("page-size", T::U32, "Items per page, 1 to 100.")
+                .default(V::U32(endpoints::MAX_PAGE_SIZE)),
+            SettingSpec::new("max-requests-per-step", T::U32, "HTTP requests per listing step.")
+                .default(V::U32(endpoints::DEFAULT_STEP_BUDGET)),
+            SettingSpec::new("include-workspaces", T::StringList, "Only these workspaces (slugs)."),
+            SettingSpec::new("exclude-workspaces", T::StringList, "Never these workspaces (slugs)."),
+        ],
+        credential_slots: vec![slot],
+        capabilities: vec![Capability::Refresh, Capability::ResumableListing,
+            Capability::GroupRead, Capability::GroupWrite, Capability::GroupMembershipWrite,
+            Capability::ReleaseSeat],
+        budgets: RequestBudgets { requests_per_hour: Some(900), max_concurrency: Some(8) },
+    }
+}
+
+/// The Bitbucket Cloud connector.
+pub struct Bitbucket;
+
+#[cfg(target_arch = "wasm32")]
+fn io() -> (saas_connector_sdk::http::HostHttp, saas_connector_sdk::log::HostLog) {
+    (saas_connector_sdk::http::HostHttp, saas_connector_sdk::log::HostLog)
+}
+#[cfg(not(target_arch = "wasm32"))]
+fn io() -> (Unavailable, saas_connector_sdk::log::NoLog) {
+    (Unavailable, saas_connector_sdk::log::NoLog)
+}
+/// Outside wasm there is no host: the plain modules take a client instead.
+#[cfg(not(target_arch = "wasm32"))]
+struct Unavailable;
+#[cfg(not(target_arch = "wasm32"))]
+impl HttpClient for Unavailable {
+    fn send(&self, _: saas_connector_sdk::http::Request)
+    -> std::result::Result<saas_connector_sdk::http::Response, saas_connector_sdk::http::HttpError> {
+        Err(saas_connector_sdk::http::HttpError::Denied("no host outside wasm".into()))
+    }
+}
+
+fn endpoints(config: &[Setting]) -> Result<(Config, Endpoints)> {
+    let config = Config::from_settings(config)?;
+    let endpoints = Endpoints::new(&config)?;
+    Ok((config, endpoints))
+}
+
+fn with_groups<R>(config: &[Setting], session: &Session,
+    f: impl FnOnce(groups::Groups<'_>) -> Result<R>) -> Result<R> {
+    let (_, e) = endpoints(config)?;
+    let (http, _) = io();
+    f(groups::Groups::new(&http, e, &session::Session::from_contract(session)?))
+}
+
+impl Connector for Bitbucket {
+    fn info() -> ConnectorInfo { info() }
+
+    fn authenticate(config: &[Setting], credentials: &[SlotCredential]) -> Result<Session> {
+        let (_, e) = endpoints(config)?;
+        let creds = session::Credentials::from_contract(
+            saas_connector_sdk::credentials::require(credentials, SLOT)?)?;
+        let (http, log) = io();
+        auth::authenticate(&http, &e, &creds, &log as &dyn Logger, now()).map(|s| s.to_contract())
+    }
+
+    fn refresh(config: &[Setting], session: &Session) -> Result<Session> {
+        let (_, e) = endpoints(config)?;
+        let s = session::Session::from_contract(session)?;
+        auth::refresh(&io().0, &e, &s, now()).map(|s| s.to_contract())
+    }
+
+    fn list_users(config: &[Setting], session: &Session, cursor: Option<&str>) -> Result<UserPage> {
+        let (config, _) = endpoints(config)?;
+        let (http, log) = io();
+        listing::list_users(&http, &log, &config, &session::Session::from_contract(session)?,
+            cursor, now())
+    }
+
+    fn compute_status(listing: &Listing, policy: &Policy) -> Result<StatusReport> {
+        Ok(status::compute(listing, policy))
+    }
+
+    fn list_groups(c: &[Setting], s: &Session, scope: &str) -> Result<Vec<Group>> {
+        with_groups(c, s, |g| g.list(scope))
+    }
+    fn get_group(c: &[Setting], s: &Session, group: &str) -> Result<Group> {
+        with_groups(c, s, |g| g.get(group))
+    }
+    fn create_group(c: &[Setting], s: &Session, scope: &str, name: &str) -> Result<Group> {
+        with_groups(c, s, |g| g.create(scope, name))
+    }
+    fn update_group(c: &[Setting], s: &Session, group: &str, u: &GroupUpdate) -> Result<Group> {
+        with_groups(c, s, |g| g.update(group, u))
+    }
+    fn delete_group(c: &[Setting], s: &Session, group: &str) -> Result<()> {
+        with_groups(c, s, |g| g.delete(group))
+    }
+    fn list_members(c: &[Setting], s: &Session, group: &str) -> Result<Vec<GroupMember>> {
+        with_groups(c, s, |g| g.members(group))
+    }
+    fn add_member(c: &[Setting], s: &Session, group: &str, user: &str) -> Result<()> {
+        with_groups(c, s, |g| g.add_member(group, user))
+    }
+    fn remove_member(c: &[Setting], s: &Session, group: &str, user: &str) -> Result<()> {
+        with_groups(c, s, |g| g.remove_member(group, user))
+    }
+    fn release_seat(c: &[Setting], s: &Session, user: &str, unit: &str, apply: bool)
+    -> Result<SeatRelease> {
+        with_groups(c, s, |g| g.release_seat(user, unit, apply))
+    }
+}
+
+saas_connector_sdk::register_connector!(Bitbucket);

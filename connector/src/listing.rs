@@ -7,15 +7,18 @@
 //! followed, one request per workspace per batch. The step's state is the
 //! cursor, so a listing resumed from any cursor ends with the same users.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::auth;
 use crate::cursor::{Cursor, Found, Phase, Source, Task, TaskState, url_hash};
 use crate::endpoints::{Endpoints, segment};
-use crate::error::{Error, Result};
-use crate::http::{HttpClient, HttpError, Logger, Request, Response};
-use crate::model::{
-    Config, ListingProgress, MembershipSource, Session, Timestamp, User, UserPage, Workspace,
+use crate::{Error, Result};
+use crate::endpoints::Config;
+use crate::session::Session;
+use saas_connector_sdk::http::{HttpClient, HttpError, Request, Response};
+use saas_connector_sdk::log::Logger;
+use saas_connector_sdk::{
+    BillingUnit, Coverage, ListingProgress, PageStats, Timestamp, User, UserPage,
 };
 use crate::{defects, upstream, wire};
 
@@ -40,7 +43,8 @@ pub struct Step<'a> {
     seen: HashSet<(String, String)>,
     users: Vec<User>,
     index: HashMap<String, usize>,
-    workspaces: Vec<Workspace>,
+    workspaces: Vec<BillingUnit>,
+    coverage: BTreeSet<String>,
 }
 
 /// Runs one listing step.
@@ -78,18 +82,29 @@ pub fn list_users(
         users: Vec::new(),
         index: HashMap::new(),
         workspaces: Vec::new(),
+        coverage: BTreeSet::new(),
     };
     step.refresh_if_expiring()?;
     let finished = step.run(&mut state)?;
     let progress = progress(&state, finished);
     Ok(UserPage {
         users: step.users,
-        workspaces: step.workspaces,
+        units: step.workspaces,
+        coverage: step
+            .coverage
+            .into_iter()
+            .map(|unit_id| Coverage {
+                source: wire::PERMISSIONS_SOURCE.into(),
+                unit_id,
+            })
+            .collect(),
         next_cursor: (!finished).then(|| state.encode()),
         progress,
-        session: step.refreshed.then_some(step.session),
-        requests: step.requests,
-        duplicates_dropped: step.duplicates,
+        session: step.refreshed.then(|| step.session.to_contract()),
+        stats: PageStats {
+            requests: step.requests,
+            duplicates_dropped: step.duplicates,
+        },
     })
 }
 
@@ -102,8 +117,8 @@ fn progress(state: &Cursor, finished: bool) -> ListingProgress {
         ),
     };
     ListingProgress {
-        workspaces_done: state.done,
-        workspaces_total: total,
+        units_done: state.done,
+        units_total: total,
         memberships_listed: state.listed,
         memberships_total: if finished {
             Some(state.listed)
@@ -395,17 +410,15 @@ impl Step<'_> {
         let workspace = parsed.unwrap_or_else(|e| {
             self.log
                 .warn(&format!("workspace {}: no details ({e})", task.slug));
-            Workspace {
-                id: task.id.clone(),
-                slug: task.slug.clone(),
+            BillingUnit {
+                unit: wire::unit(&task.slug, &task.id),
                 name: None,
-                is_private: None,
-                created_on: None,
-                updated_on: None,
+                created_at: None,
+                seats: None,
             }
         });
-        if !workspace.id.is_empty() {
-            task.id = workspace.id.clone();
+        if workspace.unit.id != task.slug {
+            task.id = workspace.unit.id.clone();
         }
         self.workspaces.push(workspace);
     }
@@ -446,12 +459,13 @@ impl Step<'_> {
             return Err(upstream::api_error(&response, &what));
         }
         let page = wire::page(&response, &what)?;
-        let source = match task.source {
-            Source::Permissions => MembershipSource::Permissions,
-            Source::Members => MembershipSource::Members,
-        };
         for value in &page.values {
-            let user = wire::member_entry(value, &task.slug, &task.id, source, &what)?;
+            let user = wire::member_entry(value, &task.slug, &task.id, &what)?;
+            // A workspace whose permissions listing shows any last-access
+            // date is covered: its members without one never accessed it.
+            if let Some(m) = user.memberships.first().filter(|m| !m.evidence.is_empty()) {
+                self.coverage.insert(m.unit.id.clone());
+            }
             if self.add(user) {
                 task.listed += 1;
                 *listed += 1;
@@ -547,7 +561,7 @@ impl Step<'_> {
             .expect("entries carry one membership");
         if !self
             .seen
-            .insert((membership.workspace.clone(), user.id.clone()))
+            .insert((membership.unit.id.clone(), user.id.clone()))
         {
             self.duplicates += 1;
             return false;

@@ -1,8 +1,20 @@
 //! Turns HTTP failures and error answers into typed connector errors.
 
-use crate::error::Error;
-use crate::http::{HttpError, Response};
-use crate::{defects, wire};
+use crate::{Error, defects, wire};
+use saas_connector_sdk::http::{HttpError, Response};
+use saas_connector_sdk::{RateLimit, ScopeError, UpstreamError};
+
+fn upstream(status: u16, message: String) -> Error {
+    Error::Upstream(UpstreamError { status, message })
+}
+
+fn scope(required: Vec<String>, granted: Vec<String>, message: String) -> Error {
+    Error::InsufficientScope(ScopeError {
+        required,
+        granted,
+        message,
+    })
+}
 
 /// Maps a failed exchange (no response) to a connector error.
 pub fn transport_error(err: HttpError, what: &str) -> Error {
@@ -42,58 +54,40 @@ fn retry_hint(response: &Response) -> Option<u32> {
 pub fn api_error(response: &Response, what: &str) -> Error {
     let message = format!("{what}: {}", wire::error_message(response));
     match response.status {
-        401 if defects::WRONG_AUTH_ERROR => Error::Upstream {
-            status: 401,
-            message,
-        },
+        401 if defects::WRONG_AUTH_ERROR => upstream(401, message),
+        401 if message.to_ascii_lowercase().contains("expired") => {
+            Error::ExpiredCredentials(message)
+        }
         401 => Error::InvalidCredentials(message),
         403 => match wire::scope_detail(response) {
-            Some((required, granted)) => Error::InsufficientScope {
-                required,
-                granted,
-                message,
-            },
-            None if message.to_ascii_lowercase().contains("scope") => Error::InsufficientScope {
-                required: Vec::new(),
-                granted: Vec::new(),
-                message,
-            },
-            None => Error::Upstream {
-                status: 403,
-                message,
-            },
+            Some((required, granted)) => scope(required, granted, message),
+            None if message.to_ascii_lowercase().contains("scope") => {
+                scope(Vec::new(), Vec::new(), message)
+            }
+            None => Error::Forbidden(message),
         },
-        404 => Error::NotFound(message),
-        429 if defects::GIVE_UP_ON_429 => Error::Upstream {
-            status: 429,
-            message,
-        },
-        429 => Error::RateLimited {
+        404 | 410 => Error::NotFound(message),
+        409 => Error::Conflict(message),
+        429 if defects::GIVE_UP_ON_429 => upstream(429, message),
+        429 => Error::RateLimited(RateLimit {
             retry_after: retry_hint(response),
             message,
-        },
-        status => Error::Upstream { status, message },
+        }),
+        status => upstream(status, message),
     }
 }
 
 /// Maps a non-2xx token endpoint answer to a connector error.
 pub fn token_error(response: &Response) -> Error {
     if defects::WRONG_AUTH_ERROR && (400..500).contains(&response.status) {
-        return Error::Upstream {
-            status: response.status,
-            message: wire::error_message(response),
-        };
+        return upstream(response.status, wire::error_message(response));
     }
     let message = format!("token endpoint: {}", wire::error_message(response));
     match wire::oauth_error_code(response).as_deref() {
         Some("invalid_grant" | "invalid_client" | "unauthorized_client" | "access_denied") => {
             Error::InvalidCredentials(message)
         }
-        Some("invalid_scope") => Error::InsufficientScope {
-            required: Vec::new(),
-            granted: Vec::new(),
-            message,
-        },
+        Some("invalid_scope") => scope(Vec::new(), Vec::new(), message),
         Some("invalid_request" | "unsupported_grant_type") => Error::InvalidConfig(message),
         _ if response.status == 401 => Error::InvalidCredentials(message),
         _ => api_error(response, "token endpoint"),

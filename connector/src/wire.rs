@@ -5,12 +5,18 @@
 
 use serde_json::Value;
 
-use crate::error::{Error, Result};
-use crate::http::Response;
-use crate::model::{
-    Group, GroupMember, GroupPermission, GroupRef, Membership, MembershipSource, Role, Timestamp,
-    User, Workspace,
+use crate::{Error, Result};
+use saas_connector_sdk::http::Response;
+use saas_connector_sdk::{
+    AccessLevel, AccountState, AccountStatus, BillingUnit, Evidence, EvidenceKind, Group,
+    GroupMember, Membership, Timestamp, UnitKind, UnitRef, User,
 };
+
+/// The evidence source of `last_accessed` in `/2.0/workspaces/{slug}/permissions`.
+pub const PERMISSIONS_SOURCE: &str = "bitbucket-permissions";
+
+/// Why every Bitbucket Cloud membership is billable.
+const BILLABLE: &str = "every workspace member holds a seat (Bitbucket billing since 2023-10-31)";
 
 /// Longest upstream message quoted in an error.
 const MAX_MESSAGE: usize = 300;
@@ -120,26 +126,35 @@ pub fn discovered_workspace(v: &Value) -> Option<(String, String)> {
     ))
 }
 
+/// A workspace as a billing unit: its uuid, or its slug while the uuid is
+/// unknown.
+pub fn unit(slug: &str, id: &str) -> UnitRef {
+    UnitRef {
+        kind: UnitKind::Workspace,
+        id: if id.is_empty() { slug } else { id }.to_string(),
+        key: slug.to_string(),
+    }
+}
+
 /// A workspace object (`GET /2.0/workspaces/{slug}`).
-pub fn workspace(v: &Value, what: &str) -> Result<Workspace> {
+pub fn workspace(v: &Value, what: &str) -> Result<BillingUnit> {
     let slug = str_field(v, "slug")
         .ok_or_else(|| Error::MalformedResponse(format!("{what}: workspace without a slug")))?;
-    Ok(Workspace {
-        id: str_field(v, "uuid").unwrap_or_default(),
-        slug,
+    Ok(BillingUnit {
+        unit: unit(&slug, &str_field(v, "uuid").unwrap_or_default()),
         name: str_field(v, "name"),
-        is_private: bool_field(v, "is_private"),
-        created_on: time_field(v, "created_on"),
-        updated_on: time_field(v, "updated_on"),
+        created_at: time_field(v, "created_on"),
+        seats: None,
     })
 }
 
-fn role(v: &Value) -> Option<Role> {
-    match v.get("permission").and_then(Value::as_str)? {
-        "owner" => Some(Role::Owner),
-        "collaborator" => Some(Role::Collaborator),
-        "member" => Some(Role::Member),
-        _ => None,
+/// Bitbucket's role names, normalised. `create-project` sits between member
+/// and owner; an unknown name is member-level.
+fn level(role: &str) -> AccessLevel {
+    match role {
+        "owner" => AccessLevel::Owner,
+        "create-project" | "collaborator" => AccessLevel::Elevated,
+        _ => AccessLevel::Member,
     }
 }
 
@@ -147,41 +162,50 @@ fn role(v: &Value) -> Option<Role> {
 pub fn user(u: &Value, what: &str) -> Result<User> {
     let id = str_field(u, "uuid")
         .ok_or_else(|| Error::MalformedResponse(format!("{what}: a member without a user uuid")))?;
+    let upstream = str_field(u, "account_status");
+    // Documented as "currently the only possible value is active".
+    let state = match upstream.as_deref() {
+        None => AccountState::Unknown,
+        Some(s) if s.eq_ignore_ascii_case("active") => AccountState::Active,
+        Some(_) => AccountState::Deactivated,
+    };
     Ok(User {
         id,
         account_id: str_field(u, "account_id"),
-        nickname: str_field(u, "nickname"),
+        email: str_field(u, "email"),
         display_name: str_field(u, "display_name"),
-        username: str_field(u, "username"),
-        website: str_field(u, "website"),
-        account_status: str_field(u, "account_status"),
-        has_2fa_enabled: bool_field(u, "has_2fa_enabled"),
-        created_on: time_field(u, "created_on"),
+        username: str_field(u, "nickname").or_else(|| str_field(u, "username")),
+        status: AccountStatus { upstream, state },
+        mfa_enabled: bool_field(u, "has_2fa_enabled"),
+        created_at: time_field(u, "created_on"),
         memberships: Vec::new(),
     })
 }
 
 /// A workspace membership entry (`values[]` of `/members` or `/permissions`),
 /// as the user with this one membership.
-pub fn member_entry(
-    v: &Value,
-    workspace: &str,
-    workspace_id: &str,
-    source: MembershipSource,
-    what: &str,
-) -> Result<User> {
+pub fn member_entry(v: &Value, workspace: &str, workspace_id: &str, what: &str) -> Result<User> {
     let u = v
         .get("user")
         .filter(|u| u.is_object())
         .ok_or_else(|| Error::MalformedResponse(format!("{what}: an entry without a user")))?;
     let mut user = user(u, what)?;
+    let role = str_field(v, "permission");
     user.memberships.push(Membership {
-        workspace: workspace.to_string(),
-        workspace_id: workspace_id.to_string(),
-        role: role(v),
-        added_on: time_field(v, "added_on"),
-        last_accessed: time_field(v, "last_accessed"),
-        source,
+        unit: unit(workspace, workspace_id),
+        level: role.as_deref().map(level),
+        role,
+        billable: true,
+        billable_reason: BILLABLE.into(),
+        added_at: time_field(v, "added_on"),
+        evidence: time_field(v, "last_accessed")
+            .map(|at| Evidence {
+                source: PERMISSIONS_SOURCE.into(),
+                kind: EvidenceKind::Unspecified,
+                at,
+            })
+            .into_iter()
+            .collect(),
     });
     Ok(user)
 }
@@ -194,22 +218,17 @@ pub fn group(v: &Value, fallback_workspace: &str) -> Result<Group> {
         .get("owner")
         .and_then(|o| str_field(o, "nickname").or_else(|| str_field(o, "username")))
         .unwrap_or_else(|| fallback_workspace.to_string());
-    let permission = match v.get("permission").and_then(Value::as_str) {
-        Some("read") => Some(GroupPermission::Read),
-        Some("write") => Some(GroupPermission::Write),
-        Some("admin") => Some(GroupPermission::Admin),
-        _ => None,
-    };
     let members = match v.get("members").and_then(Value::as_array) {
         Some(ms) => ms.iter().map(group_member).collect(),
         None => Vec::new(),
     };
     Ok(Group {
-        group_ref: GroupRef { workspace, slug },
+        id: format!("{workspace}/{slug}"),
         name: str_field(v, "name").unwrap_or_default(),
-        permission,
-        auto_add: bool_field(v, "auto_add").unwrap_or(false),
-        email_forwarding_disabled: bool_field(v, "email_forwarding_disabled").unwrap_or(false),
+        scope: workspace,
+        permission: str_field(v, "permission"),
+        auto_add: bool_field(v, "auto_add"),
+        writable: None,
         members,
     })
 }
@@ -217,10 +236,10 @@ pub fn group(v: &Value, fallback_workspace: &str) -> Result<Group> {
 /// A 1.0 group member (an account).
 pub fn group_member(v: &Value) -> GroupMember {
     GroupMember {
-        id: str_field(v, "uuid"),
+        user_id: str_field(v, "uuid"),
         account_id: str_field(v, "account_id"),
-        nickname: str_field(v, "nickname"),
         display_name: str_field(v, "display_name"),
+        email: None,
     }
 }
 

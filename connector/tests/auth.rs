@@ -4,8 +4,9 @@ mod common;
 
 use bitbucket_connector::auth;
 use bitbucket_connector::endpoints::Endpoints;
-use bitbucket_connector::error::Error;
-use bitbucket_connector::model::{AuthMode, Config, Credentials, OAuthClient, TokenType};
+use bitbucket_connector::Error;
+use bitbucket_connector::endpoints::Config;
+use bitbucket_connector::session::{AuthMode, Credentials, OAuthClient, TokenType};
 use common::{Lines, Native};
 use fake_bitbucket::{FakeBitbucket, FakeConfig};
 
@@ -30,8 +31,8 @@ fn client(secret: &str) -> OAuthClient {
 fn authenticate(
     e: &Endpoints,
     c: Credentials,
-) -> Result<bitbucket_connector::model::Session, Error> {
-    auth::authenticate(&Native::new(), e, &c, &Lines::default(), 1_000)
+) -> Result<bitbucket_connector::session::Session, Error> {
+    auth::authenticate(&Native::default(), e, &c, &Lines::default(), 1_000)
 }
 
 #[test]
@@ -96,7 +97,7 @@ fn warns_that_app_passwords_are_legacy() {
         username: "demo-admin".into(),
         password: "demo-app-password".into(),
     };
-    auth::authenticate(&Native::new(), &e, &creds, &log, 0).unwrap();
+    auth::authenticate(&Native::default(), &e, &creds, &log, 0).unwrap();
     assert!(
         log.0
             .lock()
@@ -163,7 +164,7 @@ fn missing_scopes_are_insufficient_scope() {
     )
     .unwrap_err();
     assert!(
-        matches!(err, Error::InsufficientScope { ref required, .. } if required == &["read:workspace:bitbucket"]),
+        matches!(err, Error::InsufficientScope(ref s) if s.required == ["read:workspace:bitbucket"]),
         "{err:?}"
     );
 }

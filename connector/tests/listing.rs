@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use bitbucket_connector::auth;
 use bitbucket_connector::endpoints::Endpoints;
-use bitbucket_connector::error::Error;
+use bitbucket_connector::Error;
 use bitbucket_connector::listing::list_users;
-use bitbucket_connector::model::{
-    Config, Credentials, MembershipSource, OAuthClient, Session, User,
-};
+use bitbucket_connector::endpoints::Config;
+use bitbucket_connector::session::{Credentials, OAuthClient, Session};
+use saas_connector_sdk::User;
 use common::{Lines, Native};
 use fake_bitbucket::{FakeBitbucket, FakeConfig, Faults, NextFault, PermissionsMode};
 
@@ -50,7 +50,7 @@ fn client() -> OAuthClient {
 fn session(config: &Config) -> Session {
     let e = Endpoints::new(config).unwrap();
     auth::authenticate(
-        &Native::new(),
+        &Native::default(),
         &e,
         &Credentials::OAuthClientCredentials(client()),
         &Lines::default(),
@@ -64,7 +64,7 @@ fn add(seen: &mut Seen, users: &[User]) {
         for m in &u.memberships {
             seen.entry(u.id.clone())
                 .or_default()
-                .insert(m.workspace.clone());
+                .insert(m.unit.key.clone());
         }
     }
 }
@@ -75,7 +75,7 @@ fn list_all(
     session: &Session,
     from: Option<String>,
 ) -> Result<(Seen, Vec<String>), Error> {
-    let (http, log) = (Native::new(), Lines::default());
+    let (http, log) = (Native::default(), Lines::default());
     let mut session = session.clone();
     let mut cursor = from;
     let mut seen = Seen::new();
@@ -84,7 +84,7 @@ fn list_all(
         let page = list_users(&http, &log, config, &session, cursor.as_deref(), now())?;
         add(&mut seen, &page.users);
         if let Some(s) = page.session {
-            session = s;
+            session = Session::from_contract(&s).unwrap();
         }
         match page.next_cursor {
             Some(c) => {
@@ -114,14 +114,14 @@ fn describes_every_workspace_even_when_a_step_ends_mid_batch() {
     let fake = fake(50, 1);
     let cfg = config(&fake);
     let s = session(&cfg);
-    let (http, log) = (Native::new(), Lines::default());
+    let (http, log) = (Native::default(), Lines::default());
     let mut cursor = None;
     let mut described = BTreeSet::new();
     loop {
         let page = list_users(&http, &log, &cfg, &s, cursor.as_deref(), now()).unwrap();
-        for w in page.workspaces {
+        for w in page.units {
             assert!(w.name.is_some(), "{w:?}");
-            assert!(described.insert(w.slug), "described twice");
+            assert!(described.insert(w.unit.key), "described twice");
         }
         match page.next_cursor {
             Some(c) => cursor = Some(c),
@@ -138,7 +138,7 @@ fn resumes_from_every_cursor_without_gaps_or_extras() {
     cfg.page_size = Some(10);
     cfg.max_requests_per_step = Some(3);
     let s = session(&cfg);
-    let (http, log) = (Native::new(), Lines::default());
+    let (http, log) = (Native::default(), Lines::default());
     // Record each step's users, then restart from each cursor.
     let mut steps: Vec<(Option<String>, Vec<User>)> = Vec::new();
     let mut cursor = None;
@@ -267,7 +267,7 @@ fn falls_back_to_members_when_permissions_are_refused() {
         });
         let cfg = config(&fake);
         let s = session(&cfg);
-        let (http, log) = (Native::new(), Lines::default());
+        let (http, log) = (Native::default(), Lines::default());
         let mut cursor = None;
         let mut seen = Seen::new();
         loop {
@@ -276,7 +276,7 @@ fn falls_back_to_members_when_permissions_are_refused() {
                 page.users
                     .iter()
                     .flat_map(|u| &u.memberships)
-                    .all(|m| m.source == MembershipSource::Members)
+                    .all(|m| m.role.is_none() && m.evidence.is_empty())
             );
             add(&mut seen, &page.users);
             match page.next_cursor {
@@ -308,8 +308,8 @@ fn discovers_through_the_retired_endpoint_only_when_the_new_one_is_missing() {
     let mut cfg = config(&fake);
     // The credential check itself uses /user/workspaces: use a ready token.
     let s = Session {
-        mode: bitbucket_connector::model::AuthMode::AccessToken,
-        token_type: bitbucket_connector::model::TokenType::Bearer,
+        mode: bitbucket_connector::session::AuthMode::AccessToken,
+        token_type: bitbucket_connector::session::TokenType::Bearer,
         access_token: "demo-access-token".into(),
         expires_at: None,
         refresh_token: None,
@@ -327,7 +327,7 @@ fn discovers_through_the_retired_endpoint_only_when_the_new_one_is_missing() {
     cfg.api_base_url = Some(gone.api_base_url());
     let err = list_all(&cfg, &s, None).unwrap_err();
     assert!(
-        matches!(err, Error::Upstream { status: 410, ref message } if message.contains("CHANGE-2770")),
+        matches!(err, Error::NotFound(ref message) if message.contains("CHANGE-2770")),
         "{err:?}"
     );
 }
@@ -342,7 +342,7 @@ fn refreshes_an_expired_token_once_and_hands_back_the_session() {
     let mut cfg = config(&fake);
     cfg.max_requests_per_step = Some(2);
     let s = session(&cfg);
-    let (http, log) = (Native::new(), Lines::default());
+    let (http, log) = (Native::default(), Lines::default());
     let mut session = s.clone();
     let mut cursor = None;
     let mut refreshed = 0;
@@ -351,6 +351,7 @@ fn refreshes_an_expired_token_once_and_hands_back_the_session() {
         let page = list_users(&http, &log, &cfg, &session, cursor.as_deref(), now()).unwrap();
         add(&mut seen, &page.users);
         if let Some(fresh) = page.session {
+            let fresh = Session::from_contract(&fresh).unwrap();
             assert_ne!(fresh.access_token, session.access_token);
             session = fresh;
             refreshed += 1;
@@ -378,10 +379,10 @@ fn a_rate_limit_is_a_typed_error_with_the_hint() {
     assert!(
         matches!(
             err,
-            Error::RateLimited {
+            Error::RateLimited(saas_connector_sdk::RateLimit {
                 retry_after: Some(42),
                 ..
-            }
+            })
         ),
         "{err:?}"
     );

@@ -1,9 +1,9 @@
 //! Parsing of Bitbucket's JSON and error answers, over bodies shaped like the
 //! real API (see fixtures/README.md for where each shape comes from).
 
-use bitbucket_connector::error::Error;
-use bitbucket_connector::http::Response;
-use bitbucket_connector::model::{MembershipSource, Role};
+use bitbucket_connector::Error;
+use saas_connector_sdk::http::Response;
+use saas_connector_sdk::{AccessLevel, AccountState};
 use bitbucket_connector::{upstream, wire};
 
 fn response(status: u16, body: &str) -> Response {
@@ -29,20 +29,19 @@ fn parses_the_openapi_permissions_example() {
         .values
         .iter()
         .map(|v| {
-            wire::member_entry(
-                v,
-                "bbworkspace1",
-                "{a15f}",
-                MembershipSource::Permissions,
-                "t",
-            )
+            wire::member_entry(v, "bbworkspace1", "{a15f}", "t")
             .unwrap()
         })
         .collect();
     assert_eq!(users[0].id, "{470c176d-3574-44ea-bb41-89e8638bcca4}");
-    assert_eq!(users[0].memberships[0].role, Some(Role::Owner));
-    assert_eq!(users[1].nickname.as_deref(), Some("seanaty"));
-    assert_eq!(users[1].memberships[0].last_accessed, None);
+    let owner = &users[0].memberships[0];
+    assert_eq!(
+        (owner.role.as_deref(), owner.level),
+        (Some("owner"), Some(AccessLevel::Owner))
+    );
+    assert!(owner.billable);
+    assert_eq!(users[1].username.as_deref(), Some("seanaty"));
+    assert!(users[1].memberships[0].evidence.is_empty());
 }
 
 #[test]
@@ -52,35 +51,29 @@ fn parses_todays_fields_and_tolerates_wrong_optional_types() {
         "t",
     )
     .unwrap();
-    let ada = wire::member_entry(
-        &page.values[0],
-        "acme",
-        "{w}",
-        MembershipSource::Permissions,
-        "t",
-    )
+    let ada = wire::member_entry(&page.values[0], "acme", "{w}", "t")
     .unwrap();
-    assert_eq!(ada.username.as_deref(), Some("ada_legacy"));
-    assert_eq!(ada.website.as_deref(), Some("https://ada.example"));
-    assert_eq!(ada.has_2fa_enabled, Some(true));
-    assert_eq!(ada.created_on, Some(1_546_300_800));
+    assert_eq!(ada.username.as_deref(), Some("ada"));
+    assert_eq!(ada.mfa_enabled, Some(true));
+    assert_eq!(ada.created_at, Some(1_546_300_800));
+    assert_eq!(ada.status.state, AccountState::Active);
     let m = &ada.memberships[0];
-    assert_eq!(m.role, Some(Role::Collaborator));
     assert_eq!(
-        m.last_accessed,
-        wire::parse_time("2026-11-01T08:00:00+00:00")
+        (m.role.as_deref(), m.level),
+        (Some("collaborator"), Some(AccessLevel::Elevated))
     );
-    assert!(m.added_on.is_some());
-    let odd = wire::member_entry(
-        &page.values[1],
-        "acme",
-        "{w}",
-        MembershipSource::Permissions,
-        "t",
-    )
+    assert_eq!(
+        m.evidence.iter().map(|e| (e.source.as_str(), e.at)).collect::<Vec<_>>(),
+        [(
+            wire::PERMISSIONS_SOURCE,
+            wire::parse_time("2026-11-01T08:00:00+00:00").unwrap()
+        )]
+    );
+    assert!(m.added_at.is_some());
+    let odd = wire::member_entry(&page.values[1], "acme", "{w}", "t")
     .unwrap();
     assert_eq!(
-        (odd.display_name, odd.has_2fa_enabled, odd.account_status),
+        (odd.display_name, odd.mfa_enabled, odd.status.upstream),
         (None, None, None)
     );
 }
@@ -132,7 +125,7 @@ fn bad_bodies_are_typed_errors() {
 fn a_member_without_a_uuid_is_malformed() {
     let v: serde_json::Value = serde_json::json!({"user": {"display_name": "x"}});
     assert!(matches!(
-        wire::member_entry(&v, "w", "{w}", MembershipSource::Members, "t"),
+        wire::member_entry(&v, "w", "{w}", "t"),
         Err(Error::MalformedResponse(_))
     ));
 }
@@ -146,7 +139,7 @@ fn error_answers_map_to_typed_errors() {
     assert!(upstream::is_expired_token(&expired));
     assert!(matches!(
         upstream::api_error(&expired, "x"),
-        Error::InvalidCredentials(_)
+        Error::ExpiredCredentials(_)
     ));
     assert!(!upstream::is_expired_token(&response(401, "Unauthorized")));
     assert!(
@@ -157,11 +150,9 @@ fn error_answers_map_to_typed_errors() {
         r#"{"type":"error","error":{"message":"Your credentials lack one or more required privilege scopes.","detail":{"granted":["repository"],"required":["read:workspace:bitbucket"]}}}"#,
     );
     match upstream::api_error(&scope, "x") {
-        Error::InsufficientScope {
-            required, granted, ..
-        } => {
-            assert_eq!(required, ["read:workspace:bitbucket"]);
-            assert_eq!(granted, ["repository"]);
+        Error::InsufficientScope(s) => {
+            assert_eq!(s.required, ["read:workspace:bitbucket"]);
+            assert_eq!(s.granted, ["repository"]);
         }
         other => panic!("{other:?}"),
     }
@@ -169,10 +160,10 @@ fn error_answers_map_to_typed_errors() {
     limited.headers.push(("retry-after".into(), "17".into()));
     assert!(matches!(
         upstream::api_error(&limited, "x"),
-        Error::RateLimited {
+        Error::RateLimited(saas_connector_sdk::RateLimit {
             retry_after: Some(17),
             ..
-        }
+        })
     ));
     assert!(matches!(
         upstream::api_error(&response(404, "{}"), "x"),
@@ -183,15 +174,15 @@ fn error_answers_map_to_typed_errors() {
         r#"{"type":"error","error":{"message":"CHANGE-2770 - Functionality has been deprecated"}}"#,
     );
     assert!(
-        matches!(upstream::api_error(&gone, "x"), Error::Upstream { status: 410, message } if message.contains("CHANGE-2770"))
+        matches!(upstream::api_error(&gone, "x"), Error::NotFound(message) if message.contains("CHANGE-2770"))
     );
     let html = response(502, "<html><body>Bad gateway</body></html>");
     assert!(
-        matches!(upstream::api_error(&html, "x"), Error::Upstream { status: 502, message } if message.contains("HTML"))
+        matches!(upstream::api_error(&html, "x"), Error::Upstream(u) if u.status == 502 && u.message.contains("HTML"))
     );
     let bare = response(500, r#"{"message": "Something went wrong", "id": "abc"}"#);
     assert!(
-        matches!(upstream::api_error(&bare, "x"), Error::Upstream { message, .. } if message.contains("Something went wrong"))
+        matches!(upstream::api_error(&bare, "x"), Error::Upstream(u) if u.message.contains("Something went wrong"))
     );
 }
 

@@ -1,0 +1,146 @@
+//! HTTP for connectors: the contract's request and response types with
+//! builders, and [`HttpClient`], which the host's import implements inside
+//! wasm ([`HostHttp`]) and a real client implements natively
+//! ([`NativeHttp`], feature `native`).
+
+pub use crate::__bindings::saas::connector::http::{HttpError, Method, Request, Response};
+
+impl Request {
+    /// A request with no headers and no body.
+    pub fn new(method: Method, url: impl Into<String>) -> Self {
+        Request {
+            method,
+            url: url.into(),
+            headers: Vec::new(),
+            body: None,
+            timeout_ms: None,
+        }
+    }
+
+    /// A GET that accepts JSON, with an `Authorization` header.
+    pub fn get(url: impl Into<String>, authorization: &str) -> Self {
+        Request::new(Method::Get, url)
+            .header("Authorization", authorization)
+            .header("Accept", "application/json")
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets a body with its content type.
+    pub fn body(mut self, content_type: &str, body: Vec<u8>) -> Self {
+        self.headers.push(("Content-Type".into(), content_type.into()));
+        self.body = Some(body);
+        self
+    }
+
+    /// Sets the request's overall timeout.
+    pub fn timeout_ms(mut self, ms: u32) -> Self {
+        self.timeout_ms = Some(ms);
+        self
+    }
+}
+
+impl Response {
+    /// The first header with this (case-insensitive) name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether the status is 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// Sends requests. Implementations decide how concurrent `send_all` is.
+pub trait HttpClient {
+    /// Sends one request.
+    fn send(&self, request: Request) -> Result<Response, HttpError>;
+
+    /// Sends many; results in request order. The default sends one by one.
+    fn send_all(&self, requests: Vec<Request>) -> Vec<Result<Response, HttpError>> {
+        requests.into_iter().map(|r| self.send(r)).collect()
+    }
+}
+
+/// The host's `http` import: the component's only way out.
+#[cfg(target_arch = "wasm32")]
+#[derive(Debug, Default, Clone, Copy)]
+pub struct HostHttp;
+
+#[cfg(target_arch = "wasm32")]
+impl HttpClient for HostHttp {
+    fn send(&self, request: Request) -> Result<Response, HttpError> {
+        crate::__bindings::saas::connector::http::send(&request)
+    }
+
+    fn send_all(&self, requests: Vec<Request>) -> Vec<Result<Response, HttpError>> {
+        crate::__bindings::saas::connector::http::send_all(&requests)
+    }
+}
+
+/// A plain blocking client over real HTTP for native tests and benchmarks:
+/// no redirects, no retries and no allowlist (those are the host's job).
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
+pub struct NativeHttp {
+    agent: ureq::Agent,
+}
+
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
+impl Default for NativeHttp {
+    fn default() -> Self {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .into();
+        NativeHttp { agent }
+    }
+}
+
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
+impl HttpClient for NativeHttp {
+    fn send(&self, r: Request) -> Result<Response, HttpError> {
+        let method = match r.method {
+            Method::Get => "GET",
+            Method::Head => "HEAD",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        };
+        let mut b = ureq::http::Request::builder().method(method).uri(&r.url);
+        for (n, v) in &r.headers {
+            b = b.header(n, v);
+        }
+        let req = b
+            .body(r.body.unwrap_or_default())
+            .map_err(|e| HttpError::InvalidRequest(e.to_string()))?;
+        let mut resp = self.agent.run(req).map_err(|e| match e {
+            ureq::Error::Timeout(_) => HttpError::Timeout,
+            e => HttpError::Transport(e.to_string()),
+        })?;
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        let body = resp
+            .body_mut()
+            .read_to_vec()
+            .map_err(|e| HttpError::Transport(e.to_string()))?;
+        Ok(Response {
+            status,
+            headers,
+            body,
+        })
+    }
+}

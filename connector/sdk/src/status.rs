@@ -1,0 +1,248 @@
+//! The standard `compute-status`: activity verdicts from evidence and
+//! coverage, seats per billing unit, and reconciliation. Pure and
+//! deterministic: the output depends only on the listing and the policy, and
+//! every list in it is sorted. A connector gets it for free through
+//! [`crate::Connector::compute_status`] and may override it.
+//!
+//! The rules, in order:
+//! 1. a suspended or deactivated account is `inactive`;
+//! 2. the latest evidence over all memberships within
+//!    `inactive-after-days` of `as-of` is `active`, older is `inactive`;
+//! 3. no evidence, but a source covers one of the user's units:
+//!    `never-active`;
+//! 4. otherwise `unknown`;
+//! 5. when the listing is incomplete, any verdict but `active` becomes
+//!    `unknown` (absence of evidence is not evidence).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::{
+    AccessLevel, AccountState, Activity, ActivityCounts, Listing, Membership, MfaCoverage, Policy,
+    Reconciliation, SeatSummary, StatusReport, Timestamp, UnitSeats, User, UserStatus,
+};
+
+impl Activity {
+    /// Whether the seat is idle (a reclamation candidate).
+    pub fn is_idle(self) -> bool {
+        matches!(self, Activity::Inactive | Activity::NeverActive)
+    }
+}
+
+/// One user with memberships merged by unit id (first wins, evidence united).
+struct Merged<'a> {
+    user: &'a User,
+    memberships: BTreeMap<&'a str, (&'a Membership, Vec<&'a crate::Evidence>)>,
+}
+
+fn merge(users: &[User]) -> BTreeMap<&str, Merged<'_>> {
+    let mut out: BTreeMap<&str, Merged<'_>> = BTreeMap::new();
+    for user in users {
+        let entry = out.entry(user.id.as_str()).or_insert_with(|| Merged {
+            user,
+            memberships: BTreeMap::new(),
+        });
+        for m in &user.memberships {
+            let slot = entry
+                .memberships
+                .entry(m.unit.id.as_str())
+                .or_insert_with(|| (m, Vec::new()));
+            slot.1.extend(m.evidence.iter());
+        }
+    }
+    out
+}
+
+/// A date as `YYYY-MM-DD` for reasons.
+pub fn date(t: Timestamp) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .map(|d| d.date().to_string())
+        .unwrap_or_else(|_| t.to_string())
+}
+
+fn verdict(
+    m: &Merged<'_>,
+    covered: &BTreeMap<&str, BTreeSet<&str>>,
+    policy: &Policy,
+    last: Option<(Timestamp, &str)>,
+) -> (Activity, String) {
+    let status = &m.user.status;
+    let upstream = status.upstream.as_deref().unwrap_or("none");
+    match status.state {
+        AccountState::Suspended => {
+            return (
+                Activity::Inactive,
+                format!("the account is suspended (upstream status {upstream:?})"),
+            );
+        }
+        AccountState::Deactivated => {
+            return (
+                Activity::Inactive,
+                format!("the account is deactivated (upstream status {upstream:?})"),
+            );
+        }
+        AccountState::Active | AccountState::Unknown => {}
+    }
+    let days = policy.inactive_after_days;
+    if let Some((at, source)) = last {
+        let threshold = i64::from(days) * 86_400;
+        return if policy.as_of - at <= threshold {
+            (
+                Activity::Active,
+                format!("last active {} ({source}), within {days} days", date(at)),
+            )
+        } else {
+            (
+                Activity::Inactive,
+                format!("last active {} ({source}), over {days} days ago", date(at)),
+            )
+        };
+    }
+    let covering = m.memberships.values().find_map(|(ms, _)| {
+        covered
+            .get(ms.unit.id.as_str())
+            .and_then(|s| s.iter().next())
+            .map(|source| (ms.unit.key.as_str(), *source))
+    });
+    match covering {
+        Some((unit, source)) => (
+            Activity::NeverActive,
+            format!("{source} reports activity in {unit} but none for this user"),
+        ),
+        None => (
+            Activity::Unknown,
+            "no source reports activity for this user's units".to_string(),
+        ),
+    }
+}
+
+/// Computes the report.
+pub fn compute(listing: &Listing, policy: &Policy) -> StatusReport {
+    let users = merge(&listing.users);
+    let mut covered: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for c in &listing.coverage {
+        covered
+            .entry(c.unit_id.as_str())
+            .or_default()
+            .insert(c.source.as_str());
+    }
+    let facts: BTreeMap<&str, &crate::SeatFacts> = listing
+        .units
+        .iter()
+        .filter_map(|u| u.seats.as_ref().map(|s| (u.unit.id.as_str(), s)))
+        .collect();
+
+    let mut statuses = Vec::with_capacity(users.len());
+    let mut counts = ActivityCounts {
+        active: 0,
+        inactive: 0,
+        never_active: 0,
+        unknown: 0,
+    };
+    let mut mfa = MfaCoverage {
+        enabled: 0,
+        disabled: 0,
+        unknown: 0,
+    };
+    let mut per_unit: BTreeMap<&str, UnitSeats> = BTreeMap::new();
+    let (mut membership_sum, mut unique, mut multi) = (0u32, 0u32, 0u32);
+
+    for (id, m) in &users {
+        let last = m
+            .memberships
+            .values()
+            .flat_map(|(_, ev)| ev.iter())
+            .map(|e| (e.at, e.source.as_str()))
+            .max();
+        let (mut activity, mut reason) = verdict(m, &covered, policy, last);
+        if !listing.complete && activity != Activity::Active {
+            reason = format!("the listing is incomplete; would be {activity:?}: {reason}");
+            activity = Activity::Unknown;
+        }
+        match activity {
+            Activity::Active => counts.active += 1,
+            Activity::Inactive => counts.inactive += 1,
+            Activity::NeverActive => counts.never_active += 1,
+            Activity::Unknown => counts.unknown += 1,
+        }
+        match m.user.mfa_enabled {
+            Some(true) => mfa.enabled += 1,
+            Some(false) => mfa.disabled += 1,
+            None => mfa.unknown += 1,
+        }
+        let mut units = BTreeSet::new();
+        for (unit_id, (ms, _)) in &m.memberships {
+            let seats = per_unit.entry(unit_id).or_insert_with(|| UnitSeats {
+                unit: ms.unit.clone(),
+                used: 0,
+                purchased: facts.get(unit_id).and_then(|f| f.purchased),
+                reported_used: facts.get(unit_id).and_then(|f| f.used),
+                non_billable: 0,
+                admins: Vec::new(),
+                idle: 0,
+                covered_by: covered
+                    .get(unit_id)
+                    .map(|s| s.iter().map(|s| s.to_string()).collect())
+                    .unwrap_or_default(),
+            });
+            if matches!(ms.level, Some(AccessLevel::Admin | AccessLevel::Owner)) {
+                seats.admins.push(id.to_string());
+            }
+            if !ms.billable {
+                seats.non_billable += 1;
+                continue;
+            }
+            seats.used += 1;
+            if activity.is_idle() {
+                seats.idle += 1;
+            }
+            units.insert(ms.unit.key.clone());
+        }
+        membership_sum += units.len() as u32;
+        unique += u32::from(!units.is_empty());
+        multi += u32::from(units.len() > 1);
+        statuses.push(UserStatus {
+            user_id: id.to_string(),
+            display_name: m.user.display_name.clone(),
+            email: m.user.email.clone(),
+            activity,
+            reason,
+            last_active: last.map(|(at, _)| at),
+            last_active_source: last.map(|(_, s)| s.to_string()),
+            units: units.into_iter().collect(),
+            mfa_enabled: m.user.mfa_enabled,
+        });
+    }
+
+    let mut per_unit: Vec<UnitSeats> = per_unit.into_values().collect();
+    per_unit.sort_by(|a, b| (&a.unit.key, &a.unit.id).cmp(&(&b.unit.key, &b.unit.id)));
+    let reported: Option<u32> = if listing.units.is_empty() {
+        None
+    } else {
+        listing
+            .units
+            .iter()
+            .map(|u| u.seats.as_ref().and_then(|s| s.purchased))
+            .sum()
+    };
+    let purchased = policy.purchased_seats.or(reported);
+    StatusReport {
+        as_of: policy.as_of,
+        users: statuses,
+        counts,
+        seats: SeatSummary {
+            purchased,
+            used: membership_sum,
+            unused: purchased.and_then(|p| p.checked_sub(membership_sum)),
+            over_purchased: purchased.is_some_and(|p| membership_sum > p),
+            unique_users: unique,
+            per_unit,
+        },
+        reconciliation: Reconciliation {
+            membership_sum,
+            unique_users: unique,
+            multi_unit_users: multi,
+            extra_memberships: membership_sum - unique,
+        },
+        mfa,
+    }
+}

@@ -1,0 +1,208 @@
+//! Bitbucket's credentials and session state. The contract's `session`
+//! carries this state as JSON in `session.state`, opaque to the host, and
+//! names its issued tokens in `session.secrets` for redaction.
+
+use serde::{Deserialize, Serialize};
+
+use saas_connector_sdk::{Credential, Result, Timestamp};
+
+use crate::Error;
+
+/// An OAuth consumer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OAuthClient {
+    /// Consumer key.
+    pub client_id: String,
+    /// Consumer secret.
+    pub client_secret: String,
+}
+
+/// Credentials as the operator gives them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credentials {
+    /// Client credentials grant.
+    OAuthClientCredentials(OAuthClient),
+    /// Refresh token grant.
+    OAuthRefreshToken {
+        /// The consumer.
+        client: OAuthClient,
+        /// The refresh token.
+        refresh_token: String,
+    },
+    /// Authorization code exchange.
+    OAuthAuthorizationCode {
+        /// The consumer.
+        client: OAuthClient,
+        /// The code.
+        code: String,
+        /// The redirect URI of the authorization request.
+        redirect_uri: Option<String>,
+    },
+    /// API token with account email.
+    ApiToken {
+        /// Account email.
+        email: String,
+        /// API token.
+        token: String,
+    },
+    /// A ready bearer token.
+    AccessToken(String),
+    /// Legacy app password.
+    AppPassword {
+        /// Bitbucket username.
+        username: String,
+        /// App password.
+        password: String,
+    },
+}
+
+/// The kinds of credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuthMode {
+    /// Client credentials.
+    OAuthClientCredentials,
+    /// Refresh token.
+    OAuthRefreshToken,
+    /// Authorization code.
+    OAuthAuthorizationCode,
+    /// API token.
+    ApiToken,
+    /// Access token.
+    AccessToken,
+    /// App password.
+    AppPassword,
+}
+
+impl AuthMode {
+    /// Every mode, in contract order.
+    pub const ALL: [AuthMode; 6] = [
+        AuthMode::OAuthClientCredentials,
+        AuthMode::OAuthRefreshToken,
+        AuthMode::OAuthAuthorizationCode,
+        AuthMode::ApiToken,
+        AuthMode::AccessToken,
+        AuthMode::AppPassword,
+    ];
+
+    /// Whether sessions of this mode come from the OAuth token endpoint.
+    pub fn is_oauth(self) -> bool {
+        matches!(
+            self,
+            AuthMode::OAuthClientCredentials
+                | AuthMode::OAuthRefreshToken
+                | AuthMode::OAuthAuthorizationCode
+        )
+    }
+}
+
+/// How the access token is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TokenType {
+    /// `Bearer`.
+    Bearer,
+    /// `Basic` (already base64 encoded).
+    Basic,
+}
+
+/// An authenticated session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// Which credentials produced it.
+    pub mode: AuthMode,
+    /// Wire scheme.
+    pub token_type: TokenType,
+    /// The `Authorization` value after the scheme.
+    pub access_token: String,
+    /// Expiry, when known.
+    pub expires_at: Option<Timestamp>,
+    /// Refresh token, when issued.
+    pub refresh_token: Option<String>,
+    /// The OAuth consumer, kept to refresh.
+    pub client: Option<OAuthClient>,
+    /// Granted scopes.
+    pub scopes: Vec<String>,
+}
+
+impl Session {
+    /// The full `Authorization` header value.
+    pub fn authorization(&self) -> String {
+        match self.token_type {
+            TokenType::Bearer => format!("Bearer {}", self.access_token),
+            TokenType::Basic => format!("Basic {}", self.access_token),
+        }
+    }
+
+    /// Every secret this session holds, for redaction.
+    pub fn secrets(&self) -> Vec<&str> {
+        let mut out = vec![self.access_token.as_str()];
+        out.extend(self.refresh_token.as_deref());
+        out.extend(self.client.as_ref().map(|c| c.client_secret.as_str()));
+        out
+    }
+}
+
+
+impl Credentials {
+    /// Reads the contract's credential for the `bitbucket` slot. A `basic`
+    /// credential whose user is an email address is an Atlassian API token;
+    /// otherwise it is a legacy app password with the Bitbucket username.
+    pub fn from_contract(credential: &Credential) -> Result<Self> {
+        let client = |c: &saas_connector_sdk::OauthClient| OAuthClient {
+            client_id: c.client_id.clone(),
+            client_secret: c.client_secret.clone(),
+        };
+        Ok(match credential {
+            Credential::OauthClientCredentials(c) => Credentials::OAuthClientCredentials(client(c)),
+            Credential::OauthRefreshToken(r) => Credentials::OAuthRefreshToken {
+                client: client(&r.client),
+                refresh_token: r.refresh_token.clone(),
+            },
+            Credential::OauthAuthorizationCode(c) => Credentials::OAuthAuthorizationCode {
+                client: client(&c.client),
+                code: c.code.clone(),
+                redirect_uri: c.redirect_uri.clone(),
+            },
+            Credential::Basic(b) if b.username.contains('@') => Credentials::ApiToken {
+                email: b.username.clone(),
+                token: b.password.clone(),
+            },
+            Credential::Basic(b) => Credentials::AppPassword {
+                username: b.username.clone(),
+                password: b.password.clone(),
+            },
+            Credential::BearerToken(t) => Credentials::AccessToken(t.clone()),
+            Credential::NamedFields(_) => {
+                return Err(Error::InvalidConfig(
+                    "the bitbucket slot takes OAuth, basic or bearer credentials, not named fields"
+                        .into(),
+                ));
+            }
+        })
+    }
+}
+
+impl Session {
+    /// The contract's session carrying this state.
+    pub fn to_contract(&self) -> saas_connector_sdk::Session {
+        let mut secrets = vec![self.access_token.clone()];
+        secrets.extend(self.refresh_token.clone());
+        saas_connector_sdk::Session {
+            state: serde_json::to_string(self).expect("a session serialises"),
+            secrets,
+            expires_at: self.expires_at,
+            scopes: self.scopes.clone(),
+            principal: None,
+        }
+    }
+
+    /// The state inside a contract session this connector made.
+    pub fn from_contract(session: &saas_connector_sdk::Session) -> Result<Self> {
+        serde_json::from_str(&session.state).map_err(|_| {
+            Error::InvalidCredentials(
+                "the session was not made by this connector (or by another version of it); \
+                 authenticate again"
+                    .into(),
+            )
+        })
+    }
+}
