@@ -6,8 +6,15 @@ use std::path::{Path, PathBuf};
 
 fn version_of(folder: &Path) -> Option<(Vec<u64>, String)> {
     let world = std::fs::read_to_string(folder.join("world.wit")).ok()?;
-    let line = world.lines().find(|l| l.trim_start().starts_with("package "))?;
-    let version = line.split('@').nth(1)?.trim().trim_end_matches(';').to_string();
+    let line = world
+        .lines()
+        .find(|l| l.trim_start().starts_with("package "))?;
+    let version = line
+        .split('@')
+        .nth(1)?
+        .trim()
+        .trim_end_matches(';')
+        .to_string();
     let key = version
         .split(['.', '-', '+'])
         .take(3)
@@ -27,9 +34,14 @@ fn main() {
         .filter_map(|e| version_of(&e.path()).map(|(k, v)| (k, v, e.path())))
         .collect();
     versions.sort();
-    let (_, version, folder) = versions.pop().expect("at least one contract version in wit/");
+    let (_, version, folder) = versions
+        .pop()
+        .expect("at least one contract version in wit/");
     let folder = folder.canonicalize().expect("the contract folder");
-    for entry in std::fs::read_dir(&folder).expect("the contract folder").flatten() {
+    for entry in std::fs::read_dir(&folder)
+        .expect("the contract folder")
+        .flatten()
+    {
         println!("cargo:rerun-if-changed={}", entry.path().display());
     }
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo"));

@@ -5,12 +5,12 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::endpoints::Endpoints;
-use crate::{Error, Result};
 use crate::session::{AuthMode, Credentials, OAuthClient, Session, TokenType};
+use crate::{Error, Result};
+use crate::{upstream, wire};
 use saas_connector_sdk::Timestamp;
 use saas_connector_sdk::http::{HttpClient, Method, Request};
 use saas_connector_sdk::log::Logger;
-use crate::{upstream, wire};
 
 /// The warning logged for app passwords.
 pub const APP_PASSWORD_WARNING: &str = "app passwords are a legacy credential: Bitbucket stopped \

@@ -16,9 +16,9 @@ pub mod status;
 pub mod upstream;
 pub mod wire;
 
-use saas_connector_sdk::log::Logger;
 #[cfg(not(target_arch = "wasm32"))]
 use saas_connector_sdk::http::HttpClient;
+use saas_connector_sdk::log::Logger;
 use saas_connector_sdk::{
     Capability, Connector, ConnectorInfo, CredentialKind as K, CredentialSlot, Group, GroupMember,
     GroupUpdate, Listing, Policy, RequestBudgets, SeatRelease, Session, Setting, SettingSpec,
@@ -37,38 +37,78 @@ pub const SLOT: &str = "bitbucket";
 /// The connector's declarations.
 pub fn info() -> ConnectorInfo {
     let url = |name, default: &str, what| {
-        SettingSpec::new(name, T::Url, what).default(V::Url(default.into()))
+        let default = match default.split_once("://") {
+            Some((_, host)) if defects::BAD_INFO => host.to_string(),
+            _ => default.to_string(),
+        };
+        SettingSpec::new(name, T::Url, what).default(V::Url(default))
     };
-    let slot = CredentialSlot::new(SLOT, &[K::OauthClientCredentials, K::OauthRefreshToken,
-            K::OauthAuthorizationCode, K::Basic, K::BearerToken],
+    let slot = CredentialSlot::new(
+        SLOT,
+        &[
+            K::OauthClientCredentials,
+            K::OauthRefreshToken,
+            K::OauthAuthorizationCode,
+            K::Basic,
+            K::BearerToken,
+        ],
         "An OAuth consumer, an Atlassian API token (email and token, as basic), a workspace \
-         access token (bearer), or a legacy app password (username and password).")
-        .required()
-        .alias("username", "email")
-        .alias("password", "api-token")
-        .alias("password", "app-password")
-        .alias("code", "auth-code")
-        .alias("token", "access-token");
+         access token (bearer), or a legacy app password (username and password).",
+    )
+    .required()
+    .alias("username", "email")
+    .alias("password", "api-token")
+    .alias("password", "app-password")
+    .alias("code", "auth-code")
+    .alias("token", "access-token");
     ConnectorInfo {
         name: NAME.into(),
         version: env!("CARGO_PKG_VERSION").into(),
         contract_version: saas_connector_sdk::CONTRACT_VERSION.into(),
         description: "Bitbucket Cloud: workspace members, roles, last access and groups.".into(),
         settings: vec![
-            url("api-base-url", endpoints::DEFAULT_API_BASE, "Base URL of the REST API."),
-            url("token-url", endpoints::DEFAULT_TOKEN_URL, "The OAuth 2.0 token endpoint."),
+            url(
+                "api-base-url",
+                endpoints::DEFAULT_API_BASE,
+                "Base URL of the REST API.",
+            ),
+            url(
+                "token-url",
+                endpoints::DEFAULT_TOKEN_URL,
+                "The OAuth 2.0 token endpoint.",
+            ),
             SettingSpec::new("page-size", T::U32, "Items per page, 1 to 100.")
                 .default(V::U32(endpoints::MAX_PAGE_SIZE)),
-            SettingSpec::new("max-requests-per-step", T::U32, "HTTP requests per listing step.")
-                .default(V::U32(endpoints::DEFAULT_STEP_BUDGET)),
-            SettingSpec::new("include-workspaces", T::StringList, "Only these workspaces (slugs)."),
-            SettingSpec::new("exclude-workspaces", T::StringList, "Never these workspaces (slugs)."),
+            SettingSpec::new(
+                "max-requests-per-step",
+                T::U32,
+                "HTTP requests per listing step.",
+            )
+            .default(V::U32(endpoints::DEFAULT_STEP_BUDGET)),
+            SettingSpec::new(
+                "include-workspaces",
+                T::StringList,
+                "Only these workspaces (slugs).",
+            ),
+            SettingSpec::new(
+                "exclude-workspaces",
+                T::StringList,
+                "Never these workspaces (slugs).",
+            ),
         ],
         credential_slots: vec![slot],
-        capabilities: vec![Capability::Refresh, Capability::ResumableListing,
-            Capability::GroupRead, Capability::GroupWrite, Capability::GroupMembershipWrite,
-            Capability::ReleaseSeat],
-        budgets: RequestBudgets { requests_per_hour: Some(900), max_concurrency: Some(8) },
+        capabilities: vec![
+            Capability::Refresh,
+            Capability::ResumableListing,
+            Capability::GroupRead,
+            Capability::GroupWrite,
+            Capability::GroupMembershipWrite,
+            Capability::ReleaseSeat,
+        ],
+        budgets: RequestBudgets {
+            requests_per_hour: Some(900),
+            max_concurrency: Some(8),
+        },
     }
 }
 
@@ -76,8 +116,14 @@ pub fn info() -> ConnectorInfo {
 pub struct Bitbucket;
 
 #[cfg(target_arch = "wasm32")]
-fn io() -> (saas_connector_sdk::http::HostHttp, saas_connector_sdk::log::HostLog) {
-    (saas_connector_sdk::http::HostHttp, saas_connector_sdk::log::HostLog)
+fn io() -> (
+    saas_connector_sdk::http::HostHttp,
+    saas_connector_sdk::log::HostLog,
+) {
+    (
+        saas_connector_sdk::http::HostHttp,
+        saas_connector_sdk::log::HostLog,
+    )
 }
 #[cfg(not(target_arch = "wasm32"))]
 fn io() -> (Unavailable, saas_connector_sdk::log::NoLog) {
@@ -88,9 +134,14 @@ fn io() -> (Unavailable, saas_connector_sdk::log::NoLog) {
 struct Unavailable;
 #[cfg(not(target_arch = "wasm32"))]
 impl HttpClient for Unavailable {
-    fn send(&self, _: saas_connector_sdk::http::Request)
-    -> std::result::Result<saas_connector_sdk::http::Response, saas_connector_sdk::http::HttpError> {
-        Err(saas_connector_sdk::http::HttpError::Denied("no host outside wasm".into()))
+    fn send(
+        &self,
+        _: saas_connector_sdk::http::Request,
+    ) -> std::result::Result<saas_connector_sdk::http::Response, saas_connector_sdk::http::HttpError>
+    {
+        Err(saas_connector_sdk::http::HttpError::Denied(
+            "no host outside wasm".into(),
+        ))
     }
 }
 
@@ -100,20 +151,31 @@ fn endpoints(config: &[Setting]) -> Result<(Config, Endpoints)> {
     Ok((config, endpoints))
 }
 
-fn with_groups<R>(config: &[Setting], session: &Session,
-    f: impl FnOnce(groups::Groups<'_>) -> Result<R>) -> Result<R> {
+fn with_groups<R>(
+    config: &[Setting],
+    session: &Session,
+    f: impl FnOnce(groups::Groups<'_>) -> Result<R>,
+) -> Result<R> {
     let (_, e) = endpoints(config)?;
     let (http, _) = io();
-    f(groups::Groups::new(&http, e, &session::Session::from_contract(session)?))
+    f(groups::Groups::new(
+        &http,
+        e,
+        &session::Session::from_contract(session)?,
+    ))
 }
 
 impl Connector for Bitbucket {
-    fn info() -> ConnectorInfo { info() }
+    fn info() -> ConnectorInfo {
+        info()
+    }
 
     fn authenticate(config: &[Setting], credentials: &[SlotCredential]) -> Result<Session> {
         let (_, e) = endpoints(config)?;
-        let creds = session::Credentials::from_contract(
-            saas_connector_sdk::credentials::require(credentials, SLOT)?)?;
+        let creds = session::Credentials::from_contract(saas_connector_sdk::credentials::require(
+            credentials,
+            SLOT,
+        )?)?;
         let (http, log) = io();
         auth::authenticate(&http, &e, &creds, &log as &dyn Logger, now()).map(|s| s.to_contract())
     }
@@ -127,8 +189,14 @@ impl Connector for Bitbucket {
     fn list_users(config: &[Setting], session: &Session, cursor: Option<&str>) -> Result<UserPage> {
         let (config, _) = endpoints(config)?;
         let (http, log) = io();
-        listing::list_users(&http, &log, &config, &session::Session::from_contract(session)?,
-            cursor, now())
+        listing::list_users(
+            &http,
+            &log,
+            &config,
+            &session::Session::from_contract(session)?,
+            cursor,
+            now(),
+        )
     }
 
     fn compute_status(listing: &Listing, policy: &Policy) -> Result<StatusReport> {
@@ -159,8 +227,13 @@ impl Connector for Bitbucket {
     fn remove_member(c: &[Setting], s: &Session, group: &str, user: &str) -> Result<()> {
         with_groups(c, s, |g| g.remove_member(group, user))
     }
-    fn release_seat(c: &[Setting], s: &Session, user: &str, unit: &str, apply: bool)
-    -> Result<SeatRelease> {
+    fn release_seat(
+        c: &[Setting],
+        s: &Session,
+        user: &str,
+        unit: &str,
+        apply: bool,
+    ) -> Result<SeatRelease> {
         with_groups(c, s, |g| g.release_seat(user, unit, apply))
     }
 }

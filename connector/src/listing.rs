@@ -11,16 +11,16 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::auth;
 use crate::cursor::{Cursor, Found, Phase, Source, Task, TaskState, url_hash};
-use crate::endpoints::{Endpoints, segment};
-use crate::{Error, Result};
 use crate::endpoints::Config;
+use crate::endpoints::{Endpoints, segment};
 use crate::session::Session;
+use crate::{Error, Result};
+use crate::{defects, upstream, wire};
 use saas_connector_sdk::http::{HttpClient, HttpError, Request, Response};
 use saas_connector_sdk::log::Logger;
 use saas_connector_sdk::{
     BillingUnit, Coverage, ListingProgress, PageStats, Timestamp, User, UserPage,
 };
-use crate::{defects, upstream, wire};
 
 /// Most pages one workspace may have before the listing is deemed runaway.
 pub const MAX_PAGES: u64 = 100_000;

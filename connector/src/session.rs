@@ -141,7 +141,6 @@ impl Session {
     }
 }
 
-
 impl Credentials {
     /// Reads the contract's credential for the `bitbucket` slot. A `basic`
     /// credential whose user is an email address is an Atlassian API token;

@@ -2,10 +2,10 @@
 
 mod common;
 
-use bitbucket_connector::auth;
-use bitbucket_connector::endpoints::Endpoints;
 use bitbucket_connector::Error;
+use bitbucket_connector::auth;
 use bitbucket_connector::endpoints::Config;
+use bitbucket_connector::endpoints::Endpoints;
 use bitbucket_connector::session::{AuthMode, Credentials, OAuthClient, TokenType};
 use common::{Lines, Native};
 use fake_bitbucket::{FakeBitbucket, FakeConfig};

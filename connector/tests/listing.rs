@@ -4,15 +4,15 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use bitbucket_connector::auth;
-use bitbucket_connector::endpoints::Endpoints;
 use bitbucket_connector::Error;
-use bitbucket_connector::listing::list_users;
+use bitbucket_connector::auth;
 use bitbucket_connector::endpoints::Config;
+use bitbucket_connector::endpoints::Endpoints;
+use bitbucket_connector::listing::list_users;
 use bitbucket_connector::session::{Credentials, OAuthClient, Session};
-use saas_connector_sdk::User;
 use common::{Lines, Native};
 use fake_bitbucket::{FakeBitbucket, FakeConfig, Faults, NextFault, PermissionsMode};
+use saas_connector_sdk::User;
 
 type Seen = BTreeMap<String, BTreeSet<String>>;
 

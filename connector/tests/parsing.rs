@@ -2,9 +2,9 @@
 //! real API (see fixtures/README.md for where each shape comes from).
 
 use bitbucket_connector::Error;
+use bitbucket_connector::{upstream, wire};
 use saas_connector_sdk::http::Response;
 use saas_connector_sdk::{AccessLevel, AccountState};
-use bitbucket_connector::{upstream, wire};
 
 fn response(status: u16, body: &str) -> Response {
     Response {
@@ -28,10 +28,7 @@ fn parses_the_openapi_permissions_example() {
     let users: Vec<_> = page
         .values
         .iter()
-        .map(|v| {
-            wire::member_entry(v, "bbworkspace1", "{a15f}", "t")
-            .unwrap()
-        })
+        .map(|v| wire::member_entry(v, "bbworkspace1", "{a15f}", "t").unwrap())
         .collect();
     assert_eq!(users[0].id, "{470c176d-3574-44ea-bb41-89e8638bcca4}");
     let owner = &users[0].memberships[0];
@@ -51,8 +48,7 @@ fn parses_todays_fields_and_tolerates_wrong_optional_types() {
         "t",
     )
     .unwrap();
-    let ada = wire::member_entry(&page.values[0], "acme", "{w}", "t")
-    .unwrap();
+    let ada = wire::member_entry(&page.values[0], "acme", "{w}", "t").unwrap();
     assert_eq!(ada.username.as_deref(), Some("ada"));
     assert_eq!(ada.mfa_enabled, Some(true));
     assert_eq!(ada.created_at, Some(1_546_300_800));
@@ -63,15 +59,17 @@ fn parses_todays_fields_and_tolerates_wrong_optional_types() {
         (Some("collaborator"), Some(AccessLevel::Elevated))
     );
     assert_eq!(
-        m.evidence.iter().map(|e| (e.source.as_str(), e.at)).collect::<Vec<_>>(),
+        m.evidence
+            .iter()
+            .map(|e| (e.source.as_str(), e.at))
+            .collect::<Vec<_>>(),
         [(
             wire::PERMISSIONS_SOURCE,
             wire::parse_time("2026-11-01T08:00:00+00:00").unwrap()
         )]
     );
     assert!(m.added_at.is_some());
-    let odd = wire::member_entry(&page.values[1], "acme", "{w}", "t")
-    .unwrap();
+    let odd = wire::member_entry(&page.values[1], "acme", "{w}", "t").unwrap();
     assert_eq!(
         (odd.display_name, odd.mfa_enabled, odd.status.upstream),
         (None, None, None)

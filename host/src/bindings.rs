@@ -1,84 +1,91 @@
 //! Host-side bindings of the `saas:connector` contract, generated from `wit/`.
 
 wasmtime::component::bindgen!({
-    path: "../wit",
+    path: "../wit/v0.2.0",
     world: "saas-connector",
-    additional_derives: [serde::Serialize, serde::Deserialize],
+    additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
 });
 
 pub use exports::saas::connector::connector::{
-    Activity, ActivityCounts, Capability, ConnectorInfo, LicenceSummary, ListingProgress,
-    PageStats, Policy, Reconciliation, StatusReport, TwoFactorCoverage, UserPage, UserStatus,
-    WorkspaceLicences,
+    Activity, ActivityCounts, Capability, ConnectorInfo, Listing, ListingProgress, MfaCoverage,
+    PageStats, Policy, Reconciliation, RequestBudgets, SeatSummary, StatusReport, UnitSeats,
+    UserPage, UserStatus,
+};
+pub use exports::saas::connector::seats::{
+    ReleaseAction, ReleaseKind, ReleaseOutcome, SeatRelease,
 };
 pub use saas::connector::types::{
-    ApiToken, AppPassword, AuthMode, Config, ConnectorError, Credentials, Group, GroupMember,
-    GroupPermission, GroupRef, GroupUpdate, Membership, MembershipSource, OauthClient, OauthCode,
-    OauthRefresh, RateLimit, Role, ScopeError, Session, TokenType, UpstreamError, User, Workspace,
+    AccessLevel, AccountState, AccountStatus, BasicAuth, BillingUnit, ConnectorError, Coverage,
+    Credential, CredentialField, CredentialKind, CredentialSlot, Evidence, EvidenceKind,
+    FieldAlias, FieldSpec, Group, GroupMember, GroupUpdate, Membership, OauthClient, OauthCode,
+    OauthRefresh, RateLimit, ReadOnlyError, ScopeError, SeatFacts, Session, Setting, SettingSpec,
+    SettingType, SettingValue, SlotCredential, UnitKind, UnitRef, UpstreamError, User,
 };
 
+/// The effective settings passed to every call.
+pub type Config = Vec<Setting>;
+
 /// The contract version this host implements.
-pub const CONTRACT_VERSION: &str = "0.1.0";
+pub const CONTRACT_VERSION: &str = "0.2.0";
 
 /// The WIT package, concatenated into one document (for checks and `inspect`).
 pub const WIT_SOURCE: &str = concat!(
-    include_str!("../../wit/world.wit"),
+    include_str!("../../wit/v0.2.0/world.wit"),
     "\n",
-    include_str!("../../wit/types.wit"),
+    include_str!("../../wit/v0.2.0/types.wit"),
     "\n",
-    include_str!("../../wit/http.wit"),
+    include_str!("../../wit/v0.2.0/http.wit"),
     "\n",
-    include_str!("../../wit/log.wit"),
+    include_str!("../../wit/v0.2.0/log.wit"),
     "\n",
-    include_str!("../../wit/connector.wit"),
+    include_str!("../../wit/v0.2.0/connector.wit"),
     "\n",
-    include_str!("../../wit/groups.wit"),
+    include_str!("../../wit/v0.2.0/groups.wit"),
+    "\n",
+    include_str!("../../wit/v0.2.0/seats.wit"),
 );
 
 impl ConnectorError {
-    /// The error as one readable sentence.
+    /// The error as one readable sentence: its kind, then the detail.
     pub fn describe(&self) -> String {
-        let mut out = String::new();
-        let _ = self.write_to(&mut out);
-        out
-    }
-
-    fn write_to(&self, f: &mut String) -> std::fmt::Result {
-        use std::fmt::Write as _;
-        match self {
-            ConnectorError::InvalidCredentials(m) => write!(f, "invalid credentials: {m}"),
-            ConnectorError::InsufficientScope(s) => {
-                write!(f, "insufficient scope: {}", s.message)?;
-                if !s.required.is_empty() {
-                    write!(f, " (required: {})", s.required.join(", "))?;
-                }
-                Ok(())
+        let detail = match self {
+            ConnectorError::InsufficientScope(s) if !s.required.is_empty() => {
+                format!("{} (required: {})", s.message, s.required.join(", "))
             }
+            ConnectorError::InsufficientScope(s) => s.message.clone(),
+            ConnectorError::ReadOnly(r) => format!("{}; {}", r.reason, r.hint),
             ConnectorError::RateLimited(r) => match r.retry_after {
-                Some(s) => write!(f, "rate limited (retry after {s} s): {}", r.message),
-                None => write!(f, "rate limited: {}", r.message),
+                Some(s) => format!("retry after {s} s: {}", r.message),
+                None => r.message.clone(),
             },
-            ConnectorError::NotFound(m) => write!(f, "not found: {m}"),
-            ConnectorError::Upstream(u) => write!(f, "upstream error {}: {}", u.status, u.message),
-            ConnectorError::MalformedResponse(m) => write!(f, "malformed response: {m}"),
-            ConnectorError::Pagination(m) => write!(f, "pagination error: {m}"),
-            ConnectorError::Transport(m) => write!(f, "transport error: {m}"),
-            ConnectorError::DeniedByHost(m) => write!(f, "denied by host: {m}"),
-            ConnectorError::InvalidConfig(m) => write!(f, "invalid config: {m}"),
-            ConnectorError::InvalidCursor(m) => write!(f, "invalid cursor: {m}"),
-            ConnectorError::Unsupported(m) => write!(f, "unsupported: {m}"),
-        }
+            ConnectorError::Upstream(u) => format!("status {}: {}", u.status, u.message),
+            ConnectorError::InvalidCredentials(m)
+            | ConnectorError::ExpiredCredentials(m)
+            | ConnectorError::Forbidden(m)
+            | ConnectorError::NotFound(m)
+            | ConnectorError::Conflict(m)
+            | ConnectorError::MalformedResponse(m)
+            | ConnectorError::Pagination(m)
+            | ConnectorError::Transport(m)
+            | ConnectorError::DeniedByHost(m)
+            | ConnectorError::InvalidConfig(m)
+            | ConnectorError::InvalidCursor(m)
+            | ConnectorError::Unsupported(m) => m.clone(),
+        };
+        format!("{}: {detail}", self.kind())
     }
-}
 
-impl ConnectorError {
-    /// A short stable name of the case, for reports and tests.
+    /// A short stable name of the case (the WIT's kebab-case).
     pub fn kind(&self) -> &'static str {
         match self {
             ConnectorError::InvalidCredentials(_) => "invalid-credentials",
+            ConnectorError::ExpiredCredentials(_) => "expired-credentials",
+            ConnectorError::Forbidden(_) => "forbidden",
             ConnectorError::InsufficientScope(_) => "insufficient-scope",
+            ConnectorError::ReadOnly(_) => "read-only",
             ConnectorError::RateLimited(_) => "rate-limited",
             ConnectorError::NotFound(_) => "not-found",
+            ConnectorError::Conflict(_) => "conflict",
             ConnectorError::Upstream(_) => "upstream",
             ConnectorError::MalformedResponse(_) => "malformed-response",
             ConnectorError::Pagination(_) => "pagination",
@@ -91,17 +98,23 @@ impl ConnectorError {
     }
 }
 
-// The type is generated, so `#[derive(Default)]` cannot be added to it.
-#[allow(clippy::derivable_impls)]
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            api_base_url: None,
-            token_url: None,
-            page_size: None,
-            include_workspaces: Vec::new(),
-            exclude_workspaces: Vec::new(),
-            max_requests_per_step: None,
-        }
+impl ConnectorInfo {
+    /// Whether the connector declares `capability`.
+    pub fn has(&self, capability: Capability) -> bool {
+        self.capabilities.contains(&capability)
     }
+}
+
+/// Sets the setting `name` to `value`, replacing any earlier value.
+pub fn set_setting(config: &mut Config, name: &str, value: SettingValue) {
+    config.retain(|s| s.name != name);
+    config.push(Setting {
+        name: name.into(),
+        value,
+    });
+}
+
+/// The value of the setting `name`, if set.
+pub fn setting<'a>(config: &'a [Setting], name: &str) -> Option<&'a SettingValue> {
+    config.iter().find(|s| s.name == name).map(|s| &s.value)
 }

@@ -1,6 +1,6 @@
 //! The sync checkpoint: an append-only NDJSON file. The first line names the
 //! format and the sync it belongs to; each further line is one committed
-//! page (its users, workspaces and the cursor after it). A line cut short by
+//! page (its users, units, coverage and the cursor after it). A line cut short by
 //! a crash is dropped on resume, so a sync killed at any point resumes from
 //! its last whole page. No line holds a secret.
 
@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::bindings::{User, Workspace};
+use crate::bindings::{BillingUnit, Coverage, User};
 use crate::error::HostError;
 
-const FORMAT: &str = "saas-host-checkpoint/1";
+const FORMAT: &str = "saas-host-checkpoint/2";
 
 #[derive(Serialize, Deserialize)]
 struct Header {
@@ -28,8 +28,10 @@ pub struct Entry {
     pub cursor: Option<String>,
     /// The page's users.
     pub users: Vec<User>,
-    /// The page's workspaces.
-    pub workspaces: Vec<Workspace>,
+    /// The page's billing units.
+    pub units: Vec<BillingUnit>,
+    /// The page's coverage.
+    pub coverage: Vec<Coverage>,
 }
 
 /// An open checkpoint file.
@@ -79,7 +81,17 @@ impl Checkpoint {
                     context: format!("reading the checkpoint {}", path.display()),
                     source: std::io::Error::other("not a checkpoint file"),
                 })?;
-                if header.format != FORMAT || header.fingerprint != fingerprint {
+                if header.format != FORMAT {
+                    return Err(HostError::Io {
+                        context: format!("resuming from {}", path.display()),
+                        source: std::io::Error::other(format!(
+                            "the checkpoint is in the format {:?}, written by another version \
+                             of saas-host (this one writes {FORMAT:?}): run again without --resume",
+                            header.format
+                        )),
+                    });
+                }
+                if header.fingerprint != fingerprint {
                     return Err(HostError::Io {
                         context: format!("resuming from {}", path.display()),
                         source: std::io::Error::other(

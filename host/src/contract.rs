@@ -163,9 +163,9 @@ mod tests {
     #[test]
     fn the_bundled_wit_declares_the_world() {
         let s = expected_surface();
-        assert!(s.imports.contains_key("saas:connector/http@0.1.0"));
+        assert!(s.imports.contains_key("saas:connector/http@0.2.0"));
         assert_eq!(
-            s.exports["saas:connector/connector@0.1.0"],
+            s.exports["saas:connector/connector@0.2.0"],
             [
                 "info",
                 "authenticate",
@@ -178,9 +178,9 @@ mod tests {
 
     #[test]
     fn versions_below_one_need_the_same_minor() {
-        assert!(is_compatible("0.1.0"));
-        assert!(is_compatible("0.1.7"));
-        assert!(!is_compatible("0.2.0"));
+        assert!(is_compatible("0.2.0"));
+        assert!(is_compatible("0.2.7"));
+        assert!(!is_compatible("0.1.0"));
         assert!(!is_compatible("1.1.0"));
         assert!(!is_compatible("garbage"));
     }

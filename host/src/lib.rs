@@ -19,6 +19,7 @@ pub mod imports;
 pub mod merge;
 pub mod redact;
 pub mod runtime;
+pub mod settings;
 pub mod sync;
 
 pub use error::HostError;

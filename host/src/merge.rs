@@ -1,40 +1,68 @@
-//! Merging listing pages: users by id, memberships by workspace (the first
-//! seen wins), workspaces by slug.
+//! Merging listing steps: users by id, memberships by unit id (the first
+//! seen wins, its evidence united with later copies' by source, kind and
+//! unit), billing units by id, and coverage as a set.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::bindings::{User, Workspace};
+use crate::bindings::{BillingUnit, Coverage, User};
 
-/// Accumulates pages into one listing.
+/// Accumulates listing steps.
 #[derive(Debug, Default, Clone)]
 pub struct Merger {
     users: Vec<User>,
     index: HashMap<String, usize>,
-    workspaces: BTreeMap<String, Workspace>,
+    units: BTreeMap<String, BillingUnit>,
+    coverage: BTreeSet<(String, String)>,
     duplicates: u64,
 }
 
+/// What a merged listing holds.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Merged {
+    /// Users sorted by id, memberships by unit key.
+    pub users: Vec<User>,
+    /// Units sorted by id.
+    pub units: Vec<BillingUnit>,
+    /// Coverage sorted by source, then unit.
+    pub coverage: Vec<Coverage>,
+}
+
 impl Merger {
-    /// Adds one page's users and workspaces.
-    pub fn add(&mut self, users: Vec<User>, workspaces: Vec<Workspace>) {
-        for w in workspaces {
-            self.workspaces.entry(w.slug.clone()).or_insert(w);
+    /// Takes in one step's users, units and coverage.
+    pub fn add(&mut self, users: Vec<User>, units: Vec<BillingUnit>, coverage: Vec<Coverage>) {
+        for u in units {
+            self.units.entry(u.unit.id.clone()).or_insert(u);
         }
+        self.coverage
+            .extend(coverage.into_iter().map(|c| (c.source, c.unit_id)));
         for user in users {
-            match self.index.get(&user.id) {
-                Some(&i) => {
-                    let known = &mut self.users[i];
-                    for m in user.memberships {
-                        if known.memberships.iter().any(|k| k.workspace == m.workspace) {
+            let Some(&i) = self.index.get(&user.id) else {
+                self.index.insert(user.id.clone(), self.users.len());
+                self.users.push(user);
+                continue;
+            };
+            let known = &mut self.users[i];
+            for m in user.memberships {
+                match known
+                    .memberships
+                    .iter_mut()
+                    .find(|k| k.unit.id == m.unit.id)
+                {
+                    Some(k) => {
+                        let before = k.evidence.len();
+                        for e in m.evidence {
+                            if !k.evidence.iter().any(|x| {
+                                (x.source.as_str(), x.kind, x.at)
+                                    == (e.source.as_str(), e.kind, e.at)
+                            }) {
+                                k.evidence.push(e);
+                            }
+                        }
+                        if k.evidence.len() == before {
                             self.duplicates += 1;
-                        } else {
-                            known.memberships.push(m);
                         }
                     }
-                }
-                None => {
-                    self.index.insert(user.id.clone(), self.users.len());
-                    self.users.push(user);
+                    None => known.memberships.push(m),
                 }
             }
         }
@@ -50,19 +78,27 @@ impl Merger {
         self.users.iter().map(|u| u.memberships.len()).sum()
     }
 
-    /// Duplicate memberships dropped.
+    /// Memberships seen twice with nothing new.
     pub fn duplicates(&self) -> u64 {
         self.duplicates
     }
 
-    /// Users sorted by id (memberships sorted by workspace) and workspaces
-    /// sorted by slug.
-    pub fn finish(self) -> (Vec<User>, Vec<Workspace>) {
+    /// The merged listing, sorted.
+    pub fn finish(self) -> Merged {
         let mut users = self.users;
         users.sort_by(|a, b| a.id.cmp(&b.id));
         for u in &mut users {
-            u.memberships.sort_by(|a, b| a.workspace.cmp(&b.workspace));
+            u.memberships
+                .sort_by(|a, b| (&a.unit.key, &a.unit.id).cmp(&(&b.unit.key, &b.unit.id)));
         }
-        (users, self.workspaces.into_values().collect())
+        Merged {
+            users,
+            units: self.units.into_values().collect(),
+            coverage: self
+                .coverage
+                .into_iter()
+                .map(|(source, unit_id)| Coverage { source, unit_id })
+                .collect(),
+        }
     }
 }

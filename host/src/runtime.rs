@@ -11,8 +11,8 @@ use wasmtime::component::{HasSelf, Linker};
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
 use crate::bindings::{
-    Config, ConnectorError, ConnectorInfo, Credentials, Group, GroupMember, GroupRef, GroupUpdate,
-    Policy, SaasConnector, SaasConnectorPre, Session, StatusReport, User, UserPage,
+    Config, ConnectorError, ConnectorInfo, Group, GroupMember, GroupUpdate, Listing, Policy,
+    SaasConnector, SaasConnectorPre, SeatRelease, Session, SlotCredential, StatusReport, UserPage,
 };
 use crate::cache::{self, Origin};
 use crate::contract::{self, ComponentSurface};
@@ -260,7 +260,7 @@ impl Connector {
         &self,
         io: &Io,
         config: &Config,
-        credentials: &Credentials,
+        credentials: &[SlotCredential],
     ) -> Outcome<Session> {
         self.call(io, |b, s| {
             b.saas_connector_connector()
@@ -291,10 +291,15 @@ impl Connector {
     }
 
     /// `compute-status`.
-    pub fn compute_status(&self, io: &Io, users: &[User], policy: Policy) -> Outcome<StatusReport> {
+    pub fn compute_status(
+        &self,
+        io: &Io,
+        listing: &Listing,
+        policy: Policy,
+    ) -> Outcome<StatusReport> {
         self.call(io, |b, s| {
             b.saas_connector_connector()
-                .call_compute_status(s, users, policy)
+                .call_compute_status(s, listing, policy)
         })
     }
 
@@ -304,40 +309,39 @@ impl Connector {
         io: &Io,
         config: &Config,
         session: &Session,
-        workspace: &str,
+        scope: &str,
     ) -> Outcome<Vec<Group>> {
         self.call(io, |b, s| {
             b.saas_connector_groups()
-                .call_list_groups(s, config, session, workspace)
+                .call_list_groups(s, config, session, scope)
         })
     }
 
     /// `groups.find-groups`.
-    pub fn find_groups(
+    pub fn get_group(
         &self,
         io: &Io,
         config: &Config,
         session: &Session,
-        refs: &[GroupRef],
-    ) -> Outcome<Vec<Group>> {
+        group: &str,
+    ) -> Outcome<Group> {
         self.call(io, |b, s| {
             b.saas_connector_groups()
-                .call_find_groups(s, config, session, refs)
+                .call_get_group(s, config, session, group)
         })
     }
 
-    /// `groups.create-group`.
     pub fn create_group(
         &self,
         io: &Io,
         config: &Config,
         session: &Session,
-        workspace: &str,
+        scope: &str,
         name: &str,
     ) -> Outcome<Group> {
         self.call(io, |b, s| {
             b.saas_connector_groups()
-                .call_create_group(s, config, session, workspace, name)
+                .call_create_group(s, config, session, scope, name)
         })
     }
 
@@ -347,7 +351,7 @@ impl Connector {
         io: &Io,
         config: &Config,
         session: &Session,
-        group: &GroupRef,
+        group: &str,
         update: &GroupUpdate,
     ) -> Outcome<Group> {
         self.call(io, |b, s| {
@@ -362,7 +366,7 @@ impl Connector {
         io: &Io,
         config: &Config,
         session: &Session,
-        group: &GroupRef,
+        group: &str,
     ) -> Outcome<()> {
         self.call(io, |b, s| {
             b.saas_connector_groups()
@@ -376,7 +380,7 @@ impl Connector {
         io: &Io,
         config: &Config,
         session: &Session,
-        group: &GroupRef,
+        group: &str,
     ) -> Outcome<Vec<GroupMember>> {
         self.call(io, |b, s| {
             b.saas_connector_groups()
@@ -390,7 +394,7 @@ impl Connector {
         io: &Io,
         config: &Config,
         session: &Session,
-        group: &GroupRef,
+        group: &str,
         member: &str,
     ) -> Outcome<()> {
         self.call(io, |b, s| {
@@ -405,12 +409,29 @@ impl Connector {
         io: &Io,
         config: &Config,
         session: &Session,
-        group: &GroupRef,
+        group: &str,
         member: &str,
     ) -> Outcome<()> {
         self.call(io, |b, s| {
             b.saas_connector_groups()
                 .call_remove_member(s, config, session, group, member)
+        })
+    }
+
+    /// Plans (and with `apply` carries out) what frees `user`'s seat in
+    /// `unit` (capability `release-seat`).
+    pub fn release_seat(
+        &self,
+        io: &Io,
+        config: &Config,
+        session: &Session,
+        user: &str,
+        unit: &str,
+        apply: bool,
+    ) -> Outcome<SeatRelease> {
+        self.call(io, |b, s| {
+            b.saas_connector_seats()
+                .call_release_seat(s, config, session, user, unit, apply)
         })
     }
 }

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::bindings::{
-    Config, ConnectorError, Credentials, ListingProgress, Policy, Session, StatusReport, User,
-    Workspace,
+    BillingUnit, Capability, Config, ConnectorError, Coverage, Credential, ListingProgress, Policy,
+    Session, SlotCredential, StatusReport, User,
 };
 use crate::cache::sha256_hex;
 use crate::checkpoint::{Checkpoint, Entry};
@@ -21,7 +21,7 @@ pub struct SyncRequest {
     /// Connector config.
     pub config: Config,
     /// Credentials.
-    pub credentials: Credentials,
+    pub credentials: Vec<SlotCredential>,
     /// Checkpoint file, if any.
     pub checkpoint: Option<PathBuf>,
     /// Resume from the checkpoint instead of starting over.
@@ -34,7 +34,7 @@ pub struct SyncRequest {
 
 impl SyncRequest {
     /// A request with default retry settings and no checkpoint.
-    pub fn new(config: Config, credentials: Credentials) -> Self {
+    pub fn new(config: Config, credentials: Vec<SlotCredential>) -> Self {
         SyncRequest {
             config,
             credentials,
@@ -70,8 +70,10 @@ pub struct ListingStats {
 pub struct Listing {
     /// Users, sorted by id.
     pub users: Vec<User>,
-    /// Workspaces, sorted by slug.
-    pub workspaces: Vec<Workspace>,
+    /// Billing units, sorted by id.
+    pub units: Vec<BillingUnit>,
+    /// Which sources covered which units.
+    pub coverage: Vec<Coverage>,
     /// Whether every page was listed.
     pub complete: bool,
     /// Why the listing stopped early, when it did.
@@ -97,43 +99,58 @@ pub enum SyncError {
 }
 
 /// Registers every secret of a credentials value for redaction.
-pub fn register_credentials(io: &Io, credentials: &Credentials) {
+pub fn register_credentials(io: &Io, connector: &Connector, credentials: &[SlotCredential]) {
     let r = &io.redactor;
-    match credentials {
-        Credentials::OauthClientCredentials(c) => r.add(&c.client_secret),
-        Credentials::OauthRefreshToken(x) => {
-            r.add(&x.client.client_secret);
-            r.add(&x.refresh_token);
+    for given in credentials {
+        match &given.credential {
+            Credential::OauthClientCredentials(c) => r.add(&c.client_secret),
+            Credential::OauthRefreshToken(x) => {
+                r.add(&x.client.client_secret);
+                r.add(&x.refresh_token);
+            }
+            Credential::OauthAuthorizationCode(x) => {
+                r.add(&x.client.client_secret);
+                r.add(&x.code);
+                if let Some(v) = &x.code_verifier {
+                    r.add(v);
+                }
+            }
+            Credential::Basic(b) => r.add_basic(&b.username, &b.password),
+            Credential::BearerToken(t) => r.add(t),
+            Credential::NamedFields(fields) => {
+                let slot = connector
+                    .info()
+                    .credential_slots
+                    .iter()
+                    .find(|s| s.name == given.slot);
+                for f in fields {
+                    // A field the slot does not declare public is secret.
+                    let public = slot
+                        .and_then(|s| s.fields.iter().find(|spec| spec.name == f.name))
+                        .is_some_and(|spec| !spec.secret);
+                    if !public {
+                        r.add(&f.value);
+                    }
+                }
+            }
         }
-        Credentials::OauthAuthorizationCode(x) => {
-            r.add(&x.client.client_secret);
-            r.add(&x.code);
-        }
-        Credentials::ApiToken(a) => r.add_basic(&a.email, &a.token),
-        Credentials::AccessToken(t) => r.add(t),
-        Credentials::AppPassword(a) => r.add_basic(&a.username, &a.password),
     }
 }
 
-/// Registers every secret of a session for redaction.
 pub fn register_session(io: &Io, session: &Session) {
-    io.redactor.add(&session.access_token);
-    if let Some(t) = &session.refresh_token {
-        io.redactor.add(t);
+    for secret in &session.secrets {
+        io.redactor.add(secret);
     }
-    if let Some(c) = &session.client {
-        io.redactor.add(&c.client_secret);
-    }
+    io.redactor.add(&session.state);
 }
 
-/// Authenticates, registering every secret involved.
 pub fn authenticate(
     connector: &Connector,
     io: &Io,
     config: &Config,
-    credentials: &Credentials,
+    credentials: &[SlotCredential],
 ) -> Result<Session, SyncError> {
-    register_credentials(io, credentials);
+    register_credentials(io, connector, credentials);
     match connector.authenticate(io, config, credentials)? {
         Ok(session) => {
             register_session(io, &session);
@@ -163,7 +180,7 @@ fn authenticate_patiently(
     io: &Io,
     request: &SyncRequest,
 ) -> Result<(Session, u32), SyncError> {
-    register_credentials(io, &request.credentials);
+    register_credentials(io, connector, &request.credentials);
     let mut attempt = 0;
     loop {
         match connector.authenticate(io, &request.config, &request.credentials)? {
@@ -186,19 +203,10 @@ fn authenticate_patiently(
 
 /// What identifies a sync for its checkpoint: the connector and the config.
 fn fingerprint(connector: &Connector, config: &Config) -> String {
-    let text = format!(
-        "{}|{:?}|{:?}|{:?}|{:?}|{:?}",
-        connector.sha256(),
-        config.api_base_url,
-        config.page_size,
-        config.include_workspaces,
-        config.exclude_workspaces,
-        config.max_requests_per_step
-    );
-    sha256_hex(text.as_bytes())
+    let settings = serde_json::to_string(config).expect("settings serialise");
+    sha256_hex(format!("{}|{settings}", connector.sha256()).as_bytes())
 }
 
-/// Lists every page, calling `on_page` with the progress after each.
 pub fn list_all(
     connector: &Connector,
     io: &Io,
@@ -222,7 +230,7 @@ pub fn list_all(
                 stats.resumed_pages += 1;
                 finished = entry.cursor.is_none();
                 cursor = entry.cursor;
-                merger.add(entry.users, entry.workspaces);
+                merger.add(entry.users, entry.units, entry.coverage);
             }
             Some(cp)
         }
@@ -250,9 +258,9 @@ pub fn list_all(
                 std::thread::sleep(wait);
                 continue;
             }
-            Ok(Err(ConnectorError::InvalidCredentials(_)))
-                if !refreshed_after_401 && session.client.is_some() =>
-            {
+            Ok(Err(
+                ConnectorError::InvalidCredentials(_) | ConnectorError::ExpiredCredentials(_),
+            )) if !refreshed_after_401 && connector.info().has(Capability::Refresh) => {
                 refreshed_after_401 = true;
                 match connector.refresh(io, &request.config, &session)? {
                     Ok(fresh) => {
@@ -289,20 +297,22 @@ pub fn list_all(
             cp.append(&Entry {
                 cursor: page.next_cursor.clone(),
                 users: page.users.clone(),
-                workspaces: page.workspaces.clone(),
+                units: page.units.clone(),
+                coverage: page.coverage.clone(),
             })?;
         }
-        merger.add(page.users, page.workspaces);
+        merger.add(page.users, page.units, page.coverage);
         on_page(&page.progress, &merger);
         finished = page.next_cursor.is_none();
         cursor = page.next_cursor;
     }
     stats.duplicates += merger.duplicates();
     stats.elapsed_ms = start.elapsed().as_millis() as u64;
-    let (users, workspaces) = merger.finish();
+    let merged = merger.finish();
     Ok(Listing {
-        users,
-        workspaces,
+        users: merged.users,
+        units: merged.units,
+        coverage: merged.coverage,
         complete: finished,
         error: error.map(|e| io.redactor.redact(&e).into_owned()),
         stats,
@@ -323,13 +333,24 @@ pub fn compute_status(
         as_of,
         inactive_after_days,
         purchased_seats,
-        listing_complete: listing.complete,
     };
-    match connector.compute_status(io, &listing.users, policy)? {
+    match connector.compute_status(io, &listing.to_contract(), policy)? {
         Ok(report) => Ok(report),
         Err(e) => Err(SyncError::Connector(format!(
             "compute-status: {}",
             io.redactor.redact(&e.describe())
         ))),
+    }
+}
+
+impl Listing {
+    /// The listing as `compute-status` takes it.
+    pub fn to_contract(&self) -> crate::bindings::Listing {
+        crate::bindings::Listing {
+            users: self.users.clone(),
+            units: self.units.clone(),
+            coverage: self.coverage.clone(),
+            complete: self.complete,
+        }
     }
 }

@@ -57,7 +57,7 @@ fn seen_from_json(users: &[Value]) -> Seen {
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|m| m["workspace"].as_str().unwrap().to_string())
+                .map(|m| m["unit"]["key"].as_str().unwrap().to_string())
                 .collect();
             (u["id"].as_str().unwrap().to_string(), ws)
         })
@@ -84,7 +84,7 @@ fn every_output_format_parses_back_to_the_truth() {
         truth.memberships
     );
     assert_eq!(doc["summary"]["complete"], true);
-    assert!(text(&out.stderr).contains("synced 3 workspaces"));
+    assert!(text(&out.stderr).contains("synced 3 units"));
 
     let out = run(cmd(&fake, cache.path()).args(["sync", "--format", "ndjson"]));
     let lines: Vec<Value> = text(&out.stdout)
@@ -94,7 +94,7 @@ fn every_output_format_parses_back_to_the_truth() {
     let (users, summary): (Vec<Value>, Vec<Value>) =
         lines.into_iter().partition(|l| l["type"] == "user");
     assert_eq!(seen_from_json(&users), truth.users);
-    assert_eq!(summary[0]["licences"]["unique_users"], truth.unique_users);
+    assert_eq!(summary[0]["seats"]["unique_users"], truth.unique_users);
 
     let out = run(cmd(&fake, cache.path()).args(["sync", "--format", "csv"]));
     let mut rdr = csv::Reader::from_reader(out.stdout.as_slice());
@@ -104,7 +104,7 @@ fn every_output_format_parses_back_to_the_truth() {
             let r = r.unwrap();
             (
                 r[0].to_string(),
-                r[9].split(';').map(String::from).collect(),
+                r[11].split(';').map(String::from).collect(),
             )
         })
         .collect();
@@ -221,7 +221,7 @@ fn exit_codes_tell_auth_usage_and_partial_failures_apart() {
         .env("BITBUCKET_CLIENT_SECRET", "wrong-secret-123")
         .args(["sync", "--format", "json"]));
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("invalid credentials"));
+    assert!(text(&out.stderr).contains("invalid-credentials"));
     assert!(!text(&out.stderr).contains("wrong-secret-123"));
 
     let out = run(cmd(&fake, cache.path())
@@ -335,10 +335,10 @@ fn inspect_reports_the_contract_and_surface() {
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(doc["info"]["contract_version"], "0.1.0");
+    assert_eq!(doc["info"]["contract_version"], "0.2.0");
     assert_eq!(doc["world_mismatches"].as_array().unwrap().len(), 0);
     assert!(
-        doc["exports"]["saas:connector/connector@0.1.0"]
+        doc["exports"]["saas:connector/connector@0.2.0"]
             .as_array()
             .unwrap()
             .iter()

@@ -10,7 +10,7 @@ use saas_host::imports::{Events, Io, Level};
 use saas_host::redact::Redactor;
 use saas_host::{Connector, Runtime, RuntimeOptions};
 
-pub use saas_host::conform::kit::{config, demo_credentials, policy, seen};
+pub use saas_host::conform::kit::{config, demo_credentials, policy, seen, slot};
 
 /// Where the defective connectors are.
 pub const DEFECTS_DIR: &str = env!("DEFECT_CONNECTORS_DIR");

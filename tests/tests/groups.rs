@@ -2,7 +2,7 @@
 //! fake's stateful 1.0 API.
 
 use e2e::{config, connector, demo_credentials, fake, io};
-use saas_host::bindings::{ConnectorError, GroupPermission, GroupRef, GroupUpdate};
+use saas_host::bindings::{ConnectorError, GroupUpdate, ReleaseKind, ReleaseOutcome};
 
 #[test]
 fn create_update_add_remove_delete_round_trip() {
@@ -24,21 +24,30 @@ fn create_update_add_remove_delete_round_trip() {
         .create_group(&io, &cfg, &s, "workspace-000", "Release Managers")
         .unwrap()
         .unwrap();
-    assert_eq!(g.ref_.slug, "release-managers");
-    let r = GroupRef {
-        workspace: "workspace-000".into(),
-        slug: "release-managers".into(),
-    };
+    assert_eq!(
+        (g.id.as_str(), g.scope.as_str()),
+        ("workspace-000/release-managers", "workspace-000")
+    );
+    let r = g.id.clone();
     let update = GroupUpdate {
         name: Some("Release Crew".into()),
-        permission: Some(GroupPermission::Write),
+        permission: Some("write".into()),
         auto_add: Some(true),
     };
     let g = c.update_group(&io, &cfg, &s, &r, &update).unwrap().unwrap();
     assert_eq!(
-        (g.name.as_str(), g.permission, g.auto_add),
-        ("Release Crew", Some(GroupPermission::Write), true)
+        (g.name.as_str(), g.permission.as_deref(), g.auto_add),
+        ("Release Crew", Some("write"), Some(true))
     );
+    let bad = GroupUpdate {
+        permission: Some("owner".into()),
+        ..update
+    };
+    let err = c
+        .update_group(&io, &cfg, &s, &r, &bad)
+        .unwrap()
+        .unwrap_err();
+    assert!(matches!(err, ConnectorError::InvalidConfig(_)), "{err:?}");
 
     let member = fake
         .truth()
@@ -55,12 +64,9 @@ fn create_update_add_remove_delete_round_trip() {
         std::slice::from_ref(&member)
     );
     let members = c.list_members(&io, &cfg, &s, &r).unwrap().unwrap();
-    assert_eq!(members[0].id.as_deref(), Some(member.as_str()));
-    let found = c
-        .find_groups(&io, &cfg, &s, std::slice::from_ref(&r))
-        .unwrap()
-        .unwrap();
-    assert_eq!(found.len(), 1);
+    assert_eq!(members[0].user_id.as_deref(), Some(member.as_str()));
+    let found = c.get_group(&io, &cfg, &s, &r).unwrap().unwrap();
+    assert_eq!(found.members.len(), 1);
 
     c.remove_member(&io, &cfg, &s, &r, &member)
         .unwrap()
@@ -104,10 +110,7 @@ fn group_errors_are_typed() {
         .unwrap()
         .unwrap_err();
     assert!(matches!(err, ConnectorError::NotFound(_)));
-    let missing = GroupRef {
-        workspace: "workspace-000".into(),
-        slug: "nope".into(),
-    };
+    let missing = "workspace-000/nope".to_string();
     let err = c
         .add_member(
             &io,
@@ -119,4 +122,60 @@ fn group_errors_are_typed() {
         .unwrap()
         .unwrap_err();
     assert!(matches!(err, ConnectorError::NotFound(_)));
+}
+
+#[test]
+fn release_seat_plans_leaving_every_group_and_applies_only_when_asked() {
+    let fake = fake(1, 12);
+    let (io, _) = io(&fake);
+    let cfg = config(&fake);
+    let c = connector();
+    let s = c
+        .authenticate(&io, &cfg, &demo_credentials())
+        .unwrap()
+        .unwrap();
+    let developers = fake.group_members("workspace-000", "developers").unwrap();
+    let user = developers[0].clone();
+    let plan = c
+        .release_seat(&io, &cfg, &s, &user, "workspace-000", false)
+        .unwrap()
+        .unwrap();
+    assert!(!plan.applied);
+    assert!(plan.frees_seat.is_none() && !plan.notes.is_empty());
+    assert!(
+        plan.actions
+            .iter()
+            .all(|a| a.kind == ReleaseKind::LeaveGroup && a.outcome.is_none())
+    );
+    assert!(
+        plan.actions
+            .iter()
+            .any(|a| a.target == "workspace-000/developers")
+    );
+    assert_eq!(
+        fake.group_members("workspace-000", "developers").unwrap(),
+        developers
+    );
+
+    let done = c
+        .release_seat(&io, &cfg, &s, &user, "workspace-000", true)
+        .unwrap()
+        .unwrap();
+    assert!(done.applied);
+    assert!(
+        done.actions
+            .iter()
+            .all(|a| a.outcome == Some(ReleaseOutcome::Done))
+    );
+    assert!(
+        !fake
+            .group_members("workspace-000", "developers")
+            .unwrap()
+            .contains(&user)
+    );
+    let err = c
+        .release_seat(&io, &cfg, &s, &user, "no-such-workspace", false)
+        .unwrap()
+        .unwrap_err();
+    assert!(matches!(err, ConnectorError::NotFound(_)), "{err:?}");
 }

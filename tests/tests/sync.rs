@@ -2,10 +2,11 @@
 
 use std::time::Duration;
 
+use e2e::slot;
 use e2e::{config, connector, demo_credentials, fake, io, seen};
 use fake_bitbucket::{BodyFault, FakeBitbucket, FakeConfig, Faults, PermissionsMode};
 use saas_host::bindings::{
-    ApiToken, AppPassword, ConnectorError, Credentials, OauthClient, OauthRefresh,
+    BasicAuth, ConnectorError, Credential, OauthClient, OauthRefresh, SettingValue, set_setting,
 };
 use saas_host::merge::Merger;
 use saas_host::sync::{self, SyncError, SyncRequest};
@@ -28,13 +29,15 @@ fn a_sync_finds_exactly_the_truth() {
     assert!(listing.complete, "{:?}", listing.error);
     let truth = fake.truth();
     assert_eq!(seen(&listing.users), truth.users);
-    assert_eq!(listing.workspaces.len(), 5);
+    assert_eq!(listing.units.len(), 5);
     assert!(
         listing
-            .workspaces
+            .units
             .iter()
-            .all(|w| w.name.is_some() && w.created_on.is_some())
+            .all(|w| w.name.is_some() && w.created_at.is_some())
     );
+    // Every workspace of the fake but the fifth reports last-access dates.
+    assert_eq!(listing.coverage.len(), 4);
     let (io, _) = io(&fake);
     let report =
         sync::compute_status(connector(), &io, &listing, 1_900_000_000, 90, Some(10)).unwrap();
@@ -46,10 +49,10 @@ fn a_sync_finds_exactly_the_truth() {
         report.reconciliation.unique_users as usize,
         truth.unique_users
     );
-    assert_eq!(report.licences.used as usize, truth.memberships);
-    assert!(report.licences.over_purchased);
-    for w in &report.licences.per_workspace {
-        assert_eq!(w.used_seats as usize, truth.per_workspace[&w.workspace]);
+    assert_eq!(report.seats.used as usize, truth.memberships);
+    assert!(report.seats.over_purchased);
+    for w in &report.seats.per_unit {
+        assert_eq!(w.used as usize, truth.per_workspace[&w.unit.key]);
     }
 }
 
@@ -69,8 +72,8 @@ fn page_size_boundaries_and_empty_workspaces_are_exact() {
 fn resuming_from_every_cursor_gives_the_same_users() {
     let fake = fake(3, 60);
     let mut cfg = config(&fake);
-    cfg.page_size = Some(10);
-    cfg.max_requests_per_step = Some(4);
+    set_setting(&mut cfg, "page-size", SettingValue::U32(10));
+    set_setting(&mut cfg, "max-requests-per-step", SettingValue::U32(4));
     let (io, _) = io(&fake);
     let c = connector();
     let session = c
@@ -95,7 +98,7 @@ fn resuming_from_every_cursor_gives_the_same_users() {
     for i in 0..steps.len() {
         let mut merger = Merger::default();
         for (_, users) in &steps[..i] {
-            merger.add(users.clone(), vec![]);
+            merger.add(users.clone(), vec![], vec![]);
         }
         let mut cursor = steps[i].0.clone();
         loop {
@@ -103,14 +106,17 @@ fn resuming_from_every_cursor_gives_the_same_users() {
                 .list_users(&io, &cfg, &session, cursor.as_deref())
                 .unwrap()
                 .unwrap();
-            merger.add(page.users, vec![]);
+            merger.add(page.users, vec![], vec![]);
             match page.next_cursor {
                 Some(next) => cursor = Some(next),
                 None => break,
             }
         }
-        let (users, _) = merger.finish();
-        assert_eq!(seen(&users), truth, "resumed from cursor {i}");
+        assert_eq!(
+            seen(&merger.finish().users),
+            truth,
+            "resumed from cursor {i}"
+        );
     }
 }
 
@@ -179,7 +185,7 @@ fn an_expired_token_is_refreshed_mid_listing() {
         ..Faults::default()
     });
     let mut cfg = config(&fake);
-    cfg.max_requests_per_step = Some(3);
+    set_setting(&mut cfg, "max-requests-per-step", SettingValue::U32(3));
     let (io, _) = io(&fake);
     let listing = sync::list_all(
         connector(),
@@ -244,7 +250,7 @@ fn corrupt_answers_are_typed_errors_and_partial_results() {
         let listing = sync_all(&fake);
         assert!(!listing.complete);
         let error = listing.error.unwrap();
-        assert!(error.starts_with("malformed response"), "{body:?}: {error}");
+        assert!(error.starts_with("malformed-response"), "{body:?}: {error}");
     }
 }
 
@@ -258,19 +264,19 @@ fn every_credential_kind_authenticates_through_the_component() {
     };
     let good = [
         demo_credentials(),
-        Credentials::OauthRefreshToken(OauthRefresh {
+        slot(Credential::OauthRefreshToken(OauthRefresh {
             client: client.clone(),
             refresh_token: "demo-refresh-token".into(),
-        }),
-        Credentials::ApiToken(ApiToken {
-            email: "admin@example.com".into(),
-            token: "demo-api-token".into(),
-        }),
-        Credentials::AccessToken("demo-access-token".into()),
-        Credentials::AppPassword(AppPassword {
+        })),
+        slot(Credential::Basic(BasicAuth {
+            username: "admin@example.com".into(),
+            password: "demo-api-token".into(),
+        })),
+        slot(Credential::BearerToken("demo-access-token".into())),
+        slot(Credential::Basic(BasicAuth {
             username: "demo-admin".into(),
             password: "demo-app-password".into(),
-        }),
+        })),
     ];
     for creds in good {
         assert!(
@@ -287,13 +293,13 @@ fn every_credential_kind_authenticates_through_the_component() {
             .iter()
             .any(|(_, l)| l.contains("legacy"))
     );
-    let bad = Credentials::ApiToken(ApiToken {
-        email: "admin@example.com".into(),
-        token: "not-the-token".into(),
-    });
+    let bad = slot(Credential::Basic(BasicAuth {
+        username: "admin@example.com".into(),
+        password: "not-the-token".into(),
+    }));
     let err = sync::authenticate(connector(), &io, &config(&fake), &bad).unwrap_err();
     assert!(
-        matches!(err, SyncError::Auth(ref m) if m.contains("invalid credentials") && !m.contains("not-the-token")),
+        matches!(err, SyncError::Auth(ref m) if m.contains("invalid-credentials") && !m.contains("not-the-token")),
         "{err}"
     );
 }
@@ -315,9 +321,5 @@ fn secrets_never_reach_logs_or_errors() {
             .any(|(_, l)| l.contains("listing with token [REDACTED]")),
         "{lines:?}"
     );
-    assert!(
-        lines
-            .iter()
-            .all(|(_, l)| !l.contains(&session.access_token))
-    );
+    assert!(lines.iter().all(|(_, l)| !l.contains(&session.secrets[0])));
 }

@@ -28,9 +28,9 @@ pub fn from_http(error: HttpError) -> ConnectorError {
         HttpError::Denied(m) => ConnectorError::DeniedByHost(m),
         HttpError::Timeout => ConnectorError::Transport("the request timed out".into()),
         HttpError::Transport(m) => ConnectorError::Transport(m),
-        HttpError::TooLarge(n) => {
-            ConnectorError::DeniedByHost(format!("the response exceeded the host's cap of {n} bytes"))
-        }
+        HttpError::TooLarge(n) => ConnectorError::DeniedByHost(format!(
+            "the response exceeded the host's cap of {n} bytes"
+        )),
         HttpError::InvalidRequest(m) => ConnectorError::InvalidConfig(m),
     }
 }

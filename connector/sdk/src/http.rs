@@ -32,7 +32,8 @@ impl Request {
 
     /// Sets a body with its content type.
     pub fn body(mut self, content_type: &str, body: Vec<u8>) -> Self {
-        self.headers.push(("Content-Type".into(), content_type.into()));
+        self.headers
+            .push(("Content-Type".into(), content_type.into()));
         self.body = Some(body);
         self
     }

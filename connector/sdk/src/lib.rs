@@ -36,15 +36,15 @@ pub use c::{
     PageStats, Policy, Reconciliation, RequestBudgets, SeatSummary, StatusReport, UnitSeats,
     UserPage, UserStatus,
 };
+pub use error::{ConnectorError, Result};
 pub use s::{ReleaseAction, ReleaseKind, ReleaseOutcome, SeatRelease};
 pub use t::{
-    AccessLevel, AccountState, AccountStatus, BasicAuth, BillingUnit, Config, Coverage,
-    Credential, CredentialField, CredentialKind, CredentialSlot, Evidence, EvidenceKind,
-    FieldAlias, FieldSpec, Group, GroupMember, GroupUpdate, Membership, OauthClient, OauthCode,
-    OauthRefresh, RateLimit, ReadOnlyError, ScopeError, SeatFacts, Session, Setting, SettingSpec,
-    SettingType, SettingValue, SlotCredential, Timestamp, UnitKind, UnitRef, UpstreamError, User,
+    AccessLevel, AccountState, AccountStatus, BasicAuth, BillingUnit, Config, Coverage, Credential,
+    CredentialField, CredentialKind, CredentialSlot, Evidence, EvidenceKind, FieldAlias, FieldSpec,
+    Group, GroupMember, GroupUpdate, Membership, OauthClient, OauthCode, OauthRefresh, RateLimit,
+    ReadOnlyError, ScopeError, SeatFacts, Session, Setting, SettingSpec, SettingType, SettingValue,
+    SlotCredential, Timestamp, UnitKind, UnitRef, UpstreamError, User,
 };
-pub use error::{ConnectorError, Result};
 
 /// A connector: the functions of the contract, with defaults for the
 /// optional ones. Every function is called on a fresh instance, so a
@@ -67,8 +67,7 @@ pub trait Connector {
     }
 
     /// One bounded step of the user listing.
-    fn list_users(config: &[Setting], session: &Session, cursor: Option<&str>)
-    -> Result<UserPage>;
+    fn list_users(config: &[Setting], session: &Session, cursor: Option<&str>) -> Result<UserPage>;
 
     /// Statuses and seat counts; the SDK's standard rules unless overridden.
     fn compute_status(listing: &Listing, policy: &Policy) -> Result<StatusReport> {
@@ -86,8 +85,12 @@ pub trait Connector {
     }
 
     /// Creates a group (capability `group-write`).
-    fn create_group(_config: &[Setting], _session: &Session, _scope: &str, _name: &str)
-    -> Result<Group> {
+    fn create_group(
+        _config: &[Setting],
+        _session: &Session,
+        _scope: &str,
+        _name: &str,
+    ) -> Result<Group> {
         Err(error::unsupported("create-group"))
     }
 
@@ -107,20 +110,31 @@ pub trait Connector {
     }
 
     /// A group's members (capability `group-read`).
-    fn list_members(_config: &[Setting], _session: &Session, _group: &str)
-    -> Result<Vec<GroupMember>> {
+    fn list_members(
+        _config: &[Setting],
+        _session: &Session,
+        _group: &str,
+    ) -> Result<Vec<GroupMember>> {
         Err(error::unsupported("list-members"))
     }
 
     /// Adds a user to a group (capability `group-membership-write`).
-    fn add_member(_config: &[Setting], _session: &Session, _group: &str, _user: &str)
-    -> Result<()> {
+    fn add_member(
+        _config: &[Setting],
+        _session: &Session,
+        _group: &str,
+        _user: &str,
+    ) -> Result<()> {
         Err(error::unsupported("add-member"))
     }
 
     /// Removes a user from a group (capability `group-membership-write`).
-    fn remove_member(_config: &[Setting], _session: &Session, _group: &str, _user: &str)
-    -> Result<()> {
+    fn remove_member(
+        _config: &[Setting],
+        _session: &Session,
+        _group: &str,
+        _user: &str,
+    ) -> Result<()> {
         Err(error::unsupported("remove-member"))
     }
 
@@ -152,7 +166,7 @@ macro_rules! register_connector {
         #[cfg(target_arch = "wasm32")]
         const _: () = {
             type __SaasConnectorComponent = $crate::adapter::Component<$connector>;
-            $crate::__bindings::export!(__SaasConnectorComponent with_types_in $crate::__bindings);
+    $crate::__bindings::export!(__SaasConnectorComponent with_types_in $crate::__bindings);
         };
     };
 }

@@ -1,12 +1,10 @@
 //! `demo`: a real sync against the fake Bitbucket, started in-process.
 
-use anyhow::Context;
-use fake_bitbucket::{FakeBitbucket, FakeConfig};
-use saas_host::bindings::{Credentials, OauthClient};
-
-use super::settings::{CredentialSettings, FileSettings};
+use super::settings::FileSettings;
 use super::sync_cmd::{self, SyncArgs};
 use super::{Exit, Failure};
+use anyhow::Context;
+use fake_bitbucket::{FakeBitbucket, FakeConfig};
 
 /// Options of `demo`.
 #[derive(Debug, Clone, clap::Args)]
@@ -37,19 +35,27 @@ pub fn run(args: &DemoArgs) -> Result<Exit, Failure> {
         args.members,
         fake.api_base_url()
     );
+    let url = |u: String| toml::Value::String(u);
+    let fields = [
+        ("client-id", "demo-client"),
+        ("client-secret", "demo-client-secret"),
+    ];
     let settings = FileSettings {
-        api_base_url: Some(fake.api_base_url()),
-        token_url: Some(fake.token_url()),
-        page_size: None,
-        max_requests_per_step: None,
-        requests_per_hour: None,
-        credentials: CredentialSettings::default(),
+        settings: vec![
+            ("api-base-url".into(), url(fake.api_base_url())),
+            ("token-url".into(), url(fake.token_url())),
+        ],
+        credentials: [(
+            "bitbucket".to_string(),
+            fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )]
+        .into(),
+        ..FileSettings::default()
     };
-    let credentials = Credentials::OauthClientCredentials(OauthClient {
-        client_id: "demo-client".into(),
-        client_secret: "demo-client-secret".into(),
-    });
-    let synced = sync_cmd::run_with(&args.sync, settings, credentials)?;
+    let synced = sync_cmd::run_with(&args.sync, settings)?;
     let exit = sync_cmd::print(&synced, args.sync.format)?;
     let truth = fake.truth();
     let matches = truth.unique_users == synced.listing.users.len()

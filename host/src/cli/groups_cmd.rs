@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use anyhow::{Context, anyhow};
-use saas_host::bindings::{ConnectorError, Group, GroupPermission, GroupRef, GroupUpdate, Session};
+use saas_host::bindings::{Capability, ConnectorError, Group, GroupUpdate, Session};
 use saas_host::imports::TracingEvents;
 use saas_host::sync;
 
@@ -28,20 +28,20 @@ pub struct GroupsArgs {
 /// A groups action.
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum GroupAction {
-    /// Lists a workspace's groups.
+    /// Lists the groups of a scope.
     List {
-        /// Workspace slug.
-        workspace: String,
+        /// A billing unit's key (a Bitbucket workspace slug) or a directory.
+        scope: String,
     },
     /// Shows one group with its members.
     Show {
-        /// `workspace/group-slug`.
+        /// The group's id, as `list` shows it (Bitbucket: `workspace/slug`).
         group: String,
     },
     /// Creates a group.
     Create {
-        /// Workspace slug.
-        workspace: String,
+        /// A billing unit's key (a Bitbucket workspace slug) or a directory.
+        scope: String,
         /// Group name.
         name: String,
         /// Act (without it, only say what would be done).
@@ -50,12 +50,12 @@ pub enum GroupAction {
     },
     /// Changes a group's name, permission or auto-add flag.
     Update {
-        /// `workspace/group-slug`.
+        /// The group's id, as `list` shows it (Bitbucket: `workspace/slug`).
         group: String,
         /// New name.
         #[arg(long)]
         name: Option<String>,
-        /// New permission: read, write or admin.
+        /// New permission, as the upstream names it (Bitbucket: read, write or admin).
         #[arg(long)]
         permission: Option<String>,
         /// New auto-add flag.
@@ -67,7 +67,7 @@ pub enum GroupAction {
     },
     /// Deletes a group.
     Delete {
-        /// `workspace/group-slug`.
+        /// The group's id, as `list` shows it (Bitbucket: `workspace/slug`).
         group: String,
         /// Act.
         #[arg(long)]
@@ -75,7 +75,7 @@ pub enum GroupAction {
     },
     /// Adds a user (uuid with braces) to a group.
     AddMember {
-        /// `workspace/group-slug`.
+        /// The group's id, as `list` shows it (Bitbucket: `workspace/slug`).
         group: String,
         /// The user's uuid, for example `{1234-...}`.
         member: String,
@@ -85,7 +85,7 @@ pub enum GroupAction {
     },
     /// Removes a user from a group.
     RemoveMember {
-        /// `workspace/group-slug`.
+        /// The group's id, as `list` shows it (Bitbucket: `workspace/slug`).
         group: String,
         /// The user's uuid.
         member: String,
@@ -95,27 +95,13 @@ pub enum GroupAction {
     },
 }
 
-/// Parses `workspace/slug`.
-pub fn group_ref(text: &str) -> Result<GroupRef, Failure> {
-    match text.split_once('/') {
-        Some((w, s)) if !w.is_empty() && !s.is_empty() => Ok(GroupRef {
-            workspace: w.to_string(),
-            slug: s.to_string(),
-        }),
-        _ => Err(Failure::usage(anyhow!(
-            "{text:?} is not workspace/group-slug"
-        ))),
-    }
-}
-
-/// Loads the connector and authenticates.
+/// Loads the connector and authenticates with the configured credentials.
 pub fn connect(args: &ConnectorArgs) -> Result<(Ready, Session), Failure> {
     let settings = settings::load_file(args.config.as_deref()).map_err(Failure::usage)?;
-    let credentials = settings.credentials.credentials().map_err(Failure::usage)?;
-    let config = settings::connector_config(&settings, &[], &[]);
     let ready = args
-        .ready(config, settings, Arc::new(TracingEvents))
-        .map_err(Failure::other)?;
+        .ready(settings, &[], Arc::new(TracingEvents))
+        .map_err(Failure::usage)?;
+    let credentials = ready.credentials().map_err(Failure::usage)?;
     let session = sync::authenticate(&ready.connector, &ready.io, &ready.config, &credentials)
         .map_err(|e| match e {
             sync::SyncError::Auth(m) => {
@@ -132,8 +118,14 @@ pub fn settle<T>(ready: &Ready, outcome: saas_host::Outcome<T>) -> Result<T, Fai
     match outcome {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => {
-            let exit = if matches!(e, ConnectorError::InvalidCredentials(_)) {
+            let auth = matches!(
+                e,
+                ConnectorError::InvalidCredentials(_) | ConnectorError::ExpiredCredentials(_)
+            );
+            let exit = if auth {
                 Exit::Auth
+            } else if matches!(e, ConnectorError::InvalidConfig(_)) {
+                Exit::Usage
             } else {
                 Exit::Failure
             };
@@ -148,36 +140,23 @@ pub fn settle<T>(ready: &Ready, outcome: saas_host::Outcome<T>) -> Result<T, Fai
     }
 }
 
-fn permission(text: &str) -> Result<GroupPermission, Failure> {
-    match text {
-        "read" => Ok(GroupPermission::Read),
-        "write" => Ok(GroupPermission::Write),
-        "admin" => Ok(GroupPermission::Admin),
-        _ => Err(Failure::usage(anyhow!(
-            "permission must be read, write or admin"
-        ))),
-    }
-}
-
 fn print_group(g: &Group, members: bool) {
-    let perm = g
-        .permission
-        .map(|p| format!("{p:?}").to_lowercase())
-        .unwrap_or_else(|| "none".into());
+    let flag = |b: Option<bool>| b.map_or("?".to_string(), |b| b.to_string());
     println!(
-        "{}/{}  {:?}  permission={}  auto_add={}  members={}",
-        g.ref_.workspace,
-        g.ref_.slug,
+        "{}  {:?}  scope={}  permission={}  auto_add={}  writable={}  members={}",
+        g.id,
         g.name,
-        perm,
-        g.auto_add,
+        g.scope,
+        g.permission.as_deref().unwrap_or("none"),
+        flag(g.auto_add),
+        flag(g.writable),
         g.members.len()
     );
     if members {
         for m in &g.members {
             println!(
                 "  {}  {}",
-                m.id.as_deref().unwrap_or("?"),
+                m.user_id.as_deref().unwrap_or("?"),
                 m.display_name.as_deref().unwrap_or("")
             );
         }
@@ -195,17 +174,37 @@ fn plan(yes: bool, what: String) -> bool {
 
 /// `groups`.
 pub fn run(args: &GroupsArgs) -> Result<Exit, Failure> {
-    // Validate arguments before any network traffic.
+    let (ready, session) = connect(&args.connector)?;
+    let needs = match &args.action {
+        GroupAction::List { .. } | GroupAction::Show { .. } => Capability::GroupRead,
+        GroupAction::Create { .. } | GroupAction::Update { .. } | GroupAction::Delete { .. } => {
+            Capability::GroupWrite
+        }
+        GroupAction::AddMember { .. } | GroupAction::RemoveMember { .. } => {
+            Capability::GroupMembershipWrite
+        }
+    };
+    let info = ready.connector.info();
+    if !info.has(needs) {
+        return Err(Failure::usage(anyhow!(
+            "the connector {} does not declare {needs:?}: it cannot do that",
+            info.name
+        )));
+    }
+    let (c, io, cfg) = (&ready.connector, &ready.io, &ready.config);
+    // A change to an existing group names it first: a wrong id fails here,
+    // before anything is planned or changed.
     let target = match &args.action {
-        GroupAction::List { .. } | GroupAction::Create { .. } => None,
-        GroupAction::Show { group }
-        | GroupAction::Update { group, .. }
+        GroupAction::List { .. } | GroupAction::Show { .. } | GroupAction::Create { .. } => None,
+        GroupAction::Update { group, .. }
         | GroupAction::Delete { group, .. }
         | GroupAction::AddMember { group, .. }
-        | GroupAction::RemoveMember { group, .. } => Some(group_ref(group)?),
+        | GroupAction::RemoveMember { group, .. } => Some(group),
     };
-    let (ready, session) = connect(&args.connector)?;
-    let (c, io, cfg) = (&ready.connector, &ready.io, &ready.config);
+    if let Some(group) = target.filter(|_| info.has(Capability::GroupRead)) {
+        let g = settle(&ready, c.get_group(io, cfg, &session, group))?;
+        eprintln!("group {}: {:?}, {} members", g.id, g.name, g.members.len());
+    }
     let json = |v: &dyn erased::Ser| -> Result<(), Failure> {
         println!(
             "{}",
@@ -214,86 +213,61 @@ pub fn run(args: &GroupsArgs) -> Result<Exit, Failure> {
         Ok(())
     };
     match &args.action {
-        GroupAction::List { workspace } => {
-            let groups = settle(&ready, c.list_groups(io, cfg, &session, workspace))?;
+        GroupAction::List { scope } => {
+            let groups = settle(&ready, c.list_groups(io, cfg, &session, scope))?;
             if args.json {
                 json(&groups)?;
             } else {
                 groups.iter().for_each(|g| print_group(g, false));
             }
         }
-        GroupAction::Show { .. } => {
-            let r = target.expect("parsed above");
-            let groups = settle(
-                &ready,
-                c.find_groups(io, cfg, &session, std::slice::from_ref(&r)),
-            )?;
-            let Some(g) = groups.into_iter().next() else {
-                return Err(Failure::other(anyhow!(
-                    "no group {}/{}",
-                    r.workspace,
-                    r.slug
-                )));
-            };
+        GroupAction::Show { group } => {
+            let g = settle(&ready, c.get_group(io, cfg, &session, group))?;
             if args.json {
                 json(&g)?;
             } else {
                 print_group(&g, true);
             }
         }
-        GroupAction::Create {
-            workspace,
-            name,
-            yes,
-        } => {
-            if plan(*yes, format!("create group {name:?} in {workspace}")) {
-                let g = settle(&ready, c.create_group(io, cfg, &session, workspace, name))?;
+        GroupAction::Create { scope, name, yes } => {
+            if plan(*yes, format!("create group {name:?} in {scope}")) {
+                let g = settle(&ready, c.create_group(io, cfg, &session, scope, name))?;
                 print_group(&g, false);
             }
         }
         GroupAction::Update {
+            group,
             name,
-            permission: perm,
+            permission,
             auto_add,
             yes,
-            ..
         } => {
-            let r = target.expect("parsed above");
             let update = GroupUpdate {
                 name: name.clone(),
-                permission: perm.as_deref().map(permission).transpose()?,
+                permission: permission.clone(),
                 auto_add: *auto_add,
             };
-            if plan(
-                *yes,
-                format!("update {}/{}: {update:?}", r.workspace, r.slug),
-            ) {
-                let g = settle(&ready, c.update_group(io, cfg, &session, &r, &update))?;
+            if plan(*yes, format!("update {group}: {update:?}")) {
+                let g = settle(&ready, c.update_group(io, cfg, &session, group, &update))?;
                 print_group(&g, false);
             }
         }
-        GroupAction::Delete { yes, .. } => {
-            let r = target.expect("parsed above");
-            if plan(*yes, format!("delete group {}/{}", r.workspace, r.slug)) {
-                settle(&ready, c.delete_group(io, cfg, &session, &r))?;
-                println!("deleted {}/{}", r.workspace, r.slug);
+        GroupAction::Delete { group, yes } => {
+            if plan(*yes, format!("delete group {group}")) {
+                settle(&ready, c.delete_group(io, cfg, &session, group))?;
+                println!("deleted {group}");
             }
         }
-        GroupAction::AddMember { member, yes, .. } => {
-            let r = target.expect("parsed above");
-            if plan(*yes, format!("add {member} to {}/{}", r.workspace, r.slug)) {
-                settle(&ready, c.add_member(io, cfg, &session, &r, member))?;
-                println!("added {member} to {}/{}", r.workspace, r.slug);
+        GroupAction::AddMember { group, member, yes } => {
+            if plan(*yes, format!("add {member} to {group}")) {
+                settle(&ready, c.add_member(io, cfg, &session, group, member))?;
+                println!("added {member} to {group}");
             }
         }
-        GroupAction::RemoveMember { member, yes, .. } => {
-            let r = target.expect("parsed above");
-            if plan(
-                *yes,
-                format!("remove {member} from {}/{}", r.workspace, r.slug),
-            ) {
-                settle(&ready, c.remove_member(io, cfg, &session, &r, member))?;
-                println!("removed {member} from {}/{}", r.workspace, r.slug);
+        GroupAction::RemoveMember { group, member, yes } => {
+            if plan(*yes, format!("remove {member} from {group}")) {
+                settle(&ready, c.remove_member(io, cfg, &session, group, member))?;
+                println!("removed {member} from {group}");
             }
         }
     }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use saas_host::contract;
+use saas_host::settings::{env_name, field_names};
 use saas_host::{Runtime, RuntimeOptions};
 use serde_json::json;
 
@@ -55,9 +56,43 @@ pub fn run(args: &InspectArgs) -> Result<Exit, Failure> {
             connector.size(),
             connector.sha256()
         );
-        println!("hosts: {}", info.hosts.join(", "));
-        println!("auth modes: {:?}", info.auth_modes);
+        println!("{}", info.description);
+        println!("settings (file [settings], or variables):");
+        for s in &info.settings {
+            let default = s
+                .default
+                .as_ref()
+                .map(|d| format!(" = {}", serde_json::to_string(d).unwrap_or_default()))
+                .unwrap_or_default();
+            println!(
+                "  {} ({:?}{}){default}  {}  {}",
+                s.name,
+                s.type_,
+                if s.required { ", required" } else { "" },
+                env_name(&info.name, &s.name),
+                s.description
+            );
+        }
+        println!("credential slots (file [credentials.<slot>], or variables):");
+        for slot in &info.credential_slots {
+            println!(
+                "  {}{}: {:?}  {}",
+                slot.name,
+                if slot.required { " (required)" } else { "" },
+                slot.kinds,
+                slot.description
+            );
+            let names: Vec<String> = field_names(slot)
+                .into_iter()
+                .map(|(n, _)| env_name(&slot.name, &n))
+                .collect();
+            println!("    variables: {}", names.join(", "));
+        }
         println!("capabilities: {:?}", info.capabilities);
+        println!(
+            "budgets: {:?} requests per hour, {:?} at once",
+            info.budgets.requests_per_hour, info.budgets.max_concurrency
+        );
         println!("imports:");
         for (name, funcs) in &connector.surface().imports {
             println!("  {name} {funcs:?}");

@@ -57,11 +57,14 @@ impl Failure {
 const EXIT_CODES: &str = "Exit codes: 0 success, 1 failure, 2 usage or settings error, \
 3 authentication failed, 4 partial result (the listing stopped early).
 
-Credentials never come from arguments: put them in a TOML file (--config) under \
-[credentials], or in BITBUCKET_CLIENT_ID, BITBUCKET_CLIENT_SECRET, BITBUCKET_REFRESH_TOKEN, \
-BITBUCKET_AUTH_CODE, BITBUCKET_EMAIL, BITBUCKET_API_TOKEN, BITBUCKET_ACCESS_TOKEN, \
-BITBUCKET_USERNAME, BITBUCKET_APP_PASSWORD. BITBUCKET_API_BASE_URL and BITBUCKET_TOKEN_URL \
-redirect the connector (a proxy, a test server).";
+Settings and credentials are what the connector declares (`saas-host inspect` lists them, \
+with their variables). Credentials never come from arguments: put them in a TOML file \
+(--config) under [credentials.<slot>], or in <SLOT>_<FIELD> variables (for the bundled \
+Bitbucket connector: BITBUCKET_CLIENT_ID and BITBUCKET_CLIENT_SECRET, BITBUCKET_REFRESH_TOKEN, \
+BITBUCKET_AUTH_CODE, BITBUCKET_EMAIL and BITBUCKET_API_TOKEN, BITBUCKET_ACCESS_TOKEN, \
+BITBUCKET_USERNAME and BITBUCKET_APP_PASSWORD). Settings go under [settings], in \
+<CONNECTOR>_<SETTING> variables (BITBUCKET_API_BASE_URL, BITBUCKET_TOKEN_URL: a proxy, a \
+test server) or in --set NAME=VALUE.";
 
 /// Runs SaaS connectors: who uses Bitbucket, which seats are paid for and which are idle.
 #[derive(Debug, Parser)]

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use anyhow::Result;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
-use saas_host::bindings::{Activity, StatusReport, User, UserStatus};
+use saas_host::bindings::{AccountState, Activity, StatusReport, User, UserStatus};
 use saas_host::sync::Listing;
 use serde_json::{Value, json};
 
@@ -65,7 +65,8 @@ fn user_json(user: &User, status: Option<&UserStatus>) -> Value {
             json!({
                 "activity": activity_name(s.activity),
                 "reason": s.reason,
-                "last_login": s.last_login,
+                "last_active": s.last_active,
+                "last_active_source": s.last_active_source,
             }),
         );
     }
@@ -77,26 +78,27 @@ fn summary(listing: &Listing, report: &StatusReport) -> Value {
         "complete": listing.complete,
         "error": listing.error,
         "stats": listing.stats,
-        "workspaces": listing.workspaces,
+        "units": listing.units,
+        "coverage": listing.coverage,
         "counts": report.counts,
-        "licences": report.licences,
+        "seats": report.seats,
         "reconciliation": report.reconciliation,
-        "two_factor": report.two_factor,
+        "mfa": report.mfa,
         "as_of": report.as_of,
     })
 }
 
 fn scim_user(user: &User, status: Option<&UserStatus>) -> Value {
-    let active = user
-        .account_status
-        .as_deref()
-        .is_none_or(|s| s.eq_ignore_ascii_case("active"));
+    let active = matches!(
+        user.status.state,
+        AccountState::Active | AccountState::Unknown
+    );
     let mut v = json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", SCIM_ACTIVITY_SCHEMA],
         "id": user.id,
-        "userName": user.nickname.clone().or(user.account_id.clone()).unwrap_or(user.id.clone()),
+        "userName": user.username.clone().or(user.email.clone()).or(user.account_id.clone()).unwrap_or(user.id.clone()),
         "active": active,
-        "groups": user.memberships.iter().map(|m| json!({"value": m.workspace_id, "display": m.workspace, "type": "workspace"})).collect::<Vec<_>>(),
+        "groups": user.memberships.iter().map(|m| json!({"value": m.unit.id, "display": m.unit.key, "type": format!("{:?}", m.unit.kind).to_lowercase()})).collect::<Vec<_>>(),
         "meta": {"resourceType": "User"},
     });
     let o = v.as_object_mut().expect("an object");
@@ -106,7 +108,10 @@ fn scim_user(user: &User, status: Option<&UserStatus>) -> Value {
     if let Some(d) = &user.display_name {
         o.insert("displayName".into(), json!(d));
     }
-    if let Some(c) = user.created_on {
+    if let Some(e) = &user.email {
+        o.insert("emails".into(), json!([{"value": e, "primary": true}]));
+    }
+    if let Some(c) = user.created_at {
         o["meta"]["created"] = json!(iso(c));
     }
     if let Some(s) = status {
@@ -115,8 +120,9 @@ fn scim_user(user: &User, status: Option<&UserStatus>) -> Value {
             json!({
                 "activity": activity_name(s.activity),
                 "reason": s.reason,
-                "lastLogin": s.last_login.map(iso),
-                "has2faEnabled": s.has_2fa_enabled,
+                "lastActive": s.last_active.map(iso),
+                "lastActiveSource": s.last_active_source,
+                "mfaEnabled": s.mfa_enabled,
             }),
         );
     }
@@ -155,30 +161,34 @@ pub fn write(
             w.write_record([
                 "id",
                 "account_id",
-                "nickname",
+                "username",
                 "display_name",
+                "email",
                 "account_status",
-                "has_2fa_enabled",
+                "mfa_enabled",
                 "activity",
                 "reason",
-                "last_login",
-                "workspaces",
+                "last_active",
+                "last_active_source",
+                "units",
             ])?;
             for u in &listing.users {
                 let s = by_id.get(u.id.as_str());
-                let workspaces: Vec<&str> =
-                    u.memberships.iter().map(|m| m.workspace.as_str()).collect();
+                let units: Vec<&str> = u.memberships.iter().map(|m| m.unit.key.as_str()).collect();
                 w.write_record([
                     u.id.as_str(),
                     u.account_id.as_deref().unwrap_or(""),
-                    u.nickname.as_deref().unwrap_or(""),
+                    u.username.as_deref().unwrap_or(""),
                     u.display_name.as_deref().unwrap_or(""),
-                    u.account_status.as_deref().unwrap_or(""),
-                    &u.has_2fa_enabled.map(|b| b.to_string()).unwrap_or_default(),
+                    u.email.as_deref().unwrap_or(""),
+                    u.status.upstream.as_deref().unwrap_or(""),
+                    &u.mfa_enabled.map(|b| b.to_string()).unwrap_or_default(),
                     s.map(|s| activity_name(s.activity)).unwrap_or(""),
                     s.map(|s| s.reason.as_str()).unwrap_or(""),
-                    &s.and_then(|s| s.last_login).map(iso).unwrap_or_default(),
-                    &workspaces.join(";"),
+                    &s.and_then(|s| s.last_active).map(iso).unwrap_or_default(),
+                    s.and_then(|s| s.last_active_source.as_deref())
+                        .unwrap_or(""),
+                    &units.join(";"),
                 ])?;
             }
             w.flush()?;
@@ -207,23 +217,16 @@ pub fn write(
 fn write_table(out: &mut dyn Write, listing: &Listing, report: &StatusReport) -> Result<()> {
     let mut users = Table::new();
     users.load_preset(UTF8_FULL_CONDENSED);
-    users.set_header([
-        "User",
-        "Activity",
-        "Last access",
-        "Workspaces",
-        "2FA",
-        "Reason",
-    ]);
+    users.set_header(["User", "Activity", "Last active", "Units", "2FA", "Reason"]);
     for s in &report.users {
         users.add_row([
             s.display_name.clone().unwrap_or_else(|| s.user_id.clone()),
             activity_name(s.activity).to_string(),
-            s.last_login
+            s.last_active
                 .map(|t| iso(t)[..10].to_string())
                 .unwrap_or_else(|| "-".into()),
-            s.workspaces.join(", "),
-            match s.has_2fa_enabled {
+            s.units.join(", "),
+            match s.mfa_enabled {
                 Some(true) => "on".into(),
                 Some(false) => "off".into(),
                 None => "?".into(),
@@ -235,30 +238,34 @@ fn write_table(out: &mut dyn Write, listing: &Listing, report: &StatusReport) ->
     let mut seats = Table::new();
     seats.load_preset(UTF8_FULL_CONDENSED);
     seats.set_header([
-        "Workspace",
+        "Unit",
         "Seats",
+        "Purchased",
         "Idle seats",
-        "Owners",
-        "Collaborators",
-        "Reports activity",
+        "Admins",
+        "Activity sources",
     ]);
-    for w in &report.licences.per_workspace {
+    for w in &report.seats.per_unit {
         seats.add_row([
-            w.workspace.clone(),
-            w.used_seats.to_string(),
-            w.idle_seats.to_string(),
-            w.owners.len().to_string(),
-            w.collaborators.to_string(),
-            if w.reports_activity { "yes" } else { "no" }.to_string(),
+            w.unit.key.clone(),
+            w.used.to_string(),
+            w.purchased.map_or("-".into(), |p| p.to_string()),
+            w.idle.to_string(),
+            w.admins.len().to_string(),
+            if w.covered_by.is_empty() {
+                "none".to_string()
+            } else {
+                w.covered_by.join(", ")
+            },
         ]);
     }
     writeln!(out, "{seats}")?;
-    let l = &report.licences;
+    let l = &report.seats;
     let c = &report.counts;
     let r = &report.reconciliation;
     writeln!(
         out,
-        "Seats used: {} (one per membership){}",
+        "Seats used: {} (one per billable membership){}",
         l.used,
         match (l.purchased, l.unused) {
             (Some(p), Some(u)) => format!(", purchased: {p}, unused: {u}"),
@@ -268,18 +275,13 @@ fn write_table(out: &mut dyn Write, listing: &Listing, report: &StatusReport) ->
     )?;
     writeln!(
         out,
-        "Users: {} unique; {} in several workspaces account for {} extra memberships ({} memberships in all)",
-        r.unique_users, r.multi_workspace_users, r.extra_memberships, r.membership_sum
+        "Users: {} unique; {} in several units account for {} extra memberships ({} memberships in all)",
+        r.unique_users, r.multi_unit_users, r.extra_memberships, r.membership_sum
     )?;
     writeln!(
         out,
         "Activity: {} active, {} inactive, {} never active, {} unknown; 2FA off for {} ({} unknown)",
-        c.active,
-        c.inactive,
-        c.never_active,
-        c.unknown,
-        report.two_factor.disabled,
-        report.two_factor.unknown
+        c.active, c.inactive, c.never_active, c.unknown, report.mfa.disabled, report.mfa.unknown
     )?;
     if !listing.complete {
         writeln!(

@@ -1,16 +1,16 @@
-//! `reclaim`: the licence-reclamation plan. Idle users (inactive or never
-//! active) with their seats and group memberships; with `--yes`, removes
-//! them from the chosen groups and reports each result.
-
-use std::collections::BTreeMap;
+//! `reclaim`: the seat-reclamation plan, built on the connector's
+//! `release-seat`. Idle users (inactive or never active), each billable
+//! seat with the steps that would free it; `--yes` carries the steps out
+//! and reports each one. With `--group`, `--yes` only removes idle users
+//! from those groups instead.
 
 use anyhow::anyhow;
-use saas_host::bindings::{Activity, GroupRef};
-use serde_json::json;
+use saas_host::bindings::{Activity, Capability, ReleaseOutcome, SeatRelease, UserStatus};
+use serde_json::{Value, json};
 
-use super::groups_cmd::{group_ref, settle};
+use super::groups_cmd::settle;
 use super::output::{activity_name, iso};
-use super::sync_cmd::{self, SyncArgs};
+use super::sync_cmd::{self, SyncArgs, Synced};
 use super::{Exit, Failure, settings};
 
 /// Options of `reclaim`.
@@ -19,10 +19,10 @@ pub struct ReclaimArgs {
     /// Sync options.
     #[command(flatten)]
     pub sync: SyncArgs,
-    /// Groups to remove idle users from (`workspace/slug`, repeatable).
-    #[arg(long = "group", value_name = "WORKSPACE/SLUG")]
+    /// Only remove idle users from these groups (group ids, repeatable).
+    #[arg(long = "group", value_name = "GROUP-ID")]
     pub groups: Vec<String>,
-    /// Act: remove idle users from the chosen groups.
+    /// Act: carry out the plans (or the group removals).
     #[arg(long)]
     pub yes: bool,
     /// Print JSON.
@@ -30,118 +30,160 @@ pub struct ReclaimArgs {
     pub json: bool,
 }
 
-/// `reclaim`.
-pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
-    let chosen: Vec<GroupRef> = args
-        .groups
-        .iter()
-        .map(|g| group_ref(g))
-        .collect::<Result<_, _>>()?;
-    if args.yes && chosen.is_empty() {
-        return Err(Failure::usage(anyhow!(
-            "choose the groups to remove idle users from with --group workspace/slug"
-        )));
-    }
-    let file =
-        settings::load_file(args.sync.connector.config.as_deref()).map_err(Failure::usage)?;
-    let credentials = file.credentials.credentials().map_err(Failure::usage)?;
-    let synced = sync_cmd::run_with(&args.sync, file, credentials)?;
-    sync_cmd::print_summary(&synced);
+/// The plans of one idle user, one per billable unit.
+fn plans(synced: &Synced, user: &UserStatus, apply: bool) -> Result<Vec<SeatRelease>, Failure> {
     let (c, io, cfg, session) = (
         &synced.ready.connector,
         &synced.ready.io,
         &synced.ready.config,
         &synced.listing.session,
     );
+    user.units
+        .iter()
+        .map(|unit| {
+            settle(
+                &synced.ready,
+                c.release_seat(io, cfg, session, &user.user_id, unit, apply),
+            )
+        })
+        .collect()
+}
+
+fn outcome(o: &Option<ReleaseOutcome>) -> String {
+    match o {
+        None => "planned".into(),
+        Some(ReleaseOutcome::Done) => "done".into(),
+        Some(ReleaseOutcome::AlreadyDone) => "already done".into(),
+        Some(ReleaseOutcome::Failed(e)) => format!("failed: {}", e.describe()),
+    }
+}
+
+/// `reclaim`.
+pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
+    let file =
+        settings::load_file(args.sync.connector.config.as_deref()).map_err(Failure::usage)?;
+    let synced = sync_cmd::run_with(&args.sync, file)?;
+    sync_cmd::print_summary(&synced);
+    let info = synced.ready.connector.info();
+    if !info.has(Capability::ReleaseSeat) {
+        return Err(Failure::usage(anyhow!(
+            "the connector {} does not declare release-seat: it cannot plan reclamation",
+            info.name
+        )));
+    }
+    if !args.groups.is_empty() && !info.has(Capability::GroupMembershipWrite) {
+        return Err(Failure::usage(anyhow!(
+            "the connector {} cannot change group members",
+            info.name
+        )));
+    }
     if !synced.listing.complete {
         eprintln!(
             "the listing is partial: nobody is idle on partial evidence, so the plan is empty"
         );
     }
-    // Group memberships of every user, over the workspaces listed.
-    let mut groups_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for w in &synced.listing.workspaces {
-        for g in settle(&synced.ready, c.list_groups(io, cfg, session, &w.slug))? {
-            for m in &g.members {
-                if let Some(id) = &m.id {
-                    groups_of
-                        .entry(id.clone())
-                        .or_default()
-                        .push(format!("{}/{}", g.ref_.workspace, g.ref_.slug));
-                }
-            }
-        }
-    }
-    let idle: Vec<_> = synced
+    let idle: Vec<&UserStatus> = synced
         .report
         .users
         .iter()
         .filter(|s| matches!(s.activity, Activity::Inactive | Activity::NeverActive))
         .collect();
-    let mut results = Vec::new();
+    let apply_plans = args.yes && args.groups.is_empty();
+    let mut entries = Vec::new();
+    let mut results: Vec<Value> = Vec::new();
     for s in &idle {
-        let groups = groups_of.get(&s.user_id).cloned().unwrap_or_default();
+        let plans = plans(&synced, s, apply_plans)?;
+        let groups: Vec<&str> = plans
+            .iter()
+            .flat_map(|p| &p.actions)
+            .filter(|a| a.kind == saas_host::bindings::ReleaseKind::LeaveGroup)
+            .map(|a| a.target.as_str())
+            .collect();
+        for (p, a) in plans
+            .iter()
+            .flat_map(|p| p.actions.iter().map(move |a| (p, a)))
+        {
+            if a.outcome.is_some() {
+                results.push(json!({"user": s.user_id, "unit": p.unit_id, "target": a.target, "result": outcome(&a.outcome)}));
+            }
+        }
         if args.yes {
-            for r in chosen
-                .iter()
-                .filter(|r| groups.contains(&format!("{}/{}", r.workspace, r.slug)))
-            {
-                let outcome = settle(
-                    &synced.ready,
-                    c.remove_member(io, cfg, session, r, &s.user_id),
+            for g in args.groups.iter().filter(|g| groups.contains(&g.as_str())) {
+                let (c, io, cfg, session) = (
+                    &synced.ready.connector,
+                    &synced.ready.io,
+                    &synced.ready.config,
+                    &synced.listing.session,
                 );
-                let result = match &outcome {
+                let result = match settle(
+                    &synced.ready,
+                    c.remove_member(io, cfg, session, g, &s.user_id),
+                ) {
                     Ok(()) => "removed".to_string(),
                     Err(f) => format!("failed: {}", f.error),
                 };
-                results.push(json!({"user": s.user_id, "group": format!("{}/{}", r.workspace, r.slug), "result": result}));
+                results.push(json!({"user": s.user_id, "target": g, "result": result}));
             }
         }
         if !args.json {
             println!(
-                "{}  {}  {}  last access {}  seats: {}  groups: {}",
+                "{}  {}  {}  last active {}  seats: {}  groups: {}",
                 s.user_id,
                 s.display_name.as_deref().unwrap_or(""),
                 activity_name(s.activity),
-                s.last_login.map(iso).unwrap_or_else(|| "never".into()),
-                s.workspaces.join(", "),
+                s.last_active.map(iso).unwrap_or_else(|| "never".into()),
+                s.units.join(", "),
                 if groups.is_empty() {
                     "-".into()
                 } else {
                     groups.join(", ")
                 }
             );
+            for p in &plans {
+                for a in &p.actions {
+                    println!("    {}: {}", outcome(&a.outcome), a.description);
+                }
+            }
         }
+        entries.push(json!({
+            "user": s.user_id,
+            "display_name": s.display_name,
+            "activity": activity_name(s.activity),
+            "last_active": s.last_active.map(iso),
+            "seats": s.units,
+            "groups": groups,
+            "plans": plans,
+        }));
     }
-    let seats: usize = idle.iter().map(|s| s.workspaces.len()).sum();
-    if args.json {
-        let plan: Vec<_> = idle
+    let seats: usize = idle.iter().map(|s| s.units.len()).sum();
+    let notes: Vec<String> = {
+        let mut n: Vec<String> = entries
             .iter()
-            .map(|s| {
-                json!({
-                    "user": s.user_id,
-                    "display_name": s.display_name,
-                    "activity": activity_name(s.activity),
-                    "last_login": s.last_login,
-                    "seats": s.workspaces,
-                    "groups": groups_of.get(&s.user_id).cloned().unwrap_or_default(),
-                })
-            })
+            .flat_map(|e| e["plans"].as_array().cloned().unwrap_or_default())
+            .flat_map(|p| p["notes"].as_array().cloned().unwrap_or_default())
+            .filter_map(|n| n.as_str().map(String::from))
             .collect();
+        n.sort();
+        n.dedup();
+        n
+    };
+    if args.json {
+        let doc =
+            json!({"idle_users": entries, "idle_seats": seats, "actions": results, "notes": notes});
         println!(
             "{}",
-            serde_json::to_string_pretty(
-                &json!({"idle_users": plan, "idle_seats": seats, "actions": results})
-            )
-            .map_err(|e| Failure::other(e.into()))?
+            serde_json::to_string_pretty(&doc).map_err(|e| Failure::other(e.into()))?
         );
     } else {
         println!("{} idle users hold {} seats", idle.len(), seats);
+        for n in &notes {
+            println!("note: {n}");
+        }
         for r in &results {
-            println!("{} from {}: {}", r["user"], r["group"], r["result"]);
+            println!("{} {}: {}", r["user"], r["target"], r["result"]);
         }
         if !args.yes && !idle.is_empty() {
-            eprintln!("nothing changed; choose groups with --group and act with --yes");
+            eprintln!("nothing changed; run again with --yes to carry out the plans");
         }
     }
     let failed = results.iter().any(|r| {

@@ -1,181 +1,89 @@
-//! Where a command's settings come from: a TOML file and environment
-//! variables (never command-line arguments, which other users can read).
+//! Where a command's settings and credentials come from: a TOML file and
+//! environment variables (credentials never from command-line arguments,
+//! which other users can read), named after what the connector declares.
+//!
+//! The file has `[settings]` (keys: the connector's setting names) and one
+//! `[credentials.<slot>]` table per credential slot. Variables are
+//! `<CONNECTOR>_<SETTING>` and `<SLOT>_<FIELD>` in upper snake case, and
+//! override the file. Files of saas-host 0.1 (settings at the top level, one
+//! flat `[credentials]` table) still read: top-level keys are settings, and
+//! a flat table goes to the first slot.
 
+use std::collections::BTreeMap;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
-use saas_host::bindings::{
-    ApiToken, AppPassword, Config, Credentials, OauthClient, OauthCode, OauthRefresh,
-};
+use anyhow::{Context, Result, anyhow, bail};
+use saas_host::bindings::{Config, Setting, SlotCredential};
 use saas_host::egress::{AllowedHost, Egress, EgressPolicy};
 use saas_host::imports::{Events, Io};
 use saas_host::redact::Redactor;
+use saas_host::settings::{self as declared, env_name};
 use saas_host::{Connector, Runtime, RuntimeOptions};
-use serde::Deserialize;
 
-/// The settings file (`--config`), all fields optional.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// What the settings file and the environment say, before the connector's
+/// declarations give it types.
+#[derive(Debug, Default, Clone)]
 pub struct FileSettings {
-    /// API base URL.
-    pub api_base_url: Option<String>,
-    /// OAuth token URL.
-    pub token_url: Option<String>,
-    /// Page size.
-    pub page_size: Option<u32>,
-    /// Request budget of one listing step (smaller steps, finer checkpoints).
-    pub max_requests_per_step: Option<u32>,
-    /// Requests per hour.
+    /// The host's own request budget (`requests_per_hour`).
     pub requests_per_hour: Option<u32>,
-    /// Credentials.
-    #[serde(default)]
-    pub credentials: CredentialSettings,
+    /// Settings by name, as written.
+    pub settings: Vec<(String, toml::Value)>,
+    /// Credential fields by slot; the empty slot name is a 0.1 flat table.
+    pub credentials: BTreeMap<String, BTreeMap<String, String>>,
+    /// Whether variables override the file (not for the demo).
+    pub read_env: bool,
 }
 
-/// Credential fields, from the file or the environment.
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CredentialSettings {
-    /// Which kind; inferred from the fields present when absent.
-    pub kind: Option<String>,
-    /// OAuth consumer key.
-    pub client_id: Option<String>,
-    /// OAuth consumer secret.
-    pub client_secret: Option<String>,
-    /// OAuth refresh token.
-    pub refresh_token: Option<String>,
-    /// OAuth authorization code.
-    pub auth_code: Option<String>,
-    /// Redirect URI of the authorization request.
-    pub redirect_uri: Option<String>,
-    /// Account email (API tokens).
-    pub email: Option<String>,
-    /// API token.
-    pub api_token: Option<String>,
-    /// Access token.
-    pub access_token: Option<String>,
-    /// Username (app passwords).
-    pub username: Option<String>,
-    /// App password.
-    pub app_password: Option<String>,
-}
-
-/// Environment variables for each credential field.
-pub const ENV_VARS: [(&str, &str); 11] = [
-    ("kind", "BITBUCKET_AUTH_KIND"),
-    ("client_id", "BITBUCKET_CLIENT_ID"),
-    ("client_secret", "BITBUCKET_CLIENT_SECRET"),
-    ("refresh_token", "BITBUCKET_REFRESH_TOKEN"),
-    ("auth_code", "BITBUCKET_AUTH_CODE"),
-    ("redirect_uri", "BITBUCKET_REDIRECT_URI"),
-    ("email", "BITBUCKET_EMAIL"),
-    ("api_token", "BITBUCKET_API_TOKEN"),
-    ("access_token", "BITBUCKET_ACCESS_TOKEN"),
-    ("username", "BITBUCKET_USERNAME"),
-    ("app_password", "BITBUCKET_APP_PASSWORD"),
-];
-
-impl CredentialSettings {
-    fn field(&mut self, name: &str) -> &mut Option<String> {
-        match name {
-            "kind" => &mut self.kind,
-            "client_id" => &mut self.client_id,
-            "client_secret" => &mut self.client_secret,
-            "refresh_token" => &mut self.refresh_token,
-            "auth_code" => &mut self.auth_code,
-            "redirect_uri" => &mut self.redirect_uri,
-            "email" => &mut self.email,
-            "api_token" => &mut self.api_token,
-            "access_token" => &mut self.access_token,
-            "username" => &mut self.username,
-            _ => &mut self.app_password,
-        }
-    }
-
-    /// Overrides fields from the environment.
-    pub fn apply_env(&mut self) {
-        for (name, var) in ENV_VARS {
-            if let Ok(v) = std::env::var(var)
-                && !v.is_empty()
-            {
-                *self.field(name) = Some(v);
-            }
-        }
-    }
-
-    /// Builds the credentials.
-    pub fn credentials(&self) -> Result<Credentials> {
-        let need = |v: &Option<String>, what: &str| -> Result<String> {
-            v.clone().with_context(|| {
-                format!(
-                    "the credentials need {what} (in the config file or its environment variable)"
-                )
-            })
-        };
-        let client = || -> Result<OauthClient> {
-            Ok(OauthClient {
-                client_id: need(&self.client_id, "client_id")?,
-                client_secret: need(&self.client_secret, "client_secret")?,
-            })
-        };
-        let kind = match &self.kind {
-            Some(k) => k.clone(),
-            None if self.access_token.is_some() => "access-token".into(),
-            None if self.api_token.is_some() => "api-token".into(),
-            None if self.app_password.is_some() => "app-password".into(),
-            None if self.refresh_token.is_some() => "oauth-refresh-token".into(),
-            None if self.auth_code.is_some() => "oauth-authorization-code".into(),
-            None if self.client_id.is_some() => "oauth-client-credentials".into(),
-            None => bail!(
-                "no credentials: set them in the config file's [credentials] table or in BITBUCKET_* environment variables"
-            ),
-        };
-        Ok(match kind.as_str() {
-            "oauth-client-credentials" => Credentials::OauthClientCredentials(client()?),
-            "oauth-refresh-token" => Credentials::OauthRefreshToken(OauthRefresh {
-                client: client()?,
-                refresh_token: need(&self.refresh_token, "refresh_token")?,
-            }),
-            "oauth-authorization-code" => Credentials::OauthAuthorizationCode(OauthCode {
-                client: client()?,
-                code: need(&self.auth_code, "auth_code")?,
-                redirect_uri: self.redirect_uri.clone(),
-            }),
-            "api-token" => Credentials::ApiToken(ApiToken {
-                email: need(&self.email, "email")?,
-                token: need(&self.api_token, "api_token")?,
-            }),
-            "access-token" => Credentials::AccessToken(need(&self.access_token, "access_token")?),
-            "app-password" => Credentials::AppPassword(AppPassword {
-                username: need(&self.username, "username")?,
-                password: need(&self.app_password, "app_password")?,
-            }),
-            other => bail!("unknown credential kind {other:?}"),
+fn strings(table: &toml::Table, what: &str) -> Result<BTreeMap<String, String>> {
+    table
+        .iter()
+        .map(|(k, v)| match v {
+            toml::Value::String(s) => Ok((k.clone(), s.clone())),
+            _ => bail!("{what}: the field {k} must be a string"),
         })
-    }
+        .collect()
 }
 
-/// Reads the settings file (if given) and applies the environment.
+/// Reads the settings file, if given.
 pub fn load_file(path: Option<&Path>) -> Result<FileSettings> {
-    let mut settings = match path {
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("reading the config file {}", p.display()))?;
-            toml::from_str(&text)
-                .with_context(|| format!("parsing the config file {}", p.display()))?
-        }
-        None => FileSettings::default(),
+    let mut out = FileSettings {
+        read_env: true,
+        ..FileSettings::default()
     };
-    if let Ok(v) = std::env::var("BITBUCKET_API_BASE_URL") {
-        settings.api_base_url = Some(v);
+    let Some(path) = path else { return Ok(out) };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the config file {}", path.display()))?;
+    let table: toml::Table = toml::from_str(&text)
+        .with_context(|| format!("parsing the config file {}", path.display()))?;
+    for (key, value) in table {
+        match (key.as_str(), value) {
+            ("requests_per_hour" | "requests-per-hour", toml::Value::Integer(n)) => {
+                out.requests_per_hour = Some(
+                    u32::try_from(n)
+                        .map_err(|_| anyhow!("requests_per_hour {n} is out of range"))?,
+                );
+            }
+            ("settings", toml::Value::Table(t)) => out.settings.extend(t),
+            ("credentials", toml::Value::Table(t)) => {
+                let (slots, flat): (toml::Table, toml::Table) =
+                    t.into_iter().partition(|(_, v)| v.is_table());
+                if !flat.is_empty() {
+                    out.credentials
+                        .insert(String::new(), strings(&flat, "[credentials]")?);
+                }
+                for (slot, fields) in slots {
+                    let fields = fields.as_table().expect("partitioned on tables");
+                    let what = format!("[credentials.{slot}]");
+                    out.credentials.insert(slot, strings(fields, &what)?);
+                }
+            }
+            (_, value) => out.settings.push((key, value)),
+        }
     }
-    if let Ok(v) = std::env::var("BITBUCKET_TOKEN_URL") {
-        settings.token_url = Some(v);
-    }
-    settings.credentials.apply_env();
-    Ok(settings)
+    Ok(out)
 }
 
 /// Options shared by every command that runs a connector.
@@ -184,19 +92,22 @@ pub struct ConnectorArgs {
     /// The connector component; the bundled Bitbucket connector when absent.
     #[arg(long, value_name = "WASM")]
     pub connector: Option<PathBuf>,
-    /// Settings file (TOML): URLs and credentials.
+    /// Settings file (TOML): [settings] and [credentials.<slot>].
     #[arg(long, value_name = "FILE", env = "SAAS_HOST_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Sets one of the connector's settings (`inspect` lists them); repeatable.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
     /// Folder for compiled components.
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
     /// Compile every time, without the cache.
     #[arg(long)]
     pub no_cache: bool,
-    /// Requests in flight at once.
+    /// Most requests in flight at once (the connector's own budget may be lower).
     #[arg(long, default_value_t = 16)]
     pub concurrency: usize,
-    /// Most requests per hour (Bitbucket allows about 1,000 per user).
+    /// Most requests per hour (the connector's own budget applies when lower).
     #[arg(long)]
     pub requests_per_hour: Option<u32>,
     /// Timeout of one HTTP request, in seconds.
@@ -218,20 +129,100 @@ pub struct Ready {
     pub connector: Connector,
     /// Its I/O.
     pub io: Io,
-    /// Its config.
+    /// Its effective settings.
     pub config: Config,
+    file: FileSettings,
 }
 
-fn is_loopback(host: &str) -> bool {
-    host == "localhost" || host.starts_with("127.") || host == "[::1]" || host == "::1"
+/// Only IP loopback addresses and `localhost` count as loopback.
+fn is_loopback(host: &url::Host<&str>) -> bool {
+    match host {
+        url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+        url::Host::Ipv4(a) => IpAddr::V4(*a).is_loopback(),
+        url::Host::Ipv6(a) => IpAddr::V6(*a).is_loopback(),
+    }
+}
+
+fn lowest(a: Option<u32>, b: Option<u32>) -> Option<u32> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The settings given in the file, the variables and `extra`, typed by the
+/// connector's declarations, over its defaults.
+fn config_for(
+    connector: &Connector,
+    file: &FileSettings,
+    extra: &[(String, String)],
+) -> Result<Config> {
+    let info = connector.info();
+    let spec = |name: &str| {
+        let name = name.replace('_', "-");
+        info.settings
+            .iter()
+            .find(|s| s.name == name)
+            .ok_or_else(|| {
+                let known: Vec<&str> = info.settings.iter().map(|s| s.name.as_str()).collect();
+                anyhow!(
+                    "the connector {} has no setting {name:?} (it has: {})",
+                    info.name,
+                    known.join(", ")
+                )
+            })
+    };
+    let mut given = Vec::new();
+    for (name, value) in &file.settings {
+        let s = spec(name)?;
+        let value = declared::toml_value(s.type_, value)
+            .map_err(|e| anyhow!("the setting {}: {e}", s.name))?;
+        given.push(Setting {
+            name: s.name.clone(),
+            value,
+        });
+    }
+    let mut texts: Vec<(String, String)> = Vec::new();
+    if file.read_env {
+        for s in &info.settings {
+            if let Ok(v) = std::env::var(env_name(&info.name, &s.name)) {
+                texts.push((s.name.clone(), v));
+            }
+        }
+    }
+    texts.extend(extra.iter().cloned());
+    for (name, text) in texts {
+        let s = spec(&name)?;
+        let value = declared::parse_value(s.type_, &text)
+            .map_err(|e| anyhow!("the setting {}: {e}", s.name))?;
+        given.push(Setting {
+            name: s.name.clone(),
+            value,
+        });
+    }
+    declared::effective(&info.settings, &given).map_err(|e| anyhow!(e))
 }
 
 impl ConnectorArgs {
-    /// Loads the connector and builds its sandboxed I/O.
+    /// `--set` as name and value pairs.
+    fn sets(&self) -> Result<Vec<(String, String)>> {
+        self.set
+            .iter()
+            .map(|s| {
+                s.split_once('=')
+                    .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+                    .ok_or_else(|| anyhow!("--set takes NAME=VALUE, not {s:?}"))
+            })
+            .collect()
+    }
+
+    /// Loads the connector, resolves its settings (`extra` after `--set`)
+    /// and builds its sandboxed I/O, allowed to reach exactly the hosts of
+    /// its `url` settings.
     pub fn ready(
         &self,
-        config: Config,
-        settings: FileSettings,
+        file: FileSettings,
+        extra: &[(String, String)],
         events: Arc<dyn Events>,
     ) -> Result<Ready> {
         let runtime = Runtime::new(RuntimeOptions {
@@ -250,32 +241,34 @@ impl ConnectorArgs {
             None => runtime.load(saas_host::BUNDLED_CONNECTOR),
         }
         .context("loading the connector")?;
-        // Allowed: the configured URLs' hosts, else what the connector declares.
-        let configured: Vec<&String> = config
-            .api_base_url
+        let mut extra = extra.to_vec();
+        extra.extend(self.sets()?);
+        let config = config_for(&connector, &file, &extra)?;
+        let urls = declared::url_hosts(&config);
+        let allowed: Vec<AllowedHost> = urls
             .iter()
-            .chain(config.token_url.iter())
-            .collect();
-        let allowed: Vec<AllowedHost> = if configured.is_empty() {
-            connector
-                .info()
-                .hosts
-                .iter()
-                .map(|h| AllowedHost::host(h))
-                .collect()
-        } else {
-            configured
-                .iter()
-                .map(|u| AllowedHost::of_url(u).with_context(|| format!("{u:?} is not a URL")))
-                .collect::<Result<_>>()?
-        };
-        let allow_http = configured.iter().any(|u| u.starts_with("http://"))
-            && allowed.iter().all(|a| is_loopback(&a.host));
+            .map(|u| AllowedHost::of_url(u.as_str()).with_context(|| format!("{u} has no host")))
+            .collect::<Result<_>>()?;
+        let plain: Vec<&url::Url> = urls.iter().filter(|u| u.scheme() == "http").collect();
+        if let Some(u) = plain
+            .iter()
+            .find(|u| !u.host().is_some_and(|h| is_loopback(&h)))
+        {
+            bail!("{u}: plain http is allowed only to loopback; use https");
+        }
+        let budgets = &connector.info().budgets;
+        let concurrency = lowest(
+            u32::try_from(self.concurrency).ok(),
+            budgets.max_concurrency,
+        );
         let egress = Egress::new(EgressPolicy {
             allowed,
-            allow_http,
-            concurrency: self.concurrency.max(1),
-            requests_per_hour: self.requests_per_hour.or(settings.requests_per_hour),
+            allow_http: !plain.is_empty(),
+            concurrency: concurrency.unwrap_or(1).max(1) as usize,
+            requests_per_hour: lowest(
+                self.requests_per_hour.or(file.requests_per_hour),
+                budgets.requests_per_hour,
+            ),
             request_timeout: Duration::from_secs(self.timeout.max(1)),
             ..EgressPolicy::default()
         });
@@ -289,18 +282,65 @@ impl ConnectorArgs {
             connector,
             io,
             config,
+            file,
         })
     }
 }
 
-/// The connector config from the settings and command options.
-pub fn connector_config(settings: &FileSettings, include: &[String], exclude: &[String]) -> Config {
-    Config {
-        api_base_url: settings.api_base_url.clone(),
-        token_url: settings.token_url.clone(),
-        page_size: settings.page_size,
-        include_workspaces: include.to_vec(),
-        exclude_workspaces: exclude.to_vec(),
-        max_requests_per_step: settings.max_requests_per_step,
+impl Ready {
+    /// The credential of every slot given in the file or the variables;
+    /// a required slot with nothing given is an error naming where to put it.
+    pub fn credentials(&self) -> Result<Vec<SlotCredential>> {
+        let info = self.connector.info();
+        let mut out = Vec::new();
+        for (i, slot) in info.credential_slots.iter().enumerate() {
+            let mut fields = self
+                .file
+                .credentials
+                .get(&slot.name)
+                .cloned()
+                .unwrap_or_default();
+            if i == 0
+                && let Some(flat) = self.file.credentials.get("")
+            {
+                fields.extend(flat.clone());
+            }
+            if self.file.read_env {
+                let mut names = declared::field_names(slot);
+                names.push(("auth-kind".into(), "kind".into()));
+                for (name, _) in names {
+                    if let Ok(v) = std::env::var(env_name(&slot.name, &name))
+                        && !v.is_empty()
+                    {
+                        fields.insert(
+                            if name == "auth-kind" {
+                                "kind".into()
+                            } else {
+                                name
+                            },
+                            v,
+                        );
+                    }
+                }
+            }
+            if fields.is_empty() {
+                if slot.required {
+                    bail!(
+                        "no credentials for the slot {0}: set them in the config file's [credentials.{0}] \
+                         table or in {1}_* variables ({2})",
+                        slot.name,
+                        env_name(&slot.name, "").trim_end_matches('_'),
+                        slot.description
+                    );
+                }
+                continue;
+            }
+            let credential = declared::credential(slot, &fields).map_err(|e| anyhow!(e))?;
+            out.push(SlotCredential {
+                slot: slot.name.clone(),
+                credential,
+            });
+        }
+        Ok(out)
     }
 }

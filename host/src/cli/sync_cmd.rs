@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Result;
-use saas_host::bindings::{Credentials, StatusReport};
+use saas_host::bindings::StatusReport;
 use saas_host::sync::{self, Listing, SyncError, SyncRequest};
 
 use super::output::{self, Format};
@@ -56,18 +56,29 @@ pub struct Synced {
 }
 
 /// Runs a sync against explicit settings (the demo passes its own).
-pub fn run_with(
-    args: &SyncArgs,
-    settings: settings::FileSettings,
-    credentials: Credentials,
-) -> Result<Synced, Failure> {
-    let config = settings::connector_config(&settings, &args.include, &args.exclude);
+impl SyncArgs {
+    /// `--workspace` and `--exclude-workspace`: shorthands for the settings
+    /// `include-workspaces` and `exclude-workspaces`.
+    pub fn shorthands(&self) -> Vec<(String, String)> {
+        [
+            ("include-workspaces", &self.include),
+            ("exclude-workspaces", &self.exclude),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k.to_string(), v.join(",")))
+        .collect()
+    }
+}
+
+pub fn run_with(args: &SyncArgs, settings: settings::FileSettings) -> Result<Synced, Failure> {
     let show = !args.no_progress && std::io::stderr().is_terminal();
     let events = Arc::new(BarEvents::new(show));
     let ready = args
         .connector
-        .ready(config, settings, events.clone())
-        .map_err(Failure::other)?;
+        .ready(settings, &args.shorthands(), events.clone())
+        .map_err(Failure::usage)?;
+    let credentials = ready.credentials().map_err(Failure::usage)?;
     let mut request = SyncRequest::new(ready.config.clone(), credentials);
     request.checkpoint = args.checkpoint.clone();
     request.resume = args.resume;
@@ -112,8 +123,8 @@ pub fn print_summary(s: &Synced) {
     let counts = s.ready.io.egress.counts();
     let st = &s.listing.stats;
     eprintln!(
-        "synced {} workspaces, {} users, {} memberships: {} requests ({} retries, {} denied), {} pages, {} duplicates dropped, {:.2} s{}",
-        s.listing.workspaces.len(),
+        "synced {} units, {} users, {} memberships: {} requests ({} retries, {} denied), {} pages, {} duplicates dropped, {:.2} s{}",
+        s.report.seats.per_unit.len(),
         s.report.reconciliation.unique_users,
         s.report.reconciliation.membership_sum,
         counts.requests,
@@ -150,7 +161,6 @@ pub fn print(s: &Synced, format: Option<Format>) -> Result<Exit, Failure> {
 /// `sync`.
 pub fn run(args: &SyncArgs) -> Result<Exit, Failure> {
     let settings = settings::load_file(args.connector.config.as_deref()).map_err(Failure::usage)?;
-    let credentials = settings.credentials.credentials().map_err(Failure::usage)?;
-    let synced = run_with(args, settings, credentials)?;
+    let synced = run_with(args, settings)?;
     print(&synced, args.format)
 }

@@ -7,11 +7,14 @@ use std::time::Duration;
 
 use fake_bitbucket::{FakeBitbucket, FakeConfig};
 
-use crate::bindings::{Config, ConnectorError, Credentials, OauthClient, Session, User};
+use crate::bindings::{
+    Config, ConnectorError, Credential, OauthClient, Session, SettingValue, SlotCredential, User,
+    set_setting,
+};
 use crate::egress::{AllowedHost, Egress, EgressPolicy, RetryPolicy};
 use crate::error::HostError;
 use crate::imports::{Events, Io, Level};
-use crate::merge::Merger;
+use crate::merge::{Merged, Merger};
 use crate::redact::Redactor;
 use crate::runtime::Connector;
 
@@ -60,19 +63,34 @@ pub fn fake(workspaces: usize, members: usize) -> Result<FakeBitbucket, String> 
 
 /// The config pointing at a fake.
 pub fn config(fake: &FakeBitbucket) -> Config {
-    Config {
-        api_base_url: Some(fake.api_base_url()),
-        token_url: Some(fake.token_url()),
-        ..Config::default()
-    }
+    let mut config = Config::new();
+    set_setting(
+        &mut config,
+        "api-base-url",
+        SettingValue::Url(fake.api_base_url()),
+    );
+    set_setting(
+        &mut config,
+        "token-url",
+        SettingValue::Url(fake.token_url()),
+    );
+    config
 }
 
 /// The fake's demo OAuth client.
-pub fn demo_credentials() -> Credentials {
-    Credentials::OauthClientCredentials(OauthClient {
+pub fn demo_credentials() -> Vec<SlotCredential> {
+    slot(Credential::OauthClientCredentials(OauthClient {
         client_id: "demo-client".into(),
         client_secret: "demo-client-secret".into(),
-    })
+    }))
+}
+
+/// `credential` for the `bitbucket` slot.
+pub fn slot(credential: Credential) -> Vec<SlotCredential> {
+    vec![SlotCredential {
+        slot: "bitbucket".into(),
+        credential,
+    }]
 }
 
 /// An egress policy that allows only the fake, with quick retries.
@@ -107,8 +125,8 @@ pub fn io(fake: &FakeBitbucket) -> (Io, Arc<Recorder>) {
 pub enum Listed {
     /// Every page came in.
     Done {
-        /// The merged users.
-        users: Vec<User>,
+        /// The merged listing.
+        listing: Merged,
         /// Calls made.
         steps: usize,
         /// Replacement sessions handed back.
@@ -126,7 +144,7 @@ pub enum Listed {
 pub fn session(c: &Connector, io: &Io, config: &Config) -> Result<Session, String> {
     match c.authenticate(io, config, &demo_credentials()) {
         Ok(Ok(s)) => {
-            io.redactor.add(&s.access_token);
+            crate::sync::register_session(io, &s);
             Ok(s)
         }
         Ok(Err(e)) => Err(format!("authenticate failed: {}", e.describe())),
@@ -156,12 +174,12 @@ pub fn list(
             session = s;
             refreshes += 1;
         }
-        merger.add(page.users, page.workspaces);
+        merger.add(page.users, page.units, page.coverage);
         match page.next_cursor {
             Some(next) => cursor = Some(next),
             None => {
                 return Listed::Done {
-                    users: merger.finish().0,
+                    listing: merger.finish(),
                     steps: step,
                     refreshes,
                 };
@@ -172,10 +190,10 @@ pub fn list(
 }
 
 /// Lists a fake completely or says why not.
-pub fn list_all(c: &Connector, io: &Io, config: &Config) -> Result<Vec<User>, String> {
+pub fn list_all(c: &Connector, io: &Io, config: &Config) -> Result<Merged, String> {
     let session = session(c, io, config)?;
     match list(c, io, config, &session, None) {
-        Listed::Done { users, .. } => Ok(users),
+        Listed::Done { listing, .. } => Ok(listing),
         other => Err(describe(&other)),
     }
 }
@@ -200,7 +218,7 @@ pub fn seen(users: &[User]) -> Seen {
         .map(|u| {
             (
                 u.id.clone(),
-                u.memberships.iter().map(|m| m.workspace.clone()).collect(),
+                u.memberships.iter().map(|m| m.unit.key.clone()).collect(),
             )
         })
         .collect()

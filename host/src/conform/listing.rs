@@ -6,7 +6,7 @@ use fake_bitbucket::{BodyFault, Faults, NextFault};
 
 use super::Outcome;
 use super::kit::{self, Listed, seen};
-use crate::bindings::ConnectorError;
+use crate::bindings::{ConnectorError, SettingValue, set_setting};
 use crate::error::HostError;
 use crate::merge::Merger;
 use crate::runtime::Connector;
@@ -31,7 +31,7 @@ pub fn exact(c: &Connector) -> Outcome {
     for members in [0, 1, 99, 100, 101] {
         let fake = kit::fake(3, members)?;
         let (io, _) = kit::io(&fake);
-        let users = kit::list_all(c, &io, &kit::config(&fake))?;
+        let users = kit::list_all(c, &io, &kit::config(&fake))?.users;
         let truth = fake.truth();
         let got = seen(&users);
         if got != truth.users {
@@ -55,8 +55,8 @@ pub fn resume(c: &Connector) -> Outcome {
     let fake = kit::fake(3, 45)?;
     let (io, _) = kit::io(&fake);
     let mut cfg = kit::config(&fake);
-    cfg.page_size = Some(10);
-    cfg.max_requests_per_step = Some(4);
+    set_setting(&mut cfg, "page-size", SettingValue::U32(10));
+    set_setting(&mut cfg, "max-requests-per-step", SettingValue::U32(4));
     let session = kit::session(c, &io, &cfg)?;
     let mut steps = Vec::new();
     let mut cursor = None;
@@ -85,16 +85,18 @@ pub fn resume(c: &Connector) -> Outcome {
     }
     let whole = {
         let mut m = Merger::default();
-        steps.iter().for_each(|(_, u)| m.add(u.clone(), vec![]));
-        seen(&m.finish().0)
+        steps
+            .iter()
+            .for_each(|(_, u)| m.add(u.clone(), vec![], vec![]));
+        seen(&m.finish().users)
     };
     for i in 1..steps.len() {
         let mut m = Merger::default();
         steps[..i]
             .iter()
-            .for_each(|(_, u)| m.add(u.clone(), vec![]));
+            .for_each(|(_, u)| m.add(u.clone(), vec![], vec![]));
         match kit::list(c, &io, &cfg, &session, steps[i].0.clone()) {
-            Listed::Done { users, .. } => m.add(users, vec![]),
+            Listed::Done { listing, .. } => m.add(listing.users, listing.units, listing.coverage),
             other => {
                 return Err(format!(
                     "resumed from cursor {i}: {}",
@@ -102,7 +104,7 @@ pub fn resume(c: &Connector) -> Outcome {
                 ));
             }
         }
-        if seen(&m.finish().0) != whole {
+        if seen(&m.finish().users) != whole {
             return Err(format!(
                 "resumed from cursor {i} of {}: a different result",
                 steps.len()
@@ -125,8 +127,8 @@ fn follow_with(
     let (io, _) = kit::io(&fake);
     let mut cfg = kit::config(&fake);
     // Small pages and steps, so a connector that loops is caught quickly.
-    cfg.page_size = Some(10);
-    cfg.max_requests_per_step = Some(10);
+    set_setting(&mut cfg, "page-size", SettingValue::U32(10));
+    set_setting(&mut cfg, "max-requests-per-step", SettingValue::U32(10));
     let session = kit::session(c, &io, &cfg)?;
     let fault = match fault {
         NextFault::Foreign(_) => NextFault::Foreign(fake.foreign_base_url()),
@@ -181,13 +183,15 @@ pub fn rate_limits(c: &Connector) -> Outcome {
     let fake = kit::fake(3, 150)?;
     let (io, _) = kit::io(&fake);
     let cfg = kit::config(&fake);
-    let baseline = kit::list_all(c, &io, &cfg)?;
+    let baseline = kit::list_all(c, &io, &cfg)?.users;
     fake.set_faults(Faults {
         rate_limit_every: Some(3),
         server_error_every: Some((5, 503)),
         ..Faults::default()
     });
-    let faulty = kit::list_all(c, &io, &cfg).map_err(|e| format!("with 429s and 503s: {e}"))?;
+    let faulty = kit::list_all(c, &io, &cfg)
+        .map_err(|e| format!("with 429s and 503s: {e}"))?
+        .users;
     if seen(&faulty) != seen(&baseline) {
         return Err("with 429s and 503s the result differs".into());
     }
@@ -217,7 +221,7 @@ pub fn token_refresh(c: &Connector) -> Outcome {
     let fake = kit::fake(3, 250)?;
     let (io, _) = kit::io(&fake);
     let cfg = kit::config(&fake);
-    let baseline = kit::list_all(c, &io, &cfg)?;
+    let baseline = kit::list_all(c, &io, &cfg)?.users;
     let session = kit::session(c, &io, &cfg)?;
     fake.set_faults(Faults {
         expire_tokens_after: Some(4),
@@ -225,10 +229,10 @@ pub fn token_refresh(c: &Connector) -> Outcome {
     });
     match kit::list(c, &io, &cfg, &session, None) {
         Listed::Done {
-            users,
+            listing,
             refreshes: 1,
             ..
-        } if seen(&users) == seen(&baseline) => {
+        } if seen(&listing.users) == seen(&baseline) => {
             Ok("the token expired mid-listing: refreshed once, same result".into())
         }
         Listed::Done { refreshes, .. } => Err(format!(

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::bindings::{CredentialKind, SettingValue};
 use crate::contract;
 use crate::runtime::{Connector, Runtime, RuntimeOptions};
 
@@ -243,27 +244,64 @@ fn info(c: &Connector) -> Outcome {
     {
         problems.push(format!("version {:?} is not semver", i.version));
     }
-    for h in &i.hosts {
-        let plain = !h.is_empty()
-            && h.chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '.')
-            && !h.starts_with('.')
-            && !h.ends_with('.');
-        if !plain {
-            problems.push(format!("host {h:?} is not a plain host name"));
+    let kebab = |n: &str| {
+        !n.is_empty()
+            && n.chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+            && !n.starts_with('-')
+            && !n.ends_with('-')
+    };
+    if !kebab(&i.name) {
+        problems.push(format!("name {:?} is not kebab-case", i.name));
+    }
+    for s in &i.settings {
+        if !kebab(&s.name) {
+            problems.push(format!("setting {:?} is not kebab-case", s.name));
+        }
+        if let Some(d) = &s.default
+            && !crate::settings::value_fits(s.type_, d)
+        {
+            problems.push(format!(
+                "setting {}: the default is not a {:?}",
+                s.name, s.type_
+            ));
+        }
+        if let Some(SettingValue::Url(u)) = &s.default
+            && !url::Url::parse(u)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+        {
+            problems.push(format!(
+                "setting {}: default {u:?} is not an http(s) URL",
+                s.name
+            ));
         }
     }
-    if i.auth_modes.is_empty() {
-        problems.push("no auth modes".into());
+    if i.credential_slots.is_empty() {
+        problems.push("no credential slot".into());
+    }
+    for slot in &i.credential_slots {
+        if !kebab(&slot.name) {
+            problems.push(format!("slot {:?} is not kebab-case", slot.name));
+        }
+        if slot.kinds.is_empty() {
+            problems.push(format!("slot {} accepts no kind", slot.name));
+        }
+        if slot.kinds.contains(&CredentialKind::NamedFields) && slot.fields.is_empty() {
+            problems.push(format!(
+                "slot {} takes named fields but declares none",
+                slot.name
+            ));
+        }
     }
     if problems.is_empty() {
         Ok(format!(
-            "{} {} (contract {}), hosts {}, {} auth modes, {} bytes",
+            "{} {} (contract {}), {} settings, {} credential slots, {} capabilities, {} bytes",
             i.name,
             i.version,
             i.contract_version,
-            i.hosts.join(", "),
-            i.auth_modes.len(),
+            i.settings.len(),
+            i.credential_slots.len(),
+            i.capabilities.len(),
             c.size()
         ))
     } else {

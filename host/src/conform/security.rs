@@ -7,8 +7,8 @@ use fake_bitbucket::Client;
 use super::Outcome;
 use super::kit::{self, Listed};
 use crate::bindings::{
-    ApiToken, AppPassword, AuthMode, Capability, ConnectorError, Credentials, GroupRef,
-    GroupUpdate, OauthClient, OauthCode, OauthRefresh,
+    BasicAuth, Capability, ConnectorError, Credential, CredentialKind, GroupUpdate, OauthClient,
+    OauthCode, OauthRefresh, SettingValue, set_setting,
 };
 use crate::redact::MASK;
 use crate::runtime::Connector;
@@ -18,12 +18,12 @@ pub fn authenticate_valid(c: &Connector) -> Outcome {
     let fake = kit::fake(1, 2)?;
     let (io, _) = kit::io(&fake);
     let s = kit::session(c, &io, &kit::config(&fake))?;
-    if s.access_token.is_empty() {
-        return Err("an empty access token".into());
+    if s.state.is_empty() {
+        return Err("an empty session".into());
     }
     Ok(format!(
-        "a session of kind {:?} with {} scopes",
-        s.mode,
+        "a session with {} secrets and {} scopes",
+        s.secrets.len(),
         s.scopes.len()
     ))
 }
@@ -39,50 +39,54 @@ pub fn authenticate_invalid(c: &Connector) -> Outcome {
     };
     let cases = [
         (
-            AuthMode::OauthClientCredentials,
-            Credentials::OauthClientCredentials(client("wrong-secret")),
+            CredentialKind::OauthClientCredentials,
+            Credential::OauthClientCredentials(client("wrong-secret")),
         ),
         (
-            AuthMode::OauthRefreshToken,
-            Credentials::OauthRefreshToken(OauthRefresh {
+            CredentialKind::OauthRefreshToken,
+            Credential::OauthRefreshToken(OauthRefresh {
                 client: client("demo-client-secret"),
                 refresh_token: "revoked-refresh-token".into(),
             }),
         ),
         (
-            AuthMode::OauthAuthorizationCode,
-            Credentials::OauthAuthorizationCode(OauthCode {
+            CredentialKind::OauthAuthorizationCode,
+            Credential::OauthAuthorizationCode(OauthCode {
                 client: client("demo-client-secret"),
                 code: "bogus-code".into(),
                 redirect_uri: None,
+                code_verifier: None,
             }),
         ),
         (
-            AuthMode::ApiToken,
-            Credentials::ApiToken(ApiToken {
-                email: "admin@example.com".into(),
-                token: "wrong-api-token".into(),
+            CredentialKind::Basic,
+            Credential::Basic(BasicAuth {
+                username: "admin@example.com".into(),
+                password: "wrong-api-token".into(),
             }),
         ),
         (
-            AuthMode::AccessToken,
-            Credentials::AccessToken("wrong-access-token".into()),
+            CredentialKind::BearerToken,
+            Credential::BearerToken("wrong-access-token".into()),
         ),
         (
-            AuthMode::AppPassword,
-            Credentials::AppPassword(AppPassword {
+            CredentialKind::Basic,
+            Credential::Basic(BasicAuth {
                 username: "demo-admin".into(),
                 password: "wrong-app-password".into(),
             }),
         ),
     ];
+    let Some(slot) = c.info().credential_slots.first() else {
+        return Err("the connector declares no credential slot".into());
+    };
     let mut tried = 0;
     for (mode, creds) in cases {
-        if !c.info().auth_modes.contains(&mode) {
+        if !slot.kinds.contains(&mode) {
             continue;
         }
         tried += 1;
-        match c.authenticate(&io, &cfg, &creds) {
+        match c.authenticate(&io, &cfg, &kit::slot(creds)) {
             Ok(Err(ConnectorError::InvalidCredentials(_))) => {}
             Ok(Err(e)) => {
                 return Err(format!(
@@ -115,14 +119,14 @@ pub fn secrets(c: &Connector) -> Outcome {
     })?;
     let (io, recorder) = kit::io(&fake);
     let cfg = kit::config(&fake);
-    let creds = Credentials::OauthClientCredentials(OauthClient {
+    let creds = kit::slot(Credential::OauthClientCredentials(OauthClient {
         client_id: "canary-client".into(),
         client_secret: canary.clone(),
-    });
-    let wrong = Credentials::OauthClientCredentials(OauthClient {
+    }));
+    let wrong = kit::slot(Credential::OauthClientCredentials(OauthClient {
         client_id: "canary-client".into(),
         client_secret: format!("{canary}-wrong"),
-    });
+    }));
     let mut outputs = Vec::new();
     if let Ok(Err(e)) = c.authenticate(&io, &cfg, &wrong) {
         outputs.push(e.describe());
@@ -136,12 +140,12 @@ pub fn secrets(c: &Connector) -> Outcome {
         }
     };
     match kit::list(c, &io, &cfg, &session, None) {
-        Listed::Done { users, .. } => {
-            outputs.push(serde_json::to_string(&users).unwrap_or_default())
+        Listed::Done { listing, .. } => {
+            outputs.push(serde_json::to_string(&listing.users).unwrap_or_default())
         }
         other => outputs.push(kit::describe(&other)),
     }
-    let token = session.access_token.clone();
+    let token = session.secrets.first().cloned().unwrap_or_default();
     let basic = STANDARD.encode(format!("canary-client:{canary}"));
     let lines = recorder
         .lines
@@ -185,7 +189,11 @@ pub fn egress(c: &Connector) -> Outcome {
     let (io, _) = kit::io(&fake);
     let session = kit::session(c, &io, &kit::config(&fake))?;
     let mut cfg = kit::config(&fake);
-    cfg.api_base_url = Some(fake.foreign_base_url());
+    set_setting(
+        &mut cfg,
+        "api-base-url",
+        SettingValue::Url(fake.foreign_base_url()),
+    );
     let result = c.list_users(&io, &cfg, &session, None);
     if !fake.foreign_requests().is_empty() {
         return Err("a request reached a host outside the allowlist".into());
@@ -207,7 +215,7 @@ pub fn groups(c: &Connector) -> Outcome {
     let (io, _) = kit::io(&fake);
     let cfg = kit::config(&fake);
     let s = kit::session(c, &io, &cfg)?;
-    if !c.info().capabilities.contains(&Capability::Groups) {
+    if !c.info().has(Capability::GroupWrite) {
         return match c.list_groups(&io, &cfg, &s, "workspace-000") {
             Ok(Err(ConnectorError::Unsupported(_))) => {
                 Ok("not declared; answers unsupported".into())
@@ -227,17 +235,15 @@ pub fn groups(c: &Connector) -> Outcome {
         Ok(Ok(g)) => g,
         other => return Err(format!("create: {other:?}")),
     };
-    let r = GroupRef {
-        workspace: "workspace-000".into(),
-        slug: g.ref_.slug.clone(),
-    };
+    let r = g.id.clone();
+    let slug = r.rsplit('/').next().unwrap_or_default().to_string();
     let update = GroupUpdate {
         name: Some("Conformance Checked".into()),
         permission: None,
         auto_add: Some(true),
     };
     match c.update_group(&io, &cfg, &s, &r, &update) {
-        Ok(Ok(g)) if g.name == "Conformance Checked" && g.auto_add => {}
+        Ok(Ok(g)) if g.name == "Conformance Checked" && g.auto_add == Some(true) => {}
         other => return Err(format!("update: {other:?}")),
     }
     let member = fake
@@ -248,12 +254,12 @@ pub fn groups(c: &Connector) -> Outcome {
         .cloned()
         .ok_or("no users")?;
     settle("add-member", c.add_member(&io, &cfg, &s, &r, &member))?;
-    if fake.group_members("workspace-000", &r.slug) != Some(vec![member.clone()]) {
+    if fake.group_members("workspace-000", &slug) != Some(vec![member.clone()]) {
         return Err("add-member did not reach the group".into());
     }
     settle("remove-member", c.remove_member(&io, &cfg, &s, &r, &member))?;
     settle("delete", c.delete_group(&io, &cfg, &s, &r))?;
-    if fake.group_members("workspace-000", &r.slug).is_some() {
+    if fake.group_members("workspace-000", &slug).is_some() {
         return Err("delete did not remove the group".into());
     }
     Ok("create, update, add-member, remove-member and delete reached the fake".into())

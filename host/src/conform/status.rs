@@ -5,28 +5,33 @@ use std::collections::BTreeSet;
 
 use super::Outcome;
 use super::kit;
-use crate::bindings::{Activity, Policy, StatusReport, User};
+use crate::bindings::{AccountState, Activity, Listing, Policy, StatusReport};
 use crate::imports::Io;
 use crate::runtime::Connector;
 
 /// A complete listing of a fake whose fifth workspace reports no access dates.
-fn users(c: &Connector) -> Result<Vec<User>, String> {
+fn listing(c: &Connector) -> Result<Listing, String> {
     let fake = kit::fake(5, 60)?;
     let (io, _) = kit::io(&fake);
-    kit::list_all(c, &io, &kit::config(&fake))
+    let merged = kit::list_all(c, &io, &kit::config(&fake))?;
+    Ok(Listing {
+        users: merged.users,
+        units: merged.units,
+        coverage: merged.coverage,
+        complete: true,
+    })
 }
 
-fn policy(complete: bool) -> Policy {
+fn policy() -> Policy {
     Policy {
         as_of: 1_800_000_000,
         inactive_after_days: 90,
         purchased_seats: Some(100),
-        listing_complete: complete,
     }
 }
 
-fn status(c: &Connector, users: &[User], policy: Policy) -> Result<StatusReport, String> {
-    match c.compute_status(&Io::deny_all(), users, policy) {
+fn status(c: &Connector, listing: &Listing) -> Result<StatusReport, String> {
+    match c.compute_status(&Io::deny_all(), listing, policy()) {
         Ok(Ok(r)) => Ok(r),
         Ok(Err(e)) => Err(format!("compute-status failed: {}", e.describe())),
         Err(e) => Err(format!("compute-status: {e}")),
@@ -35,12 +40,15 @@ fn status(c: &Connector, users: &[User], policy: Policy) -> Result<StatusReport,
 
 /// Same input, same output, whatever the order.
 pub fn deterministic(c: &Connector) -> Outcome {
-    let users = users(c)?;
-    let a = status(c, &users, policy(true))?;
-    let b = status(c, &users, policy(true))?;
-    let mut reversed = users.clone();
-    reversed.reverse();
-    let r = status(c, &reversed, policy(true))?;
+    let listing = listing(c)?;
+    let users = &listing.users;
+    let a = status(c, &listing)?;
+    let b = status(c, &listing)?;
+    let mut reversed = listing.clone();
+    reversed.users.reverse();
+    reversed.units.reverse();
+    reversed.coverage.reverse();
+    let r = status(c, &reversed)?;
     let json = |x: &StatusReport| serde_json::to_string(x).unwrap_or_default();
     if json(&a) != json(&b) {
         return Err("two calls with the same input differ".into());
@@ -56,13 +64,17 @@ pub fn deterministic(c: &Connector) -> Outcome {
 
 /// Unique ids; seats equal memberships; reconciliation adds up.
 pub fn invariants(c: &Connector) -> Outcome {
-    let users = users(c)?;
-    let r = status(c, &users, policy(true))?;
+    let listing = listing(c)?;
+    let users = &listing.users;
+    let r = status(c, &listing)?;
     let ids: BTreeSet<&str> = r.users.iter().map(|u| u.user_id.as_str()).collect();
-    let memberships: usize = users.iter().map(|u| u.memberships.len()).sum();
+    let memberships: usize = users
+        .iter()
+        .map(|u| u.memberships.iter().filter(|m| m.billable).count())
+        .sum();
     let rec = &r.reconciliation;
     let counts = r.counts.active + r.counts.inactive + r.counts.never_active + r.counts.unknown;
-    let per_ws: u32 = r.licences.per_workspace.iter().map(|w| w.used_seats).sum();
+    let per_unit: u32 = r.seats.per_unit.iter().map(|w| w.used).sum();
     let problems: Vec<String> = [
         (ids.len() != r.users.len(), "duplicate user ids".to_string()),
         (
@@ -70,18 +82,15 @@ pub fn invariants(c: &Connector) -> Outcome {
             format!("{} statuses for {} users", r.users.len(), users.len()),
         ),
         (
-            r.licences.used as usize != memberships,
+            r.seats.used as usize != memberships,
             format!(
-                "{} used seats for {memberships} memberships",
-                r.licences.used
+                "{} used seats for {memberships} billable memberships",
+                r.seats.used
             ),
         ),
         (
-            per_ws != r.licences.used,
-            format!(
-                "per-workspace seats add up to {per_ws}, not {}",
-                r.licences.used
-            ),
+            per_unit != r.seats.used,
+            format!("per-unit seats add up to {per_unit}, not {}", r.seats.used),
         ),
         (
             rec.membership_sum as usize != memberships,
@@ -116,8 +125,10 @@ pub fn invariants(c: &Connector) -> Outcome {
 
 /// A partial listing marks nobody inactive or never-active.
 pub fn partial(c: &Connector) -> Outcome {
-    let users = users(c)?;
-    let r = status(c, &users, policy(false))?;
+    let mut listing = listing(c)?;
+    listing.complete = false;
+    let users = &listing.users;
+    let r = status(c, &listing)?;
     let idle = r
         .users
         .iter()
@@ -135,13 +146,14 @@ pub fn partial(c: &Connector) -> Outcome {
 
 /// Users with no evidence are unknown, never inactive.
 pub fn unknown(c: &Connector) -> Outcome {
-    let users = users(c)?;
-    let r = status(c, &users, policy(true))?;
+    let listing = listing(c)?;
+    let users = &listing.users;
+    let r = status(c, &listing)?;
     // Users whose workspaces report no access dates, with an active (or absent) status.
     let no_evidence: BTreeSet<&str> = users
         .iter()
-        .filter(|u| u.account_status.as_deref().is_none_or(|s| s == "active"))
-        .filter(|u| u.memberships.iter().all(|m| m.workspace == "workspace-004"))
+        .filter(|u| matches!(u.status.state, AccountState::Active | AccountState::Unknown))
+        .filter(|u| u.memberships.iter().all(|m| m.unit.key == "workspace-004"))
         .map(|u| u.id.as_str())
         .collect();
     if no_evidence.is_empty() {
