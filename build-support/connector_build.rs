@@ -1,11 +1,12 @@
 // Shared by `host/build.rs` and `tests/build.rs` through `include!`: builds
-// the Bitbucket connector for wasm32-wasip2 from inside a build script.
+// connector components for wasm32-wasip2 from inside a build script.
 
-/// Builds the connector (with `features`) into `target_dir` and returns the
-/// path of the `.wasm`. `extra_env` adds profile settings.
+/// Builds the connector `package` (with `features`) into `target_dir` and
+/// returns the path of the `.wasm`. `extra_env` adds profile settings.
 pub fn build_connector(
     root: &std::path::Path,
     target_dir: &std::path::Path,
+    package: &str,
     features: &[&str],
     extra_env: &[(&str, &str)],
 ) -> std::path::PathBuf {
@@ -15,7 +16,7 @@ pub fn build_connector(
         "build",
         "--quiet",
         "--package",
-        "bitbucket-connector",
+        package,
         "--target",
         "wasm32-wasip2",
         "--release",
@@ -44,15 +45,30 @@ pub fn build_connector(
     let status = cmd.status().expect("cargo runs");
     assert!(
         status.success(),
-        "building the connector for wasm32-wasip2 (features {features:?}) failed. If the target \
+        "building {package} for wasm32-wasip2 (features {features:?}) failed. If the target \
          is missing, run `cargo xtask setup` (or `rustup target add wasm32-wasip2`)."
     );
-    target_dir.join("wasm32-wasip2/release/bitbucket_connector.wasm")
+    target_dir.join(format!("wasm32-wasip2/release/{}.wasm", package.replace('-', "_")))
 }
 
-/// Asks cargo to rebuild when the connector or the contract changes.
+/// The settings of a shipped component: whole-program optimised for size,
+/// and stripped. `strip = true` alone leaves the core module's name section
+/// (115 KB for Bitbucket) in the component, so the linker is told too.
+pub const SHIPPED: [(&str, &str); 5] = [
+    ("CARGO_PROFILE_RELEASE_LTO", "true"),
+    ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1"),
+    ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "s"),
+    ("CARGO_PROFILE_RELEASE_STRIP", "true"),
+    ("CARGO_TARGET_WASM32_WASIP2_RUSTFLAGS", "-C link-arg=--strip-all"),
+];
+
+/// What a connector build depends on in the workspace: the connectors and
+/// the SDK, the contract, the lock file, this file.
+const WATCHED: [&str; 4] = ["connector", "wit", "Cargo.lock", "build-support"];
+
+/// Asks cargo to rebuild when a connector, the SDK or the contract changes.
 pub fn watch_connector(root: &std::path::Path) {
-    for watched in ["connector/src", "connector/Cargo.toml", "wit", "Cargo.lock", "build-support"] {
+    for watched in WATCHED {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
 }
@@ -74,7 +90,7 @@ pub fn connector_fingerprint(root: &std::path::Path) -> String {
         }
     }
     let mut files = Vec::new();
-    for watched in ["connector/src", "connector/Cargo.toml", "wit", "Cargo.lock", "build-support"] {
+    for watched in WATCHED {
         walk(&root.join(watched), &mut files);
     }
     files.sort();

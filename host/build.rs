@@ -6,7 +6,7 @@
 mod support {
     include!("../build-support/connector_build.rs");
 }
-use support::{build_connector, watch_connector};
+use support::{SHIPPED, build_connector, watch_connector};
 
 fn main() {
     let manifest_dir =
@@ -17,16 +17,12 @@ fn main() {
         .to_path_buf();
     watch_connector(&root);
     // A separate target folder: the outer build holds the lock on target/.
-    // The shipped component is whole-program optimised and stripped.
     let wasm = build_connector(
         &root,
         &root.join("target").join("wasm"),
+        "bitbucket-connector",
         &[],
-        &[
-            ("CARGO_PROFILE_RELEASE_LTO", "true"),
-            ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1"),
-            ("CARGO_PROFILE_RELEASE_STRIP", "true"),
-        ],
+        &SHIPPED,
     );
     println!("cargo:rustc-env=BUNDLED_CONNECTOR_WASM={}", wasm.display());
 }

@@ -1,5 +1,6 @@
 //! Builds the deliberately defective variants of the connector (one cargo
-//! feature each) for the sandbox and conformance tests.
+//! feature each) for the sandbox and conformance tests, and the README's
+//! example connector.
 
 /// The defect features of `bitbucket-connector`.
 const DEFECTS: [&str; 18] = [
@@ -23,6 +24,9 @@ const DEFECTS: [&str; 18] = [
     "bad-info",
 ];
 
+/// The README's example connector, as built.
+const EXAMPLE: &str = "example-connector.wasm";
+
 include!("../build-support/connector_build.rs");
 
 fn main() {
@@ -38,16 +42,20 @@ fn main() {
     let stamp = built.join("fingerprint");
     let fingerprint = connector_fingerprint(&root);
     let fresh = std::fs::read_to_string(&stamp).is_ok_and(|s| s == fingerprint)
+        && built.join(EXAMPLE).exists()
         && DEFECTS
             .iter()
             .all(|d| built.join(format!("defect-{d}.wasm")).exists());
     if !fresh {
         std::fs::create_dir_all(&built).expect("a folder for the builds");
         for defect in DEFECTS {
-            let wasm = build_connector(&root, &target_dir, &[&format!("defect-{defect}")], &[]);
-            std::fs::copy(wasm, built.join(format!("defect-{defect}.wasm")))
+            let feature = format!("defect-{defect}");
+            let wasm = build_connector(&root, &target_dir, "bitbucket-connector", &[&feature], &[]);
+            std::fs::copy(wasm, built.join(format!("{feature}.wasm")))
                 .expect("copy the defective connector");
         }
+        let wasm = build_connector(&root, &target_dir, "example-connector", &[], &SHIPPED);
+        std::fs::copy(wasm, built.join(EXAMPLE)).expect("copy the example connector");
         std::fs::write(&stamp, &fingerprint).expect("write the fingerprint");
     }
     println!("cargo:rustc-env=DEFECT_CONNECTORS_DIR={}", built.display());

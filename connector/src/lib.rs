@@ -16,7 +16,6 @@ pub mod status;
 pub mod upstream;
 pub mod wire;
 
-#[cfg(not(target_arch = "wasm32"))]
 use saas_connector_sdk::http::HttpClient;
 use saas_connector_sdk::log::Logger;
 use saas_connector_sdk::{
@@ -115,34 +114,11 @@ pub fn info() -> ConnectorInfo {
 /// The Bitbucket Cloud connector.
 pub struct Bitbucket;
 
-#[cfg(target_arch = "wasm32")]
-fn io() -> (
-    saas_connector_sdk::http::HostHttp,
-    saas_connector_sdk::log::HostLog,
-) {
+fn io() -> (impl HttpClient, impl Logger) {
     (
-        saas_connector_sdk::http::HostHttp,
-        saas_connector_sdk::log::HostLog,
+        saas_connector_sdk::http::client(),
+        saas_connector_sdk::log::logger(),
     )
-}
-#[cfg(not(target_arch = "wasm32"))]
-fn io() -> (Unavailable, saas_connector_sdk::log::NoLog) {
-    (Unavailable, saas_connector_sdk::log::NoLog)
-}
-/// Outside wasm there is no host: the plain modules take a client instead.
-#[cfg(not(target_arch = "wasm32"))]
-struct Unavailable;
-#[cfg(not(target_arch = "wasm32"))]
-impl HttpClient for Unavailable {
-    fn send(
-        &self,
-        _: saas_connector_sdk::http::Request,
-    ) -> std::result::Result<saas_connector_sdk::http::Response, saas_connector_sdk::http::HttpError>
-    {
-        Err(saas_connector_sdk::http::HttpError::Denied(
-            "no host outside wasm".into(),
-        ))
-    }
 }
 
 fn endpoints(config: &[Setting]) -> Result<(Config, Endpoints)> {

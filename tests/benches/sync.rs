@@ -10,10 +10,11 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bitbucket_connector::http::{HttpClient, HttpError, Method, NoLog, Request, Response};
 use e2e::{config, demo_credentials, io_with, policy};
 use fake_bitbucket::{FakeBitbucket, FakeConfig, Faults};
-use saas_host::bindings::Policy;
+use saas_connector_sdk::http::{HttpClient, HttpError, Method, Request, Response};
+use saas_connector_sdk::log::NoLog;
+use saas_host::bindings::{Listing, Policy, SettingValue, set_setting};
 use saas_host::egress::{Egress, EgressError, OutgoingRequest};
 use saas_host::sync::{self, SyncRequest};
 use saas_host::{Runtime, RuntimeOptions};
@@ -86,14 +87,16 @@ fn outgoing(r: Request) -> OutgoingRequest {
     OutgoingRequest {
         method: match r.method {
             Method::Get => saas_host::egress::Method::Get,
+            Method::Head => saas_host::egress::Method::Head,
             Method::Post => saas_host::egress::Method::Post,
             Method::Put => saas_host::egress::Method::Put,
+            Method::Patch => saas_host::egress::Method::Patch,
             Method::Delete => saas_host::egress::Method::Delete,
         },
         url: r.url,
         headers: r.headers,
         body: r.body,
-        timeout: None,
+        timeout: r.timeout_ms.map(|ms| Duration::from_millis(u64::from(ms))),
     }
 }
 
@@ -119,14 +122,16 @@ impl HttpClient for NativeEgress {
 }
 
 fn native_sync(fake: &FakeBitbucket) -> (Duration, usize) {
-    use bitbucket_connector::{auth, endpoints::Endpoints, listing, model};
+    use bitbucket_connector::endpoints::{Config, Endpoints};
+    use bitbucket_connector::session::{Credentials, OAuthClient};
+    use bitbucket_connector::{auth, listing};
     let http = NativeEgress(Arc::new(Egress::new(policy(fake))));
-    let cfg = model::Config {
+    let cfg = Config {
         api_base_url: Some(fake.api_base_url()),
         token_url: Some(fake.token_url()),
-        ..model::Config::default()
+        ..Config::default()
     };
-    let creds = model::Credentials::OAuthClientCredentials(model::OAuthClient {
+    let creds = Credentials::OAuthClientCredentials(OAuthClient {
         client_id: "demo-client".into(),
         client_secret: "demo-client-secret".into(),
     });
@@ -303,14 +308,19 @@ fn startup(runs: usize) {
         as_of: 0,
         inactive_after_days: 90,
         purchased_seats: None,
-        listing_complete: true,
+    };
+    let empty = Listing {
+        users: Vec::new(),
+        units: Vec::new(),
+        coverage: Vec::new(),
+        complete: true,
     };
     let mut per_call = Vec::new();
     for _ in 0..runs {
         let n = 200;
         let t = Instant::now();
         for _ in 0..n {
-            c.compute_status(&io, &[], policy).unwrap().unwrap();
+            c.compute_status(&io, &empty, policy).unwrap().unwrap();
         }
         per_call.push(t.elapsed().as_secs_f64() * 1000.0 / n as f64);
     }
@@ -356,11 +366,9 @@ fn scale_child(base: &str, token_url: &str) {
         ..Default::default()
     };
     let (io, _) = io_with(p);
-    let cfg = saas_host::bindings::Config {
-        api_base_url: Some(base.into()),
-        token_url: Some(token_url.into()),
-        ..Default::default()
-    };
+    let mut cfg = saas_host::bindings::Config::new();
+    set_setting(&mut cfg, "api-base-url", SettingValue::Url(base.into()));
+    set_setting(&mut cfg, "token-url", SettingValue::Url(token_url.into()));
     let start = Instant::now();
     let listing = sync::list_all(
         &connector,

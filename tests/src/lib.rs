@@ -15,6 +15,11 @@ pub use saas_host::conform::kit::{config, demo_credentials, policy, seen, slot};
 /// Where the defective connectors are.
 pub const DEFECTS_DIR: &str = env!("DEFECT_CONNECTORS_DIR");
 
+/// The README's example connector (Nimbus Notes, an imaginary SaaS).
+pub fn example() -> Vec<u8> {
+    std::fs::read(format!("{DEFECTS_DIR}/example-connector.wasm")).expect("built by build.rs")
+}
+
 /// A defective connector's bytes (`name` without the `defect-` prefix).
 pub fn defect(name: &str) -> Vec<u8> {
     std::fs::read(format!("{DEFECTS_DIR}/defect-{name}.wasm")).expect("built by build.rs")

@@ -145,3 +145,38 @@ impl HttpClient for NativeHttp {
         })
     }
 }
+
+/// The client a connector's [`crate::Connector`] functions use: the host's
+/// import inside wasm; natively, with the `native` feature, a real HTTP
+/// client (so a connector runs whole in native tests), and without it a
+/// client that refuses every request.
+#[cfg(target_arch = "wasm32")]
+pub fn client() -> HostHttp {
+    HostHttp
+}
+
+/// See the wasm version.
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
+pub fn client() -> NativeHttp {
+    NativeHttp::default()
+}
+
+/// See the wasm version.
+#[cfg(not(any(feature = "native", target_arch = "wasm32")))]
+pub fn client() -> NoHost {
+    NoHost
+}
+
+/// Outside wasm and without the `native` feature there is no way out.
+#[cfg(not(any(feature = "native", target_arch = "wasm32")))]
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoHost;
+
+#[cfg(not(any(feature = "native", target_arch = "wasm32")))]
+impl HttpClient for NoHost {
+    fn send(&self, _: Request) -> Result<Response, HttpError> {
+        Err(HttpError::Denied(
+            "no host outside wasm: enable the SDK's `native` feature".into(),
+        ))
+    }
+}

@@ -48,3 +48,16 @@ impl Logger for HostLog {
         });
     }
 }
+
+/// The logger a connector's [`crate::Connector`] functions use: the host's
+/// import inside wasm, nothing natively.
+#[cfg(target_arch = "wasm32")]
+pub fn logger() -> HostLog {
+    HostLog
+}
+
+/// See the wasm version.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn logger() -> NoLog {
+    NoLog
+}

@@ -1,0 +1,157 @@
+//! The README's example connector (Nimbus Notes, an imaginary SaaS) in the
+//! host, against a Nimbus stand-in on loopback: a second API fits the
+//! contract, and the SDK's defaults and standard status rules hold for it.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::Query;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::get;
+use saas_host::bindings::{
+    Activity, ConnectorError, Credential, SettingValue, SlotCredential, set_setting,
+};
+use saas_host::egress::{AllowedHost, EgressPolicy};
+use saas_host::sync::{self, SyncRequest};
+use serde_json::{Value, json};
+
+const TOKEN: &str = "nimbus-test-token";
+const NOW: i64 = 1_800_000_000;
+
+fn authorised(headers: &HeaderMap) -> bool {
+    headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(&format!("Bearer {TOKEN}"))
+}
+
+fn denied() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        Json(json!({"error": "bad token"})),
+    )
+        .into_response()
+}
+
+/// Seven members on three pages: five seen lately, one long ago, one never.
+fn members(page: u64) -> Value {
+    let all: Vec<Value> = (0..7)
+        .map(|i| {
+            let mut m = json!({"id": format!("n-{i}"), "email": format!("p{i}@nimbus.example"),
+                "name": format!("Person {i}"), "role": if i == 0 { "admin" } else { "member" }});
+            match i {
+                5 => m["last_seen"] = json!(NOW - 400 * 86_400),
+                6 => {}
+                _ => m["last_seen"] = json!(NOW - 86_400 * i),
+            }
+            m
+        })
+        .collect();
+    let start = ((page - 1) * 3) as usize;
+    let chunk: Vec<Value> = all.iter().skip(start).take(3).cloned().collect();
+    json!({"members": chunk, "next_page": if start + 3 < all.len() { json!(page + 1) } else { Value::Null }})
+}
+
+/// Starts the stand-in on a loopback port; it lives as long as the test.
+fn nimbus() -> String {
+    let app = Router::new()
+        .route(
+            "/api/v1/account",
+            get(|h: HeaderMap| async move {
+                if !authorised(&h) {
+                    return denied();
+                }
+                Json(json!({"seats": {"purchased": 50, "used": 7}})).into_response()
+            }),
+        )
+        .route(
+            "/api/v1/members",
+            get(
+                |h: HeaderMap, Query(q): Query<std::collections::HashMap<String, u64>>| async move {
+                    if !authorised(&h) {
+                        return denied();
+                    }
+                    Json(members(q.get("page").copied().unwrap_or(1))).into_response()
+                },
+            ),
+        );
+    let listener = std::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    base
+}
+
+fn credentials(token: &str) -> Vec<SlotCredential> {
+    vec![SlotCredential {
+        slot: "nimbus".into(),
+        credential: Credential::BearerToken(token.into()),
+    }]
+}
+
+#[test]
+fn the_example_connector_lists_members_seats_and_evidence_through_the_host() {
+    let base = nimbus();
+    let example = e2e::runtime().load(&e2e::example()).unwrap();
+    assert!(saas_host::contract::world_mismatches(example.surface()).is_empty());
+    assert!(example.size() <= 300_000, "{} bytes", example.size());
+    let (io, _) = e2e::io_with(EgressPolicy {
+        allowed: vec![AllowedHost::of_url(&base).unwrap()],
+        allow_http: true,
+        ..EgressPolicy::default()
+    });
+    let mut config = Vec::new();
+    set_setting(&mut config, "base-url", SettingValue::Url(base));
+
+    let bad = sync::authenticate(&example, &io, &config, &credentials("wrong")).unwrap_err();
+    assert!(bad.to_string().contains("invalid-credentials"), "{bad}");
+
+    let listing = sync::list_all(
+        &example,
+        &io,
+        &SyncRequest::new(config.clone(), credentials(TOKEN)),
+        |_, _| {},
+    )
+    .unwrap();
+    assert!(listing.complete, "{:?}", listing.error);
+    assert_eq!(listing.users.len(), 7);
+    assert_eq!(listing.stats.pages, 3);
+    let report = sync::compute_status(&example, &io, &listing, NOW, 90, None).unwrap();
+    let count = |a: Activity| report.users.iter().filter(|u| u.activity == a).count();
+    assert_eq!(
+        (
+            count(Activity::Active),
+            count(Activity::Inactive),
+            count(Activity::NeverActive)
+        ),
+        (5, 1, 1)
+    );
+    let unit = &report.seats.per_unit[0];
+    assert_eq!(
+        (unit.used, unit.purchased, unit.reported_used),
+        (7, Some(50), Some(7))
+    );
+    assert_eq!(report.seats.purchased, Some(50));
+    assert_eq!(unit.admins, ["n-0"]);
+    let seen = report.users.iter().find(|u| u.user_id == "n-1").unwrap();
+    assert_eq!(seen.last_active_source.as_deref(), Some("nimbus-last-seen"));
+
+    // Groups and release-seat are not declared: the SDK's defaults answer.
+    let err = example
+        .list_groups(&io, &config, &listing.session, "nimbus")
+        .unwrap()
+        .unwrap_err();
+    assert!(matches!(err, ConnectorError::Unsupported(_)), "{err:?}");
+    let err = example
+        .release_seat(&io, &config, &listing.session, "n-5", "nimbus", false)
+        .unwrap()
+        .unwrap_err();
+    assert!(matches!(err, ConnectorError::Unsupported(_)), "{err:?}");
+}
