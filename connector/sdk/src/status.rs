@@ -215,14 +215,11 @@ pub fn compute(listing: &Listing, policy: &Policy) -> StatusReport {
 
     let mut per_unit: Vec<UnitSeats> = per_unit.into_values().collect();
     per_unit.sort_by(|a, b| (&a.unit.key, &a.unit.id).cmp(&(&b.unit.key, &b.unit.id)));
-    let reported: Option<u32> = if listing.units.is_empty() {
+    // The units' own purchases add up only when every unit seen reports one.
+    let reported: Option<u32> = if per_unit.is_empty() {
         None
     } else {
-        listing
-            .units
-            .iter()
-            .map(|u| u.seats.as_ref().and_then(|s| s.purchased))
-            .sum()
+        per_unit.iter().map(|u| u.purchased).sum()
     };
     let purchased = policy.purchased_seats.or(reported);
     StatusReport {
