@@ -2,18 +2,28 @@
 //! fake's stateful 1.0 API.
 
 use e2e::{config, connector, demo_credentials, fake, io};
-use saas_host::bindings::{ConnectorError, GroupUpdate, ReleaseKind, ReleaseOutcome};
+use fake_bitbucket::FakeBitbucket;
+use saas_host::bindings::{
+    Config, ConnectorError, GroupUpdate, ReleaseKind, ReleaseOutcome, Session,
+};
+use saas_host::imports::Io;
 
-#[test]
-fn create_update_add_remove_delete_round_trip() {
-    let fake = fake(2, 12);
+/// A fake of `members` in one workspace, with I/O, config and a session.
+fn signed_in(workspaces: usize, members: usize) -> (FakeBitbucket, Io, Config, Session) {
+    let fake = fake(workspaces, members);
     let (io, _) = io(&fake);
     let cfg = config(&fake);
-    let c = connector();
-    let s = c
+    let s = connector()
         .authenticate(&io, &cfg, &demo_credentials())
         .unwrap()
         .unwrap();
+    (fake, io, cfg, s)
+}
+
+#[test]
+fn create_update_add_remove_delete_round_trip() {
+    let (fake, io, cfg, s) = signed_in(2, 12);
+    let c = connector();
     let before = c
         .list_groups(&io, &cfg, &s, "workspace-000")
         .unwrap()
@@ -97,14 +107,8 @@ fn create_update_add_remove_delete_round_trip() {
 
 #[test]
 fn group_errors_are_typed() {
-    let fake = fake(1, 3);
-    let (io, _) = io(&fake);
-    let cfg = config(&fake);
+    let (_fake, io, cfg, s) = signed_in(1, 3);
     let c = connector();
-    let s = c
-        .authenticate(&io, &cfg, &demo_credentials())
-        .unwrap()
-        .unwrap();
     let err = c
         .list_groups(&io, &cfg, &s, "no-such-workspace")
         .unwrap()
@@ -126,14 +130,8 @@ fn group_errors_are_typed() {
 
 #[test]
 fn release_seat_plans_leaving_every_group_and_applies_only_when_asked() {
-    let fake = fake(1, 12);
-    let (io, _) = io(&fake);
-    let cfg = config(&fake);
+    let (fake, io, cfg, s) = signed_in(1, 12);
     let c = connector();
-    let s = c
-        .authenticate(&io, &cfg, &demo_credentials())
-        .unwrap()
-        .unwrap();
     let developers = fake.group_members("workspace-000", "developers").unwrap();
     let user = developers[0].clone();
     let plan = c
