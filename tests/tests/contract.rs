@@ -123,3 +123,54 @@ fn a_second_load_comes_from_the_compile_cache() {
     );
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+/// Released contract versions, file by file, and the component built
+/// against each: a released version is never edited.
+const FROZEN: [(&str, &str); 7] = [
+    (
+        "wit/v0.1.0/connector.wit",
+        "2de13120f8f5447e732a87f24fe79f7ec9d063437bab62ef419e1889a20d6870",
+    ),
+    (
+        "wit/v0.1.0/groups.wit",
+        "536156f6332c0f10868748ab5962b214f1dee2801f8e93fd2adf6da9bd10df2f",
+    ),
+    (
+        "wit/v0.1.0/http.wit",
+        "09e5ab9cf354167163a8540da84e8cefab2ae5f654890aaf44712f4d8bb828bf",
+    ),
+    (
+        "wit/v0.1.0/log.wit",
+        "8af1f7265b4157a67ad4e9bcaa26e2b3d73b09ac034bb4fd062c921f550b9a00",
+    ),
+    (
+        "wit/v0.1.0/types.wit",
+        "ad3f04a2197833d0a689a5b5c4d4017a04959d08d44c80319b9b04074c82288a",
+    ),
+    (
+        "wit/v0.1.0/world.wit",
+        "b2f8fc11e9d52a0d409b812eb1c06f51ca814d6f8f4f3d40e275da42c7bcac18",
+    ),
+    (
+        "tests/fixtures/contract-0.1.0/bitbucket-connector.wasm",
+        "1388c44332767c7dd267ef1d6c6eddb0f9566df07478d561c0cd203c94a2fe66",
+    ),
+];
+
+#[test]
+fn released_contract_versions_are_frozen() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for (path, want) in FROZEN {
+        let bytes = std::fs::read(root.join(path)).unwrap();
+        assert_eq!(saas_host::cache::sha256_hex(&bytes), want, "{path} changed");
+    }
+    let released: Vec<_> = std::fs::read_dir(root.join("wit/v0.1.0"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(
+        released.len(),
+        6,
+        "a file was added to a released version: {released:?}"
+    );
+}
