@@ -14,12 +14,15 @@ pub use exports::saas::connector::connector::{
 pub use exports::saas::connector::seats::{
     ReleaseAction, ReleaseKind, ReleaseOutcome, SeatRelease,
 };
+pub use saas::connector::access::{
+    BasicAuth, Credential, CredentialField, CredentialKind, CredentialSlot, FieldAlias, FieldSpec,
+    OauthClient, OauthCode, OauthRefresh, Session, Setting, SettingSpec, SettingType, SettingValue,
+    SlotCredential,
+};
 pub use saas::connector::types::{
-    AccessLevel, AccountState, AccountStatus, BasicAuth, BillingUnit, ConnectorError, Coverage,
-    Credential, CredentialField, CredentialKind, CredentialSlot, Evidence, EvidenceKind,
-    FieldAlias, FieldSpec, Group, GroupMember, GroupUpdate, Membership, OauthClient, OauthCode,
-    OauthRefresh, RateLimit, ReadOnlyError, ScopeError, SeatFacts, Session, Setting, SettingSpec,
-    SettingType, SettingValue, SlotCredential, UnitKind, UnitRef, UpstreamError, User,
+    AccessLevel, AccountState, AccountStatus, BillingUnit, ConnectorError, Coverage, Evidence,
+    EvidenceKind, Group, GroupMember, GroupUpdate, Membership, RateLimit, ReadOnlyError,
+    ScopeError, SeatFacts, UnitKind, UnitRef, UpstreamError, User,
 };
 
 /// The effective settings passed to every call.
@@ -33,6 +36,8 @@ pub const WIT_SOURCE: &str = concat!(
     include_str!("../../wit/v0.2.0/world.wit"),
     "\n",
     include_str!("../../wit/v0.2.0/types.wit"),
+    "\n",
+    include_str!("../../wit/v0.2.0/access.wit"),
     "\n",
     include_str!("../../wit/v0.2.0/http.wit"),
     "\n",

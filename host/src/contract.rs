@@ -96,6 +96,21 @@ pub fn expected_surface() -> ComponentSurface {
     }
 }
 
+/// The contract's interfaces that hold only types (`types`, `access`): a
+/// component imports those it uses.
+pub fn type_interfaces() -> Vec<String> {
+    let mut resolve = wit_parser::Resolve::new();
+    let pkg = resolve
+        .push_str("saas-connector.wit", WIT_SOURCE)
+        .expect("the bundled WIT parses");
+    resolve.packages[pkg]
+        .interfaces
+        .values()
+        .filter(|id| resolve.interfaces[**id].functions.is_empty())
+        .map(|id| resolve.id_of(*id).expect("a named interface"))
+        .collect()
+}
+
 /// Whether a component built against `found` can run on this host: same
 /// major version, and below 1.0 the same minor version.
 pub fn is_compatible(found: &str) -> bool {
@@ -122,7 +137,7 @@ pub fn world_mismatches(actual: &ComponentSurface) -> Vec<String> {
                 }
             }
         } else if !ALLOWED_WASI.iter().any(|p| name.starts_with(p))
-            && !name.starts_with(&format!("{PACKAGE}/types@"))
+            && !type_interfaces().contains(name)
         {
             problems.push(format!(
                 "imports {name}, which is neither the contract nor standard WASI"

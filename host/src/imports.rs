@@ -195,3 +195,4 @@ impl log::Host for CallState {
 }
 
 impl crate::bindings::saas::connector::types::Host for CallState {}
+impl crate::bindings::saas::connector::access::Host for CallState {}

@@ -29,8 +29,13 @@ pub mod status;
 pub mod adapter;
 
 use __bindings::exports::saas::connector::{connector as c, seats as s};
-use __bindings::saas::connector::types as t;
+use __bindings::saas::connector::{access as a, types as t};
 
+pub use a::{
+    BasicAuth, Config, Credential, CredentialField, CredentialKind, CredentialSlot, FieldAlias,
+    FieldSpec, OauthClient, OauthCode, OauthRefresh, Session, Setting, SettingSpec, SettingType,
+    SettingValue, SlotCredential,
+};
 pub use c::{
     Activity, ActivityCounts, Capability, ConnectorInfo, Listing, ListingProgress, MfaCoverage,
     PageStats, Policy, Reconciliation, RequestBudgets, SeatSummary, StatusReport, UnitSeats,
@@ -39,11 +44,9 @@ pub use c::{
 pub use error::{ConnectorError, Result};
 pub use s::{ReleaseAction, ReleaseKind, ReleaseOutcome, SeatRelease};
 pub use t::{
-    AccessLevel, AccountState, AccountStatus, BasicAuth, BillingUnit, Config, Coverage, Credential,
-    CredentialField, CredentialKind, CredentialSlot, Evidence, EvidenceKind, FieldAlias, FieldSpec,
-    Group, GroupMember, GroupUpdate, Membership, OauthClient, OauthCode, OauthRefresh, RateLimit,
-    ReadOnlyError, ScopeError, SeatFacts, Session, Setting, SettingSpec, SettingType, SettingValue,
-    SlotCredential, Timestamp, UnitKind, UnitRef, UpstreamError, User,
+    AccessLevel, AccountState, AccountStatus, BillingUnit, Coverage, Evidence, EvidenceKind, Group,
+    GroupMember, GroupUpdate, Membership, RateLimit, ReadOnlyError, ScopeError, SeatFacts,
+    Timestamp, UnitKind, UnitRef, UpstreamError, User,
 };
 
 /// A connector: the functions of the contract, with defaults for the
