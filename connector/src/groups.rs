@@ -241,49 +241,56 @@ impl<'a> Groups<'a> {
         self.call(Method::Delete, &path, None, &what).map(drop)
     }
 
-    /// Plans (and with `apply` carries out) freeing `user`'s seat in the
-    /// workspace `unit` (its slug): leaving every group of the workspace
-    /// that lists the user.
-    pub fn release_seat(&self, user: &str, unit: &str, apply: bool) -> Result<SeatRelease> {
-        let groups: Vec<Group> = self
-            .list(unit)?
-            .into_iter()
-            .filter(|g| g.members.iter().any(|m| m.user_id.as_deref() == Some(user)))
-            .collect();
-        let mut actions: Vec<ReleaseAction> = groups
-            .iter()
-            .map(|g| ReleaseAction {
-                kind: ReleaseKind::LeaveGroup,
-                target: g.id.clone(),
-                target_name: g.name.clone(),
-                description: format!("remove {user} from the group {} of {unit}", g.name),
-                reversible: true,
-                outcome: None,
-            })
-            .collect();
-        if apply {
-            for action in &mut actions {
-                action.outcome = Some(match self.remove_member(&action.target, user) {
-                    Ok(()) => ReleaseOutcome::Done,
-                    Err(Error::NotFound(_)) => ReleaseOutcome::AlreadyDone,
-                    Err(e) => ReleaseOutcome::Failed(e),
-                });
+    /// Plans (and with `apply` carries out) freeing the seats of `users` in
+    /// the workspace `unit` (its slug): leaving every group of the workspace
+    /// that lists them. The workspace's groups are read once.
+    pub fn release_seats(
+        &self,
+        users: &[String],
+        unit: &str,
+        apply: bool,
+    ) -> Result<Vec<SeatRelease>> {
+        let groups = self.list(unit)?;
+        let notes = vec![
+            "Bitbucket also grants membership through direct repository permissions, \
+             which the API does not list per user: check them in the workspace settings."
+                .to_string(),
+            "In a workspace administered in admin.atlassian.com, remove product access \
+             there; its groups are read-only here."
+                .to_string(),
+        ];
+        let mut out = Vec::with_capacity(users.len());
+        for user in users {
+            let mut actions: Vec<ReleaseAction> = groups
+                .iter()
+                .filter(|g| g.members.iter().any(|m| m.user_id.as_deref() == Some(user)))
+                .map(|g| ReleaseAction {
+                    kind: ReleaseKind::LeaveGroup,
+                    target: g.id.clone(),
+                    target_name: g.name.clone(),
+                    description: format!("remove {user} from the group {} of {unit}", g.name),
+                    reversible: true,
+                    outcome: None,
+                })
+                .collect();
+            if apply {
+                for action in &mut actions {
+                    action.outcome = Some(match self.remove_member(&action.target, user) {
+                        Ok(()) => ReleaseOutcome::Done,
+                        Err(Error::NotFound(_)) => ReleaseOutcome::AlreadyDone,
+                        Err(e) => ReleaseOutcome::Failed(e),
+                    });
+                }
             }
+            out.push(SeatRelease {
+                user_id: user.clone(),
+                unit_id: unit.into(),
+                actions,
+                frees_seat: None,
+                notes: notes.clone(),
+                applied: apply,
+            });
         }
-        Ok(SeatRelease {
-            user_id: user.into(),
-            unit_id: unit.into(),
-            actions,
-            frees_seat: None,
-            notes: vec![
-                "Bitbucket also grants membership through direct repository permissions, \
-                 which the API does not list per user: check them in the workspace settings."
-                    .into(),
-                "In a workspace administered in admin.atlassian.com, remove product access \
-                 there; its groups are read-only here."
-                    .into(),
-            ],
-            applied: apply,
-        })
+        Ok(out)
     }
 }

@@ -102,7 +102,7 @@ pub fn info() -> ConnectorInfo {
             Capability::GroupRead,
             Capability::GroupWrite,
             Capability::GroupMembershipWrite,
-            Capability::ReleaseSeat,
+            Capability::ReleaseSeats,
         ],
         budgets: RequestBudgets {
             requests_per_hour: Some(900),
@@ -203,14 +203,14 @@ impl Connector for Bitbucket {
     fn remove_member(c: &[Setting], s: &Session, group: &str, user: &str) -> Result<()> {
         with_groups(c, s, |g| g.remove_member(group, user))
     }
-    fn release_seat(
+    fn release_seats(
         c: &[Setting],
         s: &Session,
-        user: &str,
+        users: &[String],
         unit: &str,
         apply: bool,
-    ) -> Result<SeatRelease> {
-        with_groups(c, s, |g| g.release_seat(user, unit, apply))
+    ) -> Result<Vec<SeatRelease>> {
+        with_groups(c, s, |g| g.release_seats(users, unit, apply))
     }
 }
 

@@ -418,20 +418,20 @@ impl Connector {
         })
     }
 
-    /// Plans (and with `apply` carries out) what frees `user`'s seat in
-    /// `unit` (capability `release-seat`).
-    pub fn release_seat(
+    /// Plans (and with `apply` carries out) what frees the seats of `users`
+    /// in `unit` (capability `release-seats`).
+    pub fn release_seats(
         &self,
         io: &Io,
         config: &Config,
         session: &Session,
-        user: &str,
+        users: &[String],
         unit: &str,
         apply: bool,
-    ) -> Outcome<SeatRelease> {
+    ) -> Outcome<Vec<SeatRelease>> {
         self.call(io, |b, s| {
             b.saas_connector_seats()
-                .call_release_seat(s, config, session, user, unit, apply)
+                .call_release_seats(s, config, session, users, unit, apply)
         })
     }
 }

@@ -143,14 +143,21 @@ fn the_example_connector_lists_members_seats_and_evidence_through_the_host() {
     let seen = report.users.iter().find(|u| u.user_id == "n-1").unwrap();
     assert_eq!(seen.last_active_source.as_deref(), Some("nimbus-last-seen"));
 
-    // Groups and release-seat are not declared: the SDK's defaults answer.
+    // Groups and release-seats are not declared: the SDK's defaults answer.
     let err = example
         .list_groups(&io, &config, &listing.session, "nimbus")
         .unwrap()
         .unwrap_err();
     assert!(matches!(err, ConnectorError::Unsupported(_)), "{err:?}");
     let err = example
-        .release_seat(&io, &config, &listing.session, "n-5", "nimbus", false)
+        .release_seats(
+            &io,
+            &config,
+            &listing.session,
+            &["n-5".into()],
+            "nimbus",
+            false,
+        )
         .unwrap()
         .unwrap_err();
     assert!(matches!(err, ConnectorError::Unsupported(_)), "{err:?}");

@@ -129,15 +129,41 @@ fn group_errors_are_typed() {
 }
 
 #[test]
-fn release_seat_plans_leaving_every_group_and_applies_only_when_asked() {
+fn release_seats_plans_leaving_every_group_and_applies_only_when_asked() {
     let (fake, io, cfg, s) = signed_in(1, 12);
     let c = connector();
     let developers = fake.group_members("workspace-000", "developers").unwrap();
     let user = developers[0].clone();
-    let plan = c
-        .release_seat(&io, &cfg, &s, &user, "workspace-000", false)
+    let other = fake
+        .truth()
+        .users
+        .keys()
+        .find(|u| !developers.contains(u))
+        .unwrap()
+        .clone();
+    let plans = c
+        .release_seats(
+            &io,
+            &cfg,
+            &s,
+            &[user.clone(), other.clone()],
+            "workspace-000",
+            false,
+        )
         .unwrap()
         .unwrap();
+    assert_eq!(plans.len(), 2);
+    assert_eq!(
+        (plans[0].user_id.as_str(), plans[1].user_id.as_str()),
+        (user.as_str(), other.as_str())
+    );
+    assert!(
+        plans[1]
+            .actions
+            .iter()
+            .all(|a| a.target != "workspace-000/developers")
+    );
+    let plan = &plans[0];
     assert!(!plan.applied);
     assert!(plan.frees_seat.is_none() && !plan.notes.is_empty());
     assert!(
@@ -155,10 +181,21 @@ fn release_seat_plans_leaving_every_group_and_applies_only_when_asked() {
         developers
     );
 
+    let before = fake.requests().len();
     let done = c
-        .release_seat(&io, &cfg, &s, &user, "workspace-000", true)
+        .release_seats(
+            &io,
+            &cfg,
+            &s,
+            std::slice::from_ref(&user),
+            "workspace-000",
+            true,
+        )
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .remove(0);
+    // One read of the groups, then one removal per group.
+    assert_eq!(fake.requests().len() - before, 1 + done.actions.len());
     assert!(done.applied);
     assert!(
         done.actions
@@ -172,7 +209,7 @@ fn release_seat_plans_leaving_every_group_and_applies_only_when_asked() {
             .contains(&user)
     );
     let err = c
-        .release_seat(&io, &cfg, &s, &user, "no-such-workspace", false)
+        .release_seats(&io, &cfg, &s, &[user], "no-such-workspace", false)
         .unwrap()
         .unwrap_err();
     assert!(matches!(err, ConnectorError::NotFound(_)), "{err:?}");

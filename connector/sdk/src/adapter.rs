@@ -112,13 +112,13 @@ impl<T: Connector> g::Guest for Component<T> {
 }
 
 impl<T: Connector> s::Guest for Component<T> {
-    fn release_seat(
+    fn release_seats(
         config: Vec<Setting>,
         session: Session,
-        user: String,
+        users: Vec<String>,
         unit: String,
         apply: bool,
-    ) -> Result<s::SeatRelease, ConnectorError> {
-        T::release_seat(&config, &session, &user, &unit, apply)
+    ) -> Result<Vec<s::SeatRelease>, ConnectorError> {
+        T::release_seats(&config, &session, &users, &unit, apply)
     }
 }

@@ -6,7 +6,7 @@
 //!   [`ConnectorError`], ...), which are plain Rust data natively too, so a
 //!   connector's logic tests natively;
 //! - one trait, [`Connector`], whose optional parts (refresh, groups,
-//!   release-seat) answer `unsupported` by default, and the
+//!   release-seats) answer `unsupported` by default, and the
 //!   [`register_connector!`] macro that exports it;
 //! - an HTTP client with a batch call ([`http::HttpClient`]): the host's
 //!   import inside wasm, and with the `native` feature a real HTTP client
@@ -141,16 +141,16 @@ pub trait Connector {
         Err(error::unsupported("remove-member"))
     }
 
-    /// Plans, and applies when `apply`, what frees a seat (capability
-    /// `release-seat`).
-    fn release_seat(
+    /// Plans, and applies when `apply`, what frees the seats of `users` in
+    /// `unit`, one entry per user (capability `release-seats`).
+    fn release_seats(
         _config: &[Setting],
         _session: &Session,
-        _user: &str,
+        _users: &[String],
         _unit: &str,
         _apply: bool,
-    ) -> Result<SeatRelease> {
-        Err(error::unsupported("release-seat"))
+    ) -> Result<Vec<SeatRelease>> {
+        Err(error::unsupported("release-seats"))
     }
 }
 

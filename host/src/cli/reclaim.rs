@@ -1,8 +1,10 @@
 //! `reclaim`: the seat-reclamation plan, built on the connector's
-//! `release-seat`. Idle users (inactive or never active), each billable
+//! `release-seats` (one call per billable unit). Idle users (inactive or never active), each billable
 //! seat with the steps that would free it; `--yes` carries the steps out
 //! and reports each one. With `--group`, `--yes` only removes idle users
 //! from those groups instead.
+
+use std::collections::BTreeMap;
 
 use anyhow::anyhow;
 use saas_host::bindings::{Activity, Capability, ReleaseOutcome, SeatRelease, UserStatus};
@@ -30,23 +32,32 @@ pub struct ReclaimArgs {
     pub json: bool,
 }
 
-/// The plans of one idle user, one per billable unit.
-fn plans(synced: &Synced, user: &UserStatus, apply: bool) -> Result<Vec<SeatRelease>, Failure> {
+/// Every idle user's plans, one per billable unit, with one call per unit.
+fn plans(
+    synced: &Synced,
+    idle: &[&UserStatus],
+    apply: bool,
+) -> Result<BTreeMap<String, Vec<SeatRelease>>, Failure> {
     let (c, io, cfg, session) = (
         &synced.ready.connector,
         &synced.ready.io,
         &synced.ready.config,
         &synced.listing.session,
     );
-    user.units
-        .iter()
-        .map(|unit| {
-            settle(
-                &synced.ready,
-                c.release_seat(io, cfg, session, &user.user_id, unit, apply),
-            )
-        })
-        .collect()
+    let mut by_unit: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for user in idle {
+        for unit in &user.units {
+            by_unit.entry(unit).or_default().push(user.user_id.clone());
+        }
+    }
+    let mut out: BTreeMap<String, Vec<SeatRelease>> = BTreeMap::new();
+    for (unit, users) in by_unit {
+        let released = c.release_seats(io, cfg, session, &users, unit, apply);
+        for plan in settle(&synced.ready, released)? {
+            out.entry(plan.user_id.clone()).or_default().push(plan);
+        }
+    }
+    Ok(out)
 }
 
 fn outcome(o: &Option<ReleaseOutcome>) -> String {
@@ -65,9 +76,9 @@ pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
     let synced = sync_cmd::run_with(&args.sync, file)?;
     sync_cmd::print_summary(&synced);
     let info = synced.ready.connector.info();
-    if !info.has(Capability::ReleaseSeat) {
+    if !info.has(Capability::ReleaseSeats) {
         return Err(Failure::usage(anyhow!(
-            "the connector {} does not declare release-seat: it cannot plan reclamation",
+            "the connector {} does not declare release-seats: it cannot plan reclamation",
             info.name
         )));
     }
@@ -89,10 +100,11 @@ pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
         .filter(|s| matches!(s.activity, Activity::Inactive | Activity::NeverActive))
         .collect();
     let apply_plans = args.yes && args.groups.is_empty();
+    let all_plans = plans(&synced, &idle, apply_plans)?;
     let mut entries = Vec::new();
     let mut results: Vec<Value> = Vec::new();
     for s in &idle {
-        let plans = plans(&synced, s, apply_plans)?;
+        let plans = all_plans.get(&s.user_id).cloned().unwrap_or_default();
         let groups: Vec<&str> = plans
             .iter()
             .flat_map(|p| &p.actions)
