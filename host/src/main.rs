@@ -2,11 +2,10 @@
 
 mod cli;
 
-use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 fn main() {
-    let cli = cli::Cli::parse();
+    let cli = cli::parse();
     let default = match cli.verbose {
         0 => "warn",
         1 => "info",

@@ -26,6 +26,42 @@ pub fn value_fits(ty: SettingType, value: &SettingValue) -> bool {
     )
 }
 
+/// A setting type's name, as the WIT spells it.
+pub fn type_name(ty: SettingType) -> &'static str {
+    match ty {
+        SettingType::String => "string",
+        SettingType::Bool => "bool",
+        SettingType::U32 => "u32",
+        SettingType::Duration => "duration",
+        SettingType::Url => "url",
+        SettingType::StringList => "string-list",
+    }
+}
+
+/// A setting's value as text people write (a duration in seconds, a list
+/// comma-separated).
+pub fn value_text(value: &SettingValue) -> String {
+    match value {
+        SettingValue::String(s) | SettingValue::Url(s) => s.clone(),
+        SettingValue::Bool(b) => b.to_string(),
+        SettingValue::U32(n) => n.to_string(),
+        SettingValue::Duration(s) => format!("{s}s"),
+        SettingValue::StringList(v) => v.join(","),
+    }
+}
+
+/// A credential kind's name, as the WIT spells it.
+pub fn kind_name(kind: CredentialKind) -> &'static str {
+    match kind {
+        CredentialKind::OauthClientCredentials => "oauth-client-credentials",
+        CredentialKind::OauthRefreshToken => "oauth-refresh-token",
+        CredentialKind::OauthAuthorizationCode => "oauth-authorization-code",
+        CredentialKind::Basic => "basic",
+        CredentialKind::BearerToken => "bearer-token",
+        CredentialKind::NamedFields => "named-fields",
+    }
+}
+
 /// Parses a duration: whole seconds, or a number with `s`, `m`, `h` or `d`.
 fn duration(text: &str) -> Option<u64> {
     let t = text.trim();
@@ -110,7 +146,7 @@ pub fn toml_value(ty: SettingType, value: &toml::Value) -> Result<SettingValue, 
             .collect::<Result<_, _>>()
             .map(SettingValue::StringList),
         (_, toml::Value::String(s)) => parse_value(ty, s),
-        (_, other) => Err(format!("{other} is not a {ty:?}")),
+        (_, other) => Err(format!("{other} is not a {}", type_name(ty))),
     }
 }
 
@@ -136,7 +172,11 @@ pub fn effective(specs: &[SettingSpec], given: &[Setting]) -> Result<Config, Pro
                 ));
             }
             Some(spec) if !value_fits(spec.type_, &g.value) => {
-                return Err(format!("the setting {} must be a {:?}", g.name, spec.type_));
+                return Err(format!(
+                    "the setting {} must be a {}",
+                    g.name,
+                    type_name(spec.type_)
+                ));
             }
             Some(_) => {}
         }
@@ -282,10 +322,13 @@ pub fn credential(
         ));
     }
     let need = |f: &str| {
-        fields
-            .get(f)
-            .cloned()
-            .ok_or_else(|| format!("the slot {} needs the field {f} for {kind:?}", slot.name))
+        fields.get(f).cloned().ok_or_else(|| {
+            format!(
+                "the slot {} needs the field {f} for {}",
+                slot.name,
+                kind_name(kind)
+            )
+        })
     };
     let client = || -> Result<OauthClient, Problem> {
         Ok(OauthClient {

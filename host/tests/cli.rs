@@ -371,3 +371,95 @@ fn the_demo_runs_a_real_sync_with_no_credentials() {
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["summary"]["reconciliation"]["membership_sum"], 60);
 }
+
+#[test]
+fn settings_and_credentials_come_from_the_connectors_declarations() {
+    let fake = fake(2, 10);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("settings.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[settings]\napi-base-url = {:?}\ntoken-url = {:?}\ninclude-workspaces = [\"workspace-001\"]\n\
+             [credentials.bitbucket]\nclient-id = \"demo-client\"\nclient-secret = \"demo-client-secret\"\n",
+            fake.api_base_url(),
+            fake.token_url()
+        ),
+    )
+    .unwrap();
+    let bare = || {
+        let mut c = Command::new(BIN);
+        c.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("XDG_CACHE_HOME", dir.path());
+        c
+    };
+    let out = run(bare().args([
+        "sync",
+        "--format",
+        "json",
+        "--config",
+        file.to_str().unwrap(),
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let units = seen_from_json(doc["users"].as_array().unwrap());
+    assert!(
+        units
+            .values()
+            .all(|w| w.iter().all(|s| s == "workspace-001"))
+    );
+    assert_eq!(units.len(), fake.truth().per_workspace["workspace-001"]);
+
+    // --set overrides the file; an undeclared name is a usage error naming the real ones.
+    let out = run(bare().args([
+        "sync",
+        "--config",
+        file.to_str().unwrap(),
+        "--set",
+        "colour=blue",
+    ]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("include-workspaces"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(bare().args([
+        "sync",
+        "--config",
+        file.to_str().unwrap(),
+        "--set",
+        "page-size=lots",
+    ]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("whole number"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Plain http to a host that is not loopback is refused before any request.
+    let out = run(bare().args([
+        "sync",
+        "--config",
+        file.to_str().unwrap(),
+        "--set",
+        "api-base-url=http://127.evil.example",
+    ]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("loopback"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = run(bare().args(["sync", "--help"]));
+    let help = text(&out.stdout);
+    for declared in [
+        "BITBUCKET_API_BASE_URL",
+        "include-workspaces (string-list)",
+        "BITBUCKET_EMAIL",
+    ] {
+        assert!(help.contains(declared), "{declared} missing from --help");
+    }
+}

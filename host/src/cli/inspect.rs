@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
+use saas_host::bindings::ConnectorInfo;
 use saas_host::contract;
-use saas_host::settings::{env_name, field_names};
+use saas_host::settings::{env_name, field_names, kind_name, type_name, value_text};
 use saas_host::{Runtime, RuntimeOptions};
 use serde_json::json;
 
@@ -17,6 +18,50 @@ pub struct InspectArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// A connector's settings and credential slots with their variables, as
+/// `inspect` and `--help` show them.
+pub fn declarations(info: &ConnectorInfo) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from("settings (file [settings], variables, or --set NAME=VALUE):\n");
+    for s in &info.settings {
+        let default = s
+            .default
+            .as_ref()
+            .map(|d| format!(" = {}", value_text(d)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {} ({}{}){default}  {}  {}",
+            s.name,
+            type_name(s.type_),
+            if s.required { ", required" } else { "" },
+            env_name(&info.name, &s.name),
+            s.description
+        );
+    }
+    out.push_str("credential slots (file [credentials.<slot>], or variables):\n");
+    for slot in &info.credential_slots {
+        let _ = writeln!(
+            out,
+            "  {}{}: {}  {}",
+            slot.name,
+            if slot.required { " (required)" } else { "" },
+            slot.kinds
+                .iter()
+                .map(|k| kind_name(*k))
+                .collect::<Vec<_>>()
+                .join(", "),
+            slot.description
+        );
+        let names: Vec<String> = field_names(slot)
+            .into_iter()
+            .map(|(n, _)| env_name(&slot.name, &n))
+            .collect();
+        let _ = writeln!(out, "    variables: {}", names.join(", "));
+    }
+    out
 }
 
 /// `inspect`.
@@ -57,37 +102,7 @@ pub fn run(args: &InspectArgs) -> Result<Exit, Failure> {
             connector.sha256()
         );
         println!("{}", info.description);
-        println!("settings (file [settings], or variables):");
-        for s in &info.settings {
-            let default = s
-                .default
-                .as_ref()
-                .map(|d| format!(" = {}", serde_json::to_string(d).unwrap_or_default()))
-                .unwrap_or_default();
-            println!(
-                "  {} ({:?}{}){default}  {}  {}",
-                s.name,
-                s.type_,
-                if s.required { ", required" } else { "" },
-                env_name(&info.name, &s.name),
-                s.description
-            );
-        }
-        println!("credential slots (file [credentials.<slot>], or variables):");
-        for slot in &info.credential_slots {
-            println!(
-                "  {}{}: {:?}  {}",
-                slot.name,
-                if slot.required { " (required)" } else { "" },
-                slot.kinds,
-                slot.description
-            );
-            let names: Vec<String> = field_names(slot)
-                .into_iter()
-                .map(|(n, _)| env_name(&slot.name, &n))
-                .collect();
-            println!("    variables: {}", names.join(", "));
-        }
+        print!("{}", declarations(info));
         println!("capabilities: {:?}", info.capabilities);
         println!(
             "budgets: {:?} requests per hour, {:?} at once",

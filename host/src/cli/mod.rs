@@ -11,7 +11,7 @@ mod reclaim;
 mod settings;
 mod sync_cmd;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// Exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,4 +105,47 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::Demo(a) => demo::run(a),
         Command::Conform(a) => conform_cmd::run(a),
     }
+}
+
+/// The subcommands that run a connector, whose help lists its declarations.
+const RUNS_A_CONNECTOR: [&str; 4] = ["sync", "groups", "reclaim", "demo"];
+
+/// The connector's declarations for `--help`: the one `--connector` names,
+/// else the bundled one. None when it does not load (the help still shows).
+fn declared_help(args: &[String]) -> Option<String> {
+    let path = args
+        .iter()
+        .position(|a| a == "--connector")
+        .and_then(|i| args.get(i + 1))
+        .or_else(|| {
+            args.iter()
+                .find_map(|a| a.strip_prefix("--connector=").map(|_| a))
+        })
+        .map(|a| std::path::PathBuf::from(a.trim_start_matches("--connector=")));
+    let runtime = saas_host::Runtime::new(saas_host::RuntimeOptions::default()).ok()?;
+    let connector = match path {
+        Some(p) => runtime.load_file(&p),
+        None => runtime.load(saas_host::BUNDLED_CONNECTOR),
+    }
+    .ok()?;
+    Some(format!(
+        "{EXIT_CODES}\n\nThe connector {} declares:\n{}",
+        connector.info().name,
+        inspect::declarations(connector.info())
+    ))
+}
+
+/// Parses the command line; `--help` of a command that runs a connector
+/// lists that connector's settings and credential slots.
+pub fn parse() -> Cli {
+    let args: Vec<String> = std::env::args().collect();
+    let wants_help = args.iter().any(|a| a == "--help" || a == "-h");
+    let mut command = Cli::command();
+    if wants_help && let Some(text) = declared_help(&args) {
+        for name in RUNS_A_CONNECTOR {
+            command = command.mut_subcommand(name, |c| c.after_help(text.clone()));
+        }
+    }
+    let matches = command.get_matches_from(args);
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
