@@ -411,47 +411,22 @@ fn settings_and_credentials_come_from_the_connectors_declarations() {
     );
     assert_eq!(units.len(), fake.truth().per_workspace["workspace-001"]);
 
-    // --set overrides the file; an undeclared name is a usage error naming the real ones.
-    let out = run(bare().args([
-        "sync",
-        "--config",
-        file.to_str().unwrap(),
-        "--set",
-        "colour=blue",
-    ]));
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("include-workspaces"),
-        "{}",
-        text(&out.stderr)
-    );
-    let out = run(bare().args([
-        "sync",
-        "--config",
-        file.to_str().unwrap(),
-        "--set",
-        "page-size=lots",
-    ]));
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("whole number"),
-        "{}",
-        text(&out.stderr)
-    );
-    // Plain http to a host that is not loopback is refused before any request.
-    let out = run(bare().args([
-        "sync",
-        "--config",
-        file.to_str().unwrap(),
-        "--set",
-        "api-base-url=http://127.evil.example",
-    ]));
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("loopback"),
-        "{}",
-        text(&out.stderr)
-    );
+    // An undeclared name or a mistyped value is a usage error that says
+    // what is expected; plain http to a host that is not loopback is
+    // refused before any request.
+    for (set, says) in [
+        ("colour=blue", "include-workspaces"),
+        ("page-size=lots", "whole number"),
+        ("api-base-url=http://127.evil.example", "loopback"),
+    ] {
+        let out = run(bare().args(["sync", "--config", file.to_str().unwrap(), "--set", set]));
+        assert_eq!(out.status.code(), Some(2), "{set}");
+        assert!(
+            text(&out.stderr).contains(says),
+            "{set}: {}",
+            text(&out.stderr)
+        );
+    }
 
     let out = run(bare().args(["sync", "--help"]));
     let help = text(&out.stdout);
