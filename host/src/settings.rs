@@ -297,13 +297,15 @@ pub fn credential(
     };
     let kind = match fields.get("kind") {
         Some(k) => kind_named(k).ok_or_else(|| format!("unknown credential kind {k:?}"))?,
-        // The most specific first: a refresh token or a code beats the bare client.
+        // saas-host 0.1's order: a ready token, then a user and secret, then
+        // the OAuth grants, the most specific (refresh token, code) before
+        // the bare client.
         None => [
-            CredentialKind::OauthAuthorizationCode,
-            CredentialKind::OauthRefreshToken,
-            CredentialKind::OauthClientCredentials,
-            CredentialKind::Basic,
             CredentialKind::BearerToken,
+            CredentialKind::Basic,
+            CredentialKind::OauthRefreshToken,
+            CredentialKind::OauthAuthorizationCode,
+            CredentialKind::OauthClientCredentials,
             CredentialKind::NamedFields,
         ]
         .into_iter()

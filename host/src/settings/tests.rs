@@ -163,4 +163,19 @@ fn credentials_are_inferred_from_fields_and_aliases() {
         credential(&s, &given(&[("kind", "access-token"), ("token", "t")])),
         Ok(Credential::BearerToken(_))
     ));
+    // With several kinds complete, saas-host 0.1's order decides.
+    let all = [
+        ("client-id", "i"),
+        ("client-secret", "s"),
+        ("refresh-token", "r"),
+        ("token", "t"),
+    ];
+    assert!(matches!(
+        credential(&s, &given(&all)),
+        Ok(Credential::BearerToken(_))
+    ));
+    assert!(matches!(
+        credential(&s, &given(&all[..3])),
+        Ok(Credential::OauthRefreshToken(_))
+    ));
 }
