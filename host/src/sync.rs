@@ -96,6 +96,12 @@ pub enum SyncError {
     /// The connector refused an operation (its typed error, described).
     #[error("the connector failed: {0}")]
     Connector(String),
+    /// `--resume` with a connector whose cursors do not survive a restart.
+    #[error(
+        "the connector {0} does not declare resumable-listing: its cursors do not survive a \
+         restart, so it cannot resume; run again without --resume"
+    )]
+    NotResumable(String),
 }
 
 /// Registers every secret of a credentials value for redaction.
@@ -223,7 +229,18 @@ pub fn list_all(
     let mut cursor: Option<String> = None;
     let mut finished = false;
     let print = fingerprint(connector, &request.config);
+    // Checkpoints only for connectors whose cursors survive a restart.
+    let resumable = connector.info().has(Capability::ResumableListing);
+    if request.resume && !resumable {
+        return Err(SyncError::NotResumable(connector.info().name.clone()));
+    }
     let mut checkpoint = match &request.checkpoint {
+        Some(_) if !resumable => {
+            tracing::warn!(
+                "the connector does not declare resumable-listing: no checkpoint is written"
+            );
+            None
+        }
         Some(path) if request.resume && path.exists() => {
             let (cp, entries) = Checkpoint::resume(path, &print)?;
             for entry in entries {

@@ -162,3 +162,27 @@ fn the_example_connector_lists_members_seats_and_evidence_through_the_host() {
         .unwrap_err();
     assert!(matches!(err, ConnectorError::Unsupported(_)), "{err:?}");
 }
+
+#[test]
+fn a_connector_without_resumable_listing_neither_checkpoints_nor_resumes() {
+    let base = nimbus();
+    let example = e2e::runtime().load(&e2e::example()).unwrap();
+    let (io, _) = e2e::io_with(EgressPolicy {
+        allowed: vec![AllowedHost::of_url(&base).unwrap()],
+        allow_http: true,
+        ..EgressPolicy::default()
+    });
+    let mut config = Vec::new();
+    set_setting(&mut config, "base-url", SettingValue::Url(base));
+    let dir = tempfile::tempdir().unwrap();
+    let mut request = SyncRequest::new(config, credentials(TOKEN));
+    request.checkpoint = Some(dir.path().join("checkpoint"));
+    // Nimbus pages by number, which shifts when members join: the example
+    // does not declare resumable-listing.
+    let listing = sync::list_all(&example, &io, &request, |_, _| {}).unwrap();
+    assert!(listing.complete);
+    assert!(!dir.path().join("checkpoint").exists());
+    request.resume = true;
+    let err = sync::list_all(&example, &io, &request, |_, _| {}).unwrap_err();
+    assert!(err.to_string().contains("resumable-listing"), "{err}");
+}

@@ -9,7 +9,7 @@
 
 use saas_connector_sdk::http::{self, HttpClient, Request, Response};
 use saas_connector_sdk::{
-    AccessLevel, AccountState, AccountStatus, BillingUnit, Capability, Connector, ConnectorError,
+    AccessLevel, AccountState, AccountStatus, BillingUnit, Connector, ConnectorError,
     ConnectorInfo, Coverage, Credential, CredentialKind, CredentialSlot, Evidence, EvidenceKind,
     ListingProgress, Membership, PageStats, RequestBudgets, Result, SeatFacts, Session, Setting,
     SettingSpec, SettingType, SettingValue, SlotCredential, UnitKind, UnitRef, User, UserPage,
@@ -94,7 +94,10 @@ impl Connector for Nimbus {
                 CredentialSlot::new("nimbus", &[CredentialKind::BearerToken], "An API token.")
                     .required(),
             ],
-            capabilities: vec![Capability::ResumableListing],
+            // Page numbers shift when members join, so a cursor (a page
+            // number) does not survive a restart: no resumable-listing.
+            // Nothing else optional is implemented either.
+            capabilities: Vec::new(),
             budgets: RequestBudgets {
                 requests_per_hour: Some(3_600),
                 max_concurrency: Some(4),

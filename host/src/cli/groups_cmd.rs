@@ -108,7 +108,9 @@ pub fn connect(args: &ConnectorArgs) -> Result<(Ready, Session), Failure> {
                 Failure::new(Exit::Auth, anyhow!("authentication failed: {m}"))
             }
             sync::SyncError::Host(h) => Failure::other(h.into()),
-            sync::SyncError::Connector(m) => Failure::other(anyhow!(m)),
+            e @ (sync::SyncError::Connector(_) | sync::SyncError::NotResumable(_)) => {
+                Failure::other(e.into())
+            }
         })?;
     Ok((ready, session))
 }

@@ -92,6 +92,7 @@ pub fn run_with(args: &SyncArgs, settings: settings::FileSettings) -> Result<Syn
                 anyhow::anyhow!("authentication failed: {m}"),
             ));
         }
+        Err(e @ SyncError::NotResumable(_)) => return Err(Failure::usage(e.into())),
         Err(e @ (SyncError::Host(_) | SyncError::Connector(_))) => {
             let text = ready.io.redactor.redact(&e.to_string()).into_owned();
             return Err(Failure::other(anyhow::anyhow!(text)));
