@@ -74,16 +74,6 @@ pub enum AuthMode {
 }
 
 impl AuthMode {
-    /// Every mode, in contract order.
-    pub const ALL: [AuthMode; 6] = [
-        AuthMode::OAuthClientCredentials,
-        AuthMode::OAuthRefreshToken,
-        AuthMode::OAuthAuthorizationCode,
-        AuthMode::ApiToken,
-        AuthMode::AccessToken,
-        AuthMode::AppPassword,
-    ];
-
     /// Whether sessions of this mode come from the OAuth token endpoint.
     pub fn is_oauth(self) -> bool {
         matches!(
@@ -130,14 +120,6 @@ impl Session {
             TokenType::Bearer => format!("Bearer {}", self.access_token),
             TokenType::Basic => format!("Basic {}", self.access_token),
         }
-    }
-
-    /// Every secret this session holds, for redaction.
-    pub fn secrets(&self) -> Vec<&str> {
-        let mut out = vec![self.access_token.as_str()];
-        out.extend(self.refresh_token.as_deref());
-        out.extend(self.client.as_ref().map(|c| c.client_secret.as_str()));
-        out
     }
 }
 

@@ -83,13 +83,22 @@ fn duration(text: &str) -> Option<u64> {
 /// Checks that a URL is absolute `http` or `https` with a host and no
 /// credentials in it.
 pub fn check_url(text: &str) -> Result<url::Url, Problem> {
-    let url = url::Url::parse(text).map_err(|e| format!("{text:?} is not a URL ({e})"))?;
+    // A value with an `@` may hold a user and password: it is not echoed.
+    let shown = if text.contains('@') {
+        "the URL".to_string()
+    } else {
+        format!("{text:?}")
+    };
+    let url = url::Url::parse(text).map_err(|e| format!("{shown} is not a URL ({e})"))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(format!("{text:?} is not an http(s) URL"));
+        return Err(format!("{shown} is not an http(s) URL"));
     }
     if !url.username().is_empty() || url.password().is_some() {
+        // Never echo it: the user or password in it may be a secret.
         return Err(format!(
-            "{text:?} carries credentials; put them in a credential slot"
+            "a URL with the host {:?} carries a user or password; put credentials in a \
+             credential slot",
+            url.host_str().unwrap_or_default()
         ));
     }
     Ok(url)

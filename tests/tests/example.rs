@@ -10,9 +10,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 use saas_host::bindings::{
-    Activity, ConnectorError, Credential, SettingValue, SlotCredential, set_setting,
+    Activity, Config, ConnectorError, Credential, SettingValue, SlotCredential, set_setting,
 };
 use saas_host::egress::{AllowedHost, EgressPolicy};
+use saas_host::imports::Io;
 use saas_host::sync::{self, SyncRequest};
 use serde_json::{Value, json};
 
@@ -89,6 +90,18 @@ fn nimbus() -> String {
     base
 }
 
+/// I/O allowed to reach only the stand-in, and the config pointing at it.
+fn reaching(base: String) -> (Io, Config) {
+    let (io, _) = e2e::io_with(EgressPolicy {
+        allowed: vec![AllowedHost::of_url(&base).unwrap()],
+        allow_http: true,
+        ..EgressPolicy::default()
+    });
+    let mut config = Config::new();
+    set_setting(&mut config, "base-url", SettingValue::Url(base));
+    (io, config)
+}
+
 fn credentials(token: &str) -> Vec<SlotCredential> {
     vec![SlotCredential {
         slot: "nimbus".into(),
@@ -102,13 +115,7 @@ fn the_example_connector_lists_members_seats_and_evidence_through_the_host() {
     let example = e2e::runtime().load(&e2e::example()).unwrap();
     assert!(saas_host::contract::world_mismatches(example.surface()).is_empty());
     assert!(example.size() <= 300_000, "{} bytes", example.size());
-    let (io, _) = e2e::io_with(EgressPolicy {
-        allowed: vec![AllowedHost::of_url(&base).unwrap()],
-        allow_http: true,
-        ..EgressPolicy::default()
-    });
-    let mut config = Vec::new();
-    set_setting(&mut config, "base-url", SettingValue::Url(base));
+    let (io, config) = reaching(base);
 
     let bad = sync::authenticate(&example, &io, &config, &credentials("wrong")).unwrap_err();
     assert!(bad.to_string().contains("invalid-credentials"), "{bad}");
@@ -167,13 +174,7 @@ fn the_example_connector_lists_members_seats_and_evidence_through_the_host() {
 fn a_connector_without_resumable_listing_neither_checkpoints_nor_resumes() {
     let base = nimbus();
     let example = e2e::runtime().load(&e2e::example()).unwrap();
-    let (io, _) = e2e::io_with(EgressPolicy {
-        allowed: vec![AllowedHost::of_url(&base).unwrap()],
-        allow_http: true,
-        ..EgressPolicy::default()
-    });
-    let mut config = Vec::new();
-    set_setting(&mut config, "base-url", SettingValue::Url(base));
+    let (io, config) = reaching(base);
     let dir = tempfile::tempdir().unwrap();
     let mut request = SyncRequest::new(config, credentials(TOKEN));
     request.checkpoint = Some(dir.path().join("checkpoint"));

@@ -71,7 +71,10 @@ fn values_parse_by_type_and_refuse_what_does_not_fit() {
     );
     assert!(parse_value(SettingType::U32, "-1").is_err());
     assert!(parse_value(SettingType::Url, "ftp://x.test").is_err());
-    assert!(parse_value(SettingType::Url, "https://u:p@x.test").is_err());
+    let secret = parse_value(SettingType::Url, "https://u:hunter2@x.test").unwrap_err();
+    assert!(!secret.contains("hunter2"), "{secret}");
+    let torn = parse_value(SettingType::Url, "ftp://u:hunter2@x.test").unwrap_err();
+    assert!(!torn.contains("hunter2"), "{torn}");
     assert!(parse_value(SettingType::Duration, "3 weeks").is_err());
 }
 
