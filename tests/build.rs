@@ -1,6 +1,7 @@
-//! Builds the deliberately defective variants of the connector (one cargo
-//! feature each) for the sandbox and conformance tests, and the README's
-//! example connector.
+//! Builds the shipped Bitbucket connector (the same artefact the command
+//! line bundles), its deliberately defective variants (one cargo feature
+//! each) for the sandbox and conformance tests, and the README's example
+//! connector.
 
 /// The defect features of `bitbucket-connector`.
 const DEFECTS: [&str; 18] = [
@@ -27,14 +28,15 @@ const DEFECTS: [&str; 18] = [
 /// The README's example connector, as built.
 const EXAMPLE: &str = "example-connector.wasm";
 
-include!("../build-support/connector_build.rs");
+include!("../connector/build-support/connector_build.rs");
 
 fn main() {
-    let root = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"))
-        .parent()
-        .expect("tests/ sits in the workspace")
-        .to_path_buf();
-    watch_connector(&root);
+    let root = workspace_root();
+    let shipped = shipped_bitbucket(&root);
+    println!(
+        "cargo:rustc-env=BITBUCKET_CONNECTOR_WASM={}",
+        shipped.display()
+    );
     // Built once per change of the connector, whatever the profile (test,
     // clippy, bench) that runs this script.
     let target_dir = root.join("target").join("wasm-defects");

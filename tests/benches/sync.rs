@@ -7,17 +7,17 @@
 //! memory and time at scale (in child processes, so each peak is its own).
 
 use std::process::Command;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use e2e::{config, demo_credentials, io_with, policy};
+use e2e::{allowlist, demo_credentials, io_with, limits, settings};
 use fake_bitbucket::{FakeBitbucket, FakeConfig, Faults};
-use saas_connector_sdk::http::{HttpClient, HttpError, Method, Request, Response};
+use saas_connector_sdk::http::NativeHttp;
 use saas_connector_sdk::log::NoLog;
-use saas_host::bindings::{Listing, Policy, SettingValue, set_setting};
-use saas_host::egress::{Egress, EgressError, OutgoingRequest};
-use saas_host::sync::{self, SyncRequest};
-use saas_host::{Runtime, RuntimeOptions};
+use saas_runtime::egress::{Allowlist, EgressLimits};
+use saas_runtime::latest::{Listing, Policy, SettingValue};
+use saas_runtime::settings::set_setting;
+use saas_runtime::sync::{self, SyncRequest};
+use saas_runtime::{Runtime, RuntimeOptions};
 
 fn fake(workspaces: usize, members: usize) -> FakeBitbucket {
     FakeBitbucket::start(FakeConfig {
@@ -58,74 +58,34 @@ fn machine() -> String {
 }
 
 fn wasm_sync(
-    connector: &saas_host::Connector,
+    connector: &saas_runtime::Connector,
     fake: &FakeBitbucket,
     concurrency: usize,
 ) -> (Duration, u64, usize) {
-    let mut p = policy(fake);
-    p.concurrency = concurrency;
-    let (io, _) = io_with(p);
+    let mut l = limits();
+    l.concurrency = concurrency;
+    let (io, _) = io_with(l, allowlist(fake));
     fake.clear_requests();
     let start = Instant::now();
     let listing = sync::list_all(
         connector,
         &io,
-        &SyncRequest::new(config(fake), demo_credentials()),
-        |_, _| {},
+        &SyncRequest::new(settings(fake), demo_credentials()),
+        &mut |_| {},
     )
     .unwrap();
     let elapsed = start.elapsed();
-    assert!(listing.complete, "{:?}", listing.error);
+    assert!(listing.complete, "{:?}", listing.stop);
     let memberships = listing.users.iter().map(|u| u.memberships.len()).sum();
     (elapsed, fake.requests().len() as u64, memberships)
-}
-
-/// The same egress as the host, as the connector's native HTTP trait.
-struct NativeEgress(Arc<Egress>);
-
-fn outgoing(r: Request) -> OutgoingRequest {
-    OutgoingRequest {
-        method: match r.method {
-            Method::Get => saas_host::egress::Method::Get,
-            Method::Head => saas_host::egress::Method::Head,
-            Method::Post => saas_host::egress::Method::Post,
-            Method::Put => saas_host::egress::Method::Put,
-            Method::Patch => saas_host::egress::Method::Patch,
-            Method::Delete => saas_host::egress::Method::Delete,
-        },
-        url: r.url,
-        headers: r.headers,
-        body: r.body,
-        timeout: r.timeout_ms.map(|ms| Duration::from_millis(u64::from(ms))),
-    }
-}
-
-fn incoming(
-    r: Result<saas_host::egress::IncomingResponse, EgressError>,
-) -> Result<Response, HttpError> {
-    r.map(|r| Response {
-        status: r.status,
-        headers: r.headers,
-        body: r.body,
-    })
-    .map_err(|e| HttpError::Transport(e.to_string()))
-}
-
-impl HttpClient for NativeEgress {
-    fn send(&self, r: Request) -> Result<Response, HttpError> {
-        incoming(self.0.send(&outgoing(r)))
-    }
-    fn send_all(&self, rs: Vec<Request>) -> Vec<Result<Response, HttpError>> {
-        let rs: Vec<OutgoingRequest> = rs.into_iter().map(outgoing).collect();
-        self.0.send_all(&rs).into_iter().map(incoming).collect()
-    }
 }
 
 fn native_sync(fake: &FakeBitbucket) -> (Duration, usize) {
     use bitbucket_connector::endpoints::{Config, Endpoints};
     use bitbucket_connector::session::{Credentials, OAuthClient};
     use bitbucket_connector::{auth, listing};
-    let http = NativeEgress(Arc::new(Egress::new(policy(fake))));
+    // The SDK's native client: the same ureq, 16 requests of a batch at once.
+    let http = NativeHttp::default();
     let cfg = Config {
         api_base_url: Some(fake.api_base_url()),
         token_url: Some(fake.token_url()),
@@ -156,7 +116,7 @@ fn native_sync(fake: &FakeBitbucket) -> (Duration, usize) {
     (start.elapsed(), memberships)
 }
 
-fn requests(connector: &saas_host::Connector) {
+fn requests(connector: &saas_runtime::Connector) {
     println!("\n## 1. Requests against the minimum\n");
     println!(
         "| workspaces × members | requests (sync) | minimum: discovery + details + ceil(M/100) per workspace | ratio | of which auth |"
@@ -174,7 +134,7 @@ fn requests(connector: &saas_host::Connector) {
     }
 }
 
-fn latency(connector: &saas_host::Connector, runs: usize) {
+fn latency(connector: &saas_runtime::Connector, runs: usize) {
     println!("\n## 2. Latency-bound: 50 workspaces × 2,000 members, 50 ms per request\n");
     let f = fake(50, 2000);
     f.set_faults(Faults {
@@ -230,7 +190,7 @@ fn peer(f: &FakeBitbucket) -> Result<(f64, u64), String> {
     }
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let setup = Command::new("bash")
-        .arg(format!("{root}/bench/setup-peer.sh"))
+        .arg(format!("{root}/tests/peer/setup-peer.sh"))
         .output()
         .map_err(|e| e.to_string())?;
     if !setup.status.success() {
@@ -242,7 +202,7 @@ fn peer(f: &FakeBitbucket) -> Result<(f64, u64), String> {
     let python = String::from_utf8_lossy(&setup.stdout).trim().to_string();
     let slugs: Vec<String> = f.truth().per_workspace.keys().cloned().collect();
     let out = Command::new(python)
-        .arg(format!("{root}/bench/peer.py"))
+        .arg(format!("{root}/tests/peer/peer.py"))
         .args([
             f.api_base_url().as_str(),
             "admin@example.com",
@@ -261,7 +221,7 @@ fn peer(f: &FakeBitbucket) -> Result<(f64, u64), String> {
     Ok((t, n))
 }
 
-fn cpu(connector: &saas_host::Connector, runs: usize) {
+fn cpu(connector: &saas_runtime::Connector, runs: usize) {
     println!("\n## 3. Throughput without latency: wasm against the same logic native\n");
     let f = fake(20, 2000);
     let (mut wasm, mut native) = (Vec::new(), Vec::new());
@@ -291,10 +251,10 @@ fn startup(runs: usize) {
         })
         .unwrap();
         let t = Instant::now();
-        rt.load(saas_host::BUNDLED_CONNECTOR).unwrap();
+        rt.load(e2e::BITBUCKET).unwrap();
         compile.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
-        rt.load(saas_host::BUNDLED_CONNECTOR).unwrap();
+        rt.load(e2e::BITBUCKET).unwrap();
         cached.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     let rt = Runtime::new(RuntimeOptions {
@@ -302,8 +262,8 @@ fn startup(runs: usize) {
         ..RuntimeOptions::default()
     })
     .unwrap();
-    let c = rt.load(saas_host::BUNDLED_CONNECTOR).unwrap();
-    let io = saas_host::imports::Io::deny_all();
+    let c = rt.load(e2e::BITBUCKET).unwrap();
+    let io = saas_runtime::imports::Io::deny_all();
     let policy = Policy {
         as_of: 0,
         inactive_after_days: 90,
@@ -359,14 +319,10 @@ fn peak_rss_kib() -> u64 {
 /// In a child process: sync against `base`, print seconds and peak KiB.
 fn scale_child(base: &str, token_url: &str) {
     let rt = Runtime::new(RuntimeOptions::default()).unwrap();
-    let connector = rt.load(saas_host::BUNDLED_CONNECTOR).unwrap();
-    let p = saas_host::egress::EgressPolicy {
-        allowed: vec![saas_host::egress::AllowedHost::of_url(base).unwrap()],
-        allow_http: true,
-        ..Default::default()
-    };
-    let (io, _) = io_with(p);
-    let mut cfg = saas_host::bindings::Config::new();
+    let connector = rt.load(e2e::BITBUCKET).unwrap();
+    let url = url::Url::parse(base).unwrap();
+    let (io, _) = io_with(EgressLimits::default(), Allowlist::of_urls([&url]).unwrap());
+    let mut cfg = Vec::new();
     set_setting(&mut cfg, "api-base-url", SettingValue::Url(base.into()));
     set_setting(&mut cfg, "token-url", SettingValue::Url(token_url.into()));
     let start = Instant::now();
@@ -374,7 +330,7 @@ fn scale_child(base: &str, token_url: &str) {
         &connector,
         &io,
         &SyncRequest::new(cfg, demo_credentials()),
-        |_, _| {},
+        &mut |_| {},
     )
     .unwrap();
     assert!(listing.complete);
@@ -461,7 +417,7 @@ fn main() {
         ..RuntimeOptions::default()
     })
     .unwrap();
-    let connector = rt.load(saas_host::BUNDLED_CONNECTOR).unwrap();
+    let connector = rt.load(e2e::BITBUCKET).unwrap();
     println!("connector: {} bytes", connector.size());
     if only("requests") {
         requests(&connector);

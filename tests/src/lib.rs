@@ -5,12 +5,20 @@
 use std::sync::{Arc, Mutex, OnceLock};
 
 use fake_bitbucket::{FakeBitbucket, FakeConfig};
-use saas_host::egress::{Egress, EgressPolicy};
-use saas_host::imports::{Events, Io, Level};
-use saas_host::redact::Redactor;
-use saas_host::{Connector, Runtime, RuntimeOptions};
+use saas_runtime::egress::{Allowlist, Egress, EgressLimits};
+use saas_runtime::imports::{Events, Io, Level};
+use saas_runtime::latest::Setting;
+use saas_runtime::redact::Redactor;
+use saas_runtime::{Config, Connector, Runtime, RuntimeOptions};
 
-pub use saas_host::conform::kit::{config, demo_credentials, policy, seen, slot};
+pub use saas_conform::kit::{allowlist, demo_credentials, limits, seen, settings, slot};
+
+/// The shipped Bitbucket component of this checkout (what the command line bundles).
+pub const BITBUCKET: &[u8] = include_bytes!(env!("BITBUCKET_CONNECTOR_WASM"));
+
+/// The Bitbucket component as released against contract 0.1.0, frozen.
+pub const BITBUCKET_V0_1_0: &[u8] =
+    include_bytes!("../fixtures/contract-0.1.0/bitbucket-connector.wasm");
 
 /// Where the defective connectors are.
 pub const DEFECTS_DIR: &str = env!("DEFECT_CONNECTORS_DIR");
@@ -44,7 +52,7 @@ pub fn connector() -> &'static Connector {
     static CONNECTOR: OnceLock<Connector> = OnceLock::new();
     CONNECTOR.get_or_init(|| {
         runtime()
-            .load(saas_host::BUNDLED_CONNECTOR)
+            .load(BITBUCKET)
             .expect("the bundled connector loads")
     })
 }
@@ -80,16 +88,23 @@ impl Events for Recorder {
     }
 }
 
-/// I/O for calls against a fake, with a recorder.
-pub fn io(fake: &FakeBitbucket) -> (Io, Arc<Recorder>) {
-    io_with(policy(fake))
+/// The config of the bundled connector for these settings.
+pub fn config(settings: &[Setting]) -> Config {
+    connector()
+        .config(settings)
+        .expect("settings the connector declares")
 }
 
-/// I/O with a given policy, with a recorder.
-pub fn io_with(policy: EgressPolicy) -> (Io, Arc<Recorder>) {
+/// I/O for calls against a fake, with a recorder.
+pub fn io(fake: &FakeBitbucket) -> (Io, Arc<Recorder>) {
+    io_with(limits(), allowlist(fake))
+}
+
+/// I/O with given limits and allowlist, with a recorder.
+pub fn io_with(limits: EgressLimits, allowlist: Allowlist) -> (Io, Arc<Recorder>) {
     let recorder = Arc::new(Recorder::default());
     let io = Io {
-        egress: Arc::new(Egress::new(policy)),
+        egress: Arc::new(Egress::new(limits, allowlist)),
         redactor: Arc::new(Redactor::new()),
         events: recorder.clone(),
     };

@@ -4,8 +4,9 @@
 use std::sync::OnceLock;
 
 use e2e::defect;
-use saas_host::Runtime;
-use saas_host::conform::{self, CHECKS, ConformReport, Verdict};
+use saas_conform as conform;
+use saas_conform::{CHECKS, ConformReport, Verdict};
+use saas_runtime::Runtime;
 
 fn runtime() -> &'static Runtime {
     static RT: OnceLock<Runtime> = OnceLock::new();
@@ -18,7 +19,7 @@ fn assert_fails_only(report: &ConformReport, aimed: &str) {
 
 #[test]
 fn the_real_connector_passes_every_check() {
-    let report = conform::run(runtime(), saas_host::BUNDLED_CONNECTOR);
+    let report = conform::run(runtime(), e2e::BITBUCKET);
     assert!(report.passed(), "\n{}", report.to_text());
     assert_eq!(report.results.len(), CHECKS.len());
     assert!(

@@ -1,16 +1,19 @@
 //! The built component against the contract: its world, its version, a
 //! call that crosses the boundary both ways, and the compile cache.
 
-use e2e::{config, connector, demo_credentials, fake, io, runtime};
-use saas_host::cache::Origin;
-use saas_host::contract::{self, ALLOWED_WASI};
-use saas_host::{HostError, Runtime, RuntimeOptions};
+use e2e::{config, connector, demo_credentials, fake, io, runtime, settings};
+use saas_runtime::cache::Origin;
+use saas_runtime::contract::{self, ALLOWED_WASI};
+use saas_runtime::{HostError, Runtime, RuntimeOptions};
 
 #[test]
 fn the_component_matches_the_wit_world() {
     let c = connector();
     let surface = c.surface();
-    assert_eq!(contract::world_mismatches(surface), Vec::<String>::new());
+    assert_eq!(
+        contract::world_mismatches(surface, c.contract_version()),
+        Vec::<String>::new()
+    );
     for name in surface.imports.keys() {
         assert!(
             name.starts_with("saas:connector/") || ALLOWED_WASI.iter().any(|p| name.starts_with(p)),
@@ -21,8 +24,8 @@ fn the_component_matches_the_wit_world() {
     assert!(surface.exports.contains_key("saas:connector/groups@0.2.0"));
     assert!(surface.exports.contains_key("saas:connector/seats@0.2.0"));
     assert_eq!(c.info().contract_version, "0.2.0");
-    let config = saas_host::settings::effective(&c.info().settings, &[]).unwrap();
-    let hosts: Vec<String> = saas_host::settings::url_hosts(&config)
+    let config = saas_runtime::settings::effective(&c.info().settings, &[]).unwrap();
+    let hosts: Vec<String> = saas_runtime::settings::url_hosts(&config)
         .iter()
         .map(|u| u.host_str().unwrap().to_string())
         .collect();
@@ -34,11 +37,12 @@ fn a_call_crosses_the_boundary_both_ways() {
     let fake = fake(1, 3);
     let (io, _) = io(&fake);
     let session = connector()
-        .authenticate(&io, &config(&fake), &demo_credentials())
+        .authenticate(&io, &config(&settings(&fake)), &demo_credentials())
         .unwrap()
         .unwrap();
-    assert!(session.secrets[0].starts_with("fbb-access-"));
-    assert!(session.state.contains(&session.secrets[0]));
+    let secrets = session.secrets();
+    assert!(secrets[0].starts_with("fbb-access-"), "{secrets:?}");
+    assert!(secrets.last().unwrap().contains(secrets[0]));
     // The export called the host's http import: the token endpoint and the check.
     assert_eq!(io.egress.counts().requests, 2);
     let paths: Vec<String> = fake.requests().iter().map(|r| r.path.clone()).collect();
@@ -85,7 +89,10 @@ fn refuses_a_component_built_against_another_contract_version() {
         "{err}"
     );
     let text = err.to_string();
-    assert!(text.contains("0.9.0") && text.contains("0.2.0"), "{text}");
+    assert!(
+        text.contains("0.9.0") && text.contains("0.1.0 and 0.2.0"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -113,14 +120,8 @@ fn a_second_load_comes_from_the_compile_cache() {
         ..RuntimeOptions::default()
     })
     .unwrap();
-    assert_eq!(
-        rt.load(saas_host::BUNDLED_CONNECTOR).unwrap().origin(),
-        Origin::Compiled
-    );
-    assert_eq!(
-        rt.load(saas_host::BUNDLED_CONNECTOR).unwrap().origin(),
-        Origin::Cached
-    );
+    assert_eq!(rt.load(e2e::BITBUCKET).unwrap().origin(), Origin::Compiled);
+    assert_eq!(rt.load(e2e::BITBUCKET).unwrap().origin(), Origin::Cached);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
@@ -162,7 +163,11 @@ fn released_contract_versions_are_frozen() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     for (path, want) in FROZEN {
         let bytes = std::fs::read(root.join(path)).unwrap();
-        assert_eq!(saas_host::cache::sha256_hex(&bytes), want, "{path} changed");
+        assert_eq!(
+            saas_runtime::cache::sha256_hex(&bytes),
+            want,
+            "{path} changed"
+        );
     }
     let released: Vec<_> = std::fs::read_dir(root.join("wit/v0.1.0"))
         .unwrap()

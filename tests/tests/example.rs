@@ -9,12 +9,16 @@ use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
-use saas_host::bindings::{
-    Activity, Config, ConnectorError, Credential, SettingValue, SlotCredential, set_setting,
+use saas_runtime::egress::{Allowlist, EgressLimits};
+use saas_runtime::imports::Io;
+use saas_runtime::latest::Setting;
+use saas_runtime::latest::{
+    Activity, ConnectorError, Credential, Policy, SettingValue, SlotCredential,
 };
-use saas_host::egress::{AllowedHost, EgressPolicy};
-use saas_host::imports::Io;
-use saas_host::sync::{self, SyncRequest};
+use saas_runtime::listing::LoopOptions;
+use saas_runtime::settings::set_setting;
+use saas_runtime::sync::{self, CheckpointAt, SyncRequest};
+use saas_runtime::{Config, Connector};
 use serde_json::{Value, json};
 
 const TOKEN: &str = "nimbus-test-token";
@@ -90,16 +94,15 @@ fn nimbus() -> String {
     base
 }
 
-/// I/O allowed to reach only the stand-in, and the config pointing at it.
-fn reaching(base: String) -> (Io, Config) {
-    let (io, _) = e2e::io_with(EgressPolicy {
-        allowed: vec![AllowedHost::of_url(&base).unwrap()],
-        allow_http: true,
-        ..EgressPolicy::default()
-    });
-    let mut config = Config::new();
-    set_setting(&mut config, "base-url", SettingValue::Url(base));
-    (io, config)
+/// I/O allowed to reach only the stand-in, the settings pointing at it
+/// and their config.
+fn reaching(example: &Connector, base: String) -> (Io, Vec<Setting>, Config) {
+    let url = url::Url::parse(&base).unwrap();
+    let (io, _) = e2e::io_with(EgressLimits::default(), Allowlist::of_urls([&url]).unwrap());
+    let mut settings = Vec::new();
+    set_setting(&mut settings, "base-url", SettingValue::Url(base));
+    let config = example.config(&settings).unwrap();
+    (io, settings, config)
 }
 
 fn credentials(token: &str) -> Vec<SlotCredential> {
@@ -113,24 +116,33 @@ fn credentials(token: &str) -> Vec<SlotCredential> {
 fn the_example_connector_lists_members_seats_and_evidence_through_the_host() {
     let base = nimbus();
     let example = e2e::runtime().load(&e2e::example()).unwrap();
-    assert!(saas_host::contract::world_mismatches(example.surface()).is_empty());
+    let world =
+        saas_runtime::contract::world_mismatches(example.surface(), example.contract_version());
+    assert!(world.is_empty(), "{world:?}");
     assert!(example.size() <= 300_000, "{} bytes", example.size());
-    let (io, config) = reaching(base);
+    let (io, settings, config) = reaching(&example, base);
 
-    let bad = sync::authenticate(&example, &io, &config, &credentials("wrong")).unwrap_err();
+    let options = LoopOptions::default();
+    let bad =
+        sync::authenticate(&example, &io, &config, &credentials("wrong"), &options).unwrap_err();
     assert!(bad.to_string().contains("invalid-credentials"), "{bad}");
 
     let listing = sync::list_all(
         &example,
         &io,
-        &SyncRequest::new(config.clone(), credentials(TOKEN)),
-        |_, _| {},
+        &SyncRequest::new(settings, credentials(TOKEN)),
+        &mut |_| {},
     )
     .unwrap();
-    assert!(listing.complete, "{:?}", listing.error);
+    assert!(listing.complete, "{:?}", listing.stop);
     assert_eq!(listing.users.len(), 7);
     assert_eq!(listing.stats.pages, 3);
-    let report = sync::compute_status(&example, &io, &listing, NOW, 90, None).unwrap();
+    let policy = Policy {
+        as_of: NOW,
+        inactive_after_days: 90,
+        purchased_seats: None,
+    };
+    let report = sync::compute_status(&example, &io, &listing, policy).unwrap();
     let count = |a: Activity| report.users.iter().filter(|u| u.activity == a).count();
     assert_eq!(
         (
@@ -174,16 +186,16 @@ fn the_example_connector_lists_members_seats_and_evidence_through_the_host() {
 fn a_connector_without_resumable_listing_neither_checkpoints_nor_resumes() {
     let base = nimbus();
     let example = e2e::runtime().load(&e2e::example()).unwrap();
-    let (io, config) = reaching(base);
+    let (io, settings, _) = reaching(&example, base);
     let dir = tempfile::tempdir().unwrap();
-    let mut request = SyncRequest::new(config, credentials(TOKEN));
-    request.checkpoint = Some(dir.path().join("checkpoint"));
+    let mut request = SyncRequest::new(settings, credentials(TOKEN));
+    request.checkpoint = CheckpointAt::File(dir.path().join("checkpoint"));
     // Nimbus pages by number, which shifts when members join: the example
     // does not declare resumable-listing.
-    let listing = sync::list_all(&example, &io, &request, |_, _| {}).unwrap();
+    let listing = sync::list_all(&example, &io, &request, &mut |_| {}).unwrap();
     assert!(listing.complete);
     assert!(!dir.path().join("checkpoint").exists());
     request.resume = true;
-    let err = sync::list_all(&example, &io, &request, |_, _| {}).unwrap_err();
+    let err = sync::list_all(&example, &io, &request, &mut |_| {}).unwrap_err();
     assert!(err.to_string().contains("resumable-listing"), "{err}");
 }

@@ -1,18 +1,17 @@
 //! The groups capability, round trip through the component against the
 //! fake's stateful 1.0 API.
 
-use e2e::{config, connector, demo_credentials, fake, io};
+use e2e::{config, connector, demo_credentials, fake, io, settings};
 use fake_bitbucket::FakeBitbucket;
-use saas_host::bindings::{
-    Config, ConnectorError, GroupUpdate, ReleaseKind, ReleaseOutcome, Session,
-};
-use saas_host::imports::Io;
+use saas_runtime::imports::Io;
+use saas_runtime::latest::{ConnectorError, GroupUpdate, ReleaseKind, ReleaseOutcome};
+use saas_runtime::{Config, Session};
 
 /// A fake of `members` in one workspace, with I/O, config and a session.
 fn signed_in(workspaces: usize, members: usize) -> (FakeBitbucket, Io, Config, Session) {
     let fake = fake(workspaces, members);
     let (io, _) = io(&fake);
-    let cfg = config(&fake);
+    let cfg = config(&settings(&fake));
     let s = connector()
         .authenticate(&io, &cfg, &demo_credentials())
         .unwrap()

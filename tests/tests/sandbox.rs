@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use e2e::{config, connector, defect, demo_credentials, fake, io, policy};
+use e2e::{config, connector, defect, demo_credentials, fake, io, settings};
 use fake_bitbucket::{BodyFault, Faults, NextFault};
-use saas_host::bindings::ConnectorError;
-use saas_host::{HostError, Runtime, RuntimeOptions};
+use saas_runtime::latest::ConnectorError;
+use saas_runtime::{HostError, Runtime, RuntimeOptions};
 
 fn strict_runtime() -> Runtime {
     Runtime::new(RuntimeOptions {
@@ -24,17 +24,17 @@ fn a_runaway_guest_is_stopped_and_the_host_goes_on() {
     let runaway = rt.load(&defect("runaway")).unwrap();
     let (io, _) = io(&fake);
     let session = connector()
-        .authenticate(&io, &config(&fake), &demo_credentials())
+        .authenticate(&io, &config(&settings(&fake)), &demo_credentials())
         .unwrap()
         .unwrap();
     let err = runaway
-        .list_users(&io, &config(&fake), &session, None)
+        .list_users(&io, &config(&settings(&fake)), &session, None)
         .unwrap_err();
     assert!(matches!(err, HostError::CpuBudgetExceeded(_)), "{err}");
     // The same host still serves calls.
     assert!(
         connector()
-            .list_users(&io, &config(&fake), &session, None)
+            .list_users(&io, &config(&settings(&fake)), &session, None)
             .unwrap()
             .is_ok()
     );
@@ -48,15 +48,15 @@ fn time_spent_waiting_on_http_does_not_count_against_the_cpu_budget() {
         ..Faults::default()
     });
     let rt = strict_runtime();
-    let c = rt.load(saas_host::BUNDLED_CONNECTOR).unwrap();
+    let c = rt.load(e2e::BITBUCKET).unwrap();
     let (io, _) = io(&fake);
     let session = c
-        .authenticate(&io, &config(&fake), &demo_credentials())
+        .authenticate(&io, &config(&settings(&fake)), &demo_credentials())
         .unwrap()
         .unwrap();
     // Discovery then a batch: well over a second of waiting, little CPU.
     let page = c
-        .list_users(&io, &config(&fake), &session, None)
+        .list_users(&io, &config(&settings(&fake)), &session, None)
         .unwrap()
         .unwrap();
     assert!(page.next_cursor.is_none());
@@ -69,11 +69,11 @@ fn a_guest_that_allocates_without_end_is_stopped() {
     let hog = rt.load(&defect("memory-hog")).unwrap();
     let (io, _) = io(&fake);
     let session = connector()
-        .authenticate(&io, &config(&fake), &demo_credentials())
+        .authenticate(&io, &config(&settings(&fake)), &demo_credentials())
         .unwrap()
         .unwrap();
     let err = hog
-        .list_users(&io, &config(&fake), &session, None)
+        .list_users(&io, &config(&settings(&fake)), &session, None)
         .unwrap_err();
     assert!(matches!(err, HostError::MemoryLimitExceeded(_)), "{err}");
 }
@@ -88,11 +88,11 @@ fn a_trap_in_the_guest_is_an_error_not_a_crash() {
     let trapping = e2e::runtime().load(&defect("trap-on-malformed")).unwrap();
     let (io, _) = io(&fake);
     let session = connector()
-        .authenticate(&io, &config(&fake), &demo_credentials())
+        .authenticate(&io, &config(&settings(&fake)), &demo_credentials())
         .unwrap()
         .unwrap();
     let err = trapping
-        .list_users(&io, &config(&fake), &session, None)
+        .list_users(&io, &config(&settings(&fake)), &session, None)
         .unwrap_err();
     assert!(matches!(err, HostError::Trap(_)), "{err}");
 }
@@ -112,8 +112,8 @@ fn a_request_outside_the_allowlist_is_denied_and_never_leaves() {
         ..Faults::default()
     });
     let follower = e2e::runtime().load(&defect("follow-foreign")).unwrap();
-    let cfg = config(&fake);
-    let (io, _) = e2e::io_with(policy(&fake));
+    let cfg = config(&settings(&fake));
+    let (io, _) = e2e::io(&fake);
     let session = connector()
         .authenticate(&io, &cfg, &demo_credentials())
         .unwrap()
@@ -157,7 +157,7 @@ fn the_real_connector_refuses_a_foreign_link_itself() {
         ..Faults::default()
     });
     let (io, _) = io(&fake);
-    let cfg = config(&fake);
+    let cfg = config(&settings(&fake));
     let session = connector()
         .authenticate(&io, &cfg, &demo_credentials())
         .unwrap()

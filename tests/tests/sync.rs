@@ -3,21 +3,23 @@
 use std::time::Duration;
 
 use e2e::slot;
-use e2e::{config, connector, demo_credentials, fake, io, seen};
+use e2e::{config, connector, demo_credentials, fake, io, seen, settings};
 use fake_bitbucket::{BodyFault, FakeBitbucket, FakeConfig, Faults, PermissionsMode};
-use saas_host::bindings::{
-    BasicAuth, ConnectorError, Credential, OauthClient, OauthRefresh, SettingValue, set_setting,
+use saas_runtime::latest::{
+    BasicAuth, ConnectorError, Credential, OauthClient, OauthRefresh, Policy, SettingValue,
 };
-use saas_host::merge::Merger;
-use saas_host::sync::{self, SyncError, SyncRequest};
+use saas_runtime::listing::LoopOptions;
+use saas_runtime::merge::Merger;
+use saas_runtime::settings::set_setting;
+use saas_runtime::sync::{self, SyncError, SyncRequest};
 
 fn sync_all(fake: &FakeBitbucket) -> sync::Listing {
     let (io, _) = io(fake);
     sync::list_all(
         connector(),
         &io,
-        &SyncRequest::new(config(fake), demo_credentials()),
-        |_, _| {},
+        &SyncRequest::new(settings(fake), demo_credentials()),
+        &mut |_| {},
     )
     .unwrap()
 }
@@ -26,7 +28,7 @@ fn sync_all(fake: &FakeBitbucket) -> sync::Listing {
 fn a_sync_finds_exactly_the_truth() {
     let fake = fake(5, 230);
     let listing = sync_all(&fake);
-    assert!(listing.complete, "{:?}", listing.error);
+    assert!(listing.complete, "{:?}", listing.stop);
     let truth = fake.truth();
     assert_eq!(seen(&listing.users), truth.users);
     assert_eq!(listing.units.len(), 5);
@@ -40,7 +42,7 @@ fn a_sync_finds_exactly_the_truth() {
     assert_eq!(listing.coverage.len(), 4);
     let (io, _) = io(&fake);
     let report =
-        sync::compute_status(connector(), &io, &listing, 1_900_000_000, 90, Some(10)).unwrap();
+        sync::compute_status(connector(), &io, &listing, policy(1_900_000_000, Some(10))).unwrap();
     assert_eq!(
         report.reconciliation.membership_sum as usize,
         truth.memberships
@@ -71,9 +73,10 @@ fn page_size_boundaries_and_empty_workspaces_are_exact() {
 #[test]
 fn resuming_from_every_cursor_gives_the_same_users() {
     let fake = fake(3, 60);
-    let mut cfg = config(&fake);
-    set_setting(&mut cfg, "page-size", SettingValue::U32(10));
-    set_setting(&mut cfg, "max-requests-per-step", SettingValue::U32(4));
+    let mut s = settings(&fake);
+    set_setting(&mut s, "page-size", SettingValue::U32(10));
+    set_setting(&mut s, "max-requests-per-step", SettingValue::U32(4));
+    let cfg = config(&s);
     let (io, _) = io(&fake);
     let c = connector();
     let session = c
@@ -132,11 +135,11 @@ fn host_retries_absorb_429_and_5xx() {
     let listing = sync::list_all(
         connector(),
         &io,
-        &SyncRequest::new(config(&fake), demo_credentials()),
-        |_, _| {},
+        &SyncRequest::new(settings(&fake), demo_credentials()),
+        &mut |_| {},
     )
     .unwrap();
-    assert!(listing.complete, "{:?}", listing.error);
+    assert!(listing.complete, "{:?}", listing.stop);
     assert_eq!(seen(&listing.users), fake.truth().users);
     assert!(io.egress.counts().retries > 0);
 }
@@ -145,7 +148,8 @@ fn host_retries_absorb_429_and_5xx() {
 fn a_429_storm_becomes_a_typed_rate_limit_that_the_sync_waits_out() {
     let fake = fake(1, 20);
     let (io, _) = io(&fake);
-    let cfg = config(&fake);
+    let s = settings(&fake);
+    let cfg = config(&s);
     let session = connector()
         .authenticate(&io, &cfg, &demo_credentials())
         .unwrap()
@@ -169,11 +173,11 @@ fn a_429_storm_becomes_a_typed_rate_limit_that_the_sync_waits_out() {
     let listing = sync::list_all(
         connector(),
         &io,
-        &SyncRequest::new(cfg, demo_credentials()),
-        |_, _| {},
+        &SyncRequest::new(s, demo_credentials()),
+        &mut |_| {},
     )
     .unwrap();
-    assert!(listing.complete, "{:?}", listing.error);
+    assert!(listing.complete, "{:?}", listing.stop);
     assert!(listing.stats.rate_limit_waits >= 1);
 }
 
@@ -184,17 +188,17 @@ fn an_expired_token_is_refreshed_mid_listing() {
         expire_tokens_after: Some(4),
         ..Faults::default()
     });
-    let mut cfg = config(&fake);
-    set_setting(&mut cfg, "max-requests-per-step", SettingValue::U32(3));
+    let mut s = settings(&fake);
+    set_setting(&mut s, "max-requests-per-step", SettingValue::U32(3));
     let (io, _) = io(&fake);
     let listing = sync::list_all(
         connector(),
         &io,
-        &SyncRequest::new(cfg, demo_credentials()),
-        |_, _| {},
+        &SyncRequest::new(s, demo_credentials()),
+        &mut |_| {},
     )
     .unwrap();
-    assert!(listing.complete, "{:?}", listing.error);
+    assert!(listing.complete, "{:?}", listing.stop);
     assert_eq!(listing.stats.refreshes, 1);
     assert_eq!(seen(&listing.users), fake.truth().users);
 }
@@ -210,18 +214,18 @@ fn falls_back_to_members_when_permissions_fail_or_time_out() {
             permissions: mode,
             ..Faults::default()
         });
-        let mut policy = e2e::policy(&fake);
-        policy.request_timeout = Duration::from_millis(500);
-        policy.retry.max_retries = 0;
-        let (io, rec) = e2e::io_with(policy);
+        let mut limits = e2e::limits();
+        limits.request_timeout = Duration::from_millis(500);
+        limits.retry.max_retries = 0;
+        let (io, rec) = e2e::io_with(limits, e2e::allowlist(&fake));
         let listing = sync::list_all(
             connector(),
             &io,
-            &SyncRequest::new(config(&fake), demo_credentials()),
-            |_, _| {},
+            &SyncRequest::new(settings(&fake), demo_credentials()),
+            &mut |_| {},
         )
         .unwrap();
-        assert!(listing.complete, "{mode:?}: {:?}", listing.error);
+        assert!(listing.complete, "{mode:?}: {:?}", listing.stop);
         assert_eq!(seen(&listing.users), fake.truth().users);
         assert!(
             rec.lines
@@ -249,7 +253,7 @@ fn corrupt_answers_are_typed_errors_and_partial_results() {
         });
         let listing = sync_all(&fake);
         assert!(!listing.complete);
-        let error = listing.error.unwrap();
+        let error = listing.stop.unwrap().describe();
         assert!(error.starts_with("malformed-response"), "{body:?}: {error}");
     }
 }
@@ -281,7 +285,7 @@ fn every_credential_kind_authenticates_through_the_component() {
     for creds in good {
         assert!(
             connector()
-                .authenticate(&io, &config(&fake), &creds)
+                .authenticate(&io, &config(&settings(&fake)), &creds)
                 .unwrap()
                 .is_ok()
         );
@@ -297,7 +301,9 @@ fn every_credential_kind_authenticates_through_the_component() {
         username: "admin@example.com".into(),
         password: "not-the-token".into(),
     }));
-    let err = sync::authenticate(connector(), &io, &config(&fake), &bad).unwrap_err();
+    let options = LoopOptions::default();
+    let err = sync::authenticate(connector(), &io, &config(&settings(&fake)), &bad, &options)
+        .unwrap_err();
     assert!(
         matches!(err, SyncError::Auth(ref m) if m.contains("invalid-credentials") && !m.contains("not-the-token")),
         "{err}"
@@ -309,9 +315,12 @@ fn secrets_never_reach_logs_or_errors() {
     let fake = FakeBitbucket::start(FakeConfig::default()).unwrap();
     let leaky = e2e::runtime().load(&e2e::defect("log-secret")).unwrap();
     let (io, rec) = io(&fake);
-    let session = sync::authenticate(&leaky, &io, &config(&fake), &demo_credentials()).unwrap();
+    let cfg = leaky.config(&settings(&fake)).unwrap();
+    let options = LoopOptions::default();
+    let (session, _) =
+        sync::authenticate(&leaky, &io, &cfg, &demo_credentials(), &options).unwrap();
     leaky
-        .list_users(&io, &config(&fake), &session, None)
+        .list_users(&io, &cfg, &session, None)
         .unwrap()
         .unwrap();
     let lines = rec.lines.lock().unwrap();
@@ -321,5 +330,13 @@ fn secrets_never_reach_logs_or_errors() {
             .any(|(_, l)| l.contains("listing with token [REDACTED]")),
         "{lines:?}"
     );
-    assert!(lines.iter().all(|(_, l)| !l.contains(&session.secrets[0])));
+    assert!(lines.iter().all(|(_, l)| !l.contains(session.secrets()[0])));
+}
+
+fn policy(as_of: i64, purchased_seats: Option<u32>) -> Policy {
+    Policy {
+        as_of,
+        inactive_after_days: 90,
+        purchased_seats,
+    }
 }

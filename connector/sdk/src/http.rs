@@ -88,7 +88,9 @@ impl HttpClient for HostHttp {
 }
 
 /// A plain blocking client over real HTTP for native tests and benchmarks:
-/// no redirects, no retries and no allowlist (those are the host's job).
+/// no redirects, no retries and no allowlist (those are the host's job); a
+/// batch goes out [`NativeHttp::AT_ONCE`] requests at a time, as the
+/// reference host sends it.
 #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
 pub struct NativeHttp {
     agent: ureq::Agent,
@@ -100,10 +102,17 @@ impl Default for NativeHttp {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
+            .max_idle_connections_per_host(Self::AT_ONCE)
             .build()
             .into();
         NativeHttp { agent }
     }
+}
+
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
+impl NativeHttp {
+    /// Requests of a batch in flight at once.
+    pub const AT_ONCE: usize = 16;
 }
 
 #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
@@ -143,6 +152,36 @@ impl HttpClient for NativeHttp {
             headers,
             body,
         })
+    }
+
+    fn send_all(&self, requests: Vec<Request>) -> Vec<Result<Response, HttpError>> {
+        use std::sync::Mutex;
+        let queue = Mutex::new(requests.into_iter().enumerate());
+        let results: Vec<Mutex<Option<Result<Response, HttpError>>>> =
+            (0..queue.lock().map_or(0, |q| q.len()))
+                .map(|_| Mutex::new(None))
+                .collect();
+        std::thread::scope(|scope| {
+            for _ in 0..Self::AT_ONCE.min(results.len()) {
+                scope.spawn(|| {
+                    while let Some((i, request)) = queue.lock().ok().and_then(|mut q| q.next()) {
+                        let result = self.send(request);
+                        if let Ok(mut slot) = results[i].lock() {
+                            *slot = Some(result);
+                        }
+                    }
+                });
+            }
+        });
+        results
+            .into_iter()
+            .map(|slot| {
+                slot.into_inner()
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(|| Err(HttpError::Transport("request was not sent".into())))
+            })
+            .collect()
     }
 }
 

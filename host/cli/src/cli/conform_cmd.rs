@@ -1,0 +1,63 @@
+//! `conform`: proves a connector honours the contract.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use saas_runtime::Runtime;
+
+use super::{Exit, Failure};
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// One line per check.
+    Text,
+    /// A JSON document.
+    Json,
+    /// JUnit XML, for CI systems.
+    Junit,
+}
+
+/// Options of `conform`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ConformArgs {
+    /// The component; the bundled connector when absent.
+    pub wasm: Option<PathBuf>,
+    /// Report format on stdout.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Also write a JUnit XML report to this file.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+}
+
+/// `conform`.
+pub fn run(args: &ConformArgs) -> Result<Exit, Failure> {
+    let wasm = match &args.wasm {
+        Some(p) => std::fs::read(p)
+            .with_context(|| format!("reading {}", p.display()))
+            .map_err(Failure::usage)?,
+        None => super::settings::BUNDLED_CONNECTOR.to_vec(),
+    };
+    let runtime = Runtime::new(saas_conform::kit_options(saas_runtime::cache::default_dir()))
+        .map_err(|e| Failure::other(e.into()))?;
+    let report = saas_conform::run(&runtime, &wasm);
+    match args.format {
+        ReportFormat::Text => print!("{}", report.to_text()),
+        ReportFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| Failure::other(e.into()))?
+        ),
+        ReportFormat::Junit => print!("{}", saas_conform::junit(&report)),
+    }
+    if let Some(path) = &args.junit {
+        std::fs::write(path, saas_conform::junit(&report))
+            .with_context(|| format!("writing {}", path.display()))
+            .map_err(Failure::other)?;
+    }
+    Ok(if report.passed() {
+        Exit::Success
+    } else {
+        Exit::Failure
+    })
+}

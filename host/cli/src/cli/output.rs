@@ -1,0 +1,300 @@
+//! Sync output formats: table, JSON, NDJSON, CSV and SCIM 2.0 users.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use anyhow::Result;
+use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
+use saas_runtime::latest::{AccountState, Activity, StatusReport, User, UserStatus};
+use saas_runtime::listing::Listing;
+use serde_json::{Value, json};
+
+/// Output format of `sync`, `demo` and `reclaim`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A human-readable table (the default on a terminal).
+    Table,
+    /// One JSON document (the default otherwise).
+    Json,
+    /// One JSON object per user, then a summary object.
+    Ndjson,
+    /// One CSV row per user.
+    Csv,
+    /// A SCIM 2.0 ListResponse of User resources (RFC 7643).
+    Scim,
+}
+
+/// The SCIM extension schema that carries activity.
+pub const SCIM_ACTIVITY_SCHEMA: &str =
+    "urn:saas-connector:params:scim:schemas:extension:activity:2.0:User";
+
+/// An ISO 8601 date-time of a Unix time.
+pub fn iso(t: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| {
+            d.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| t.to_string())
+}
+
+/// The name of an activity.
+pub fn activity_name(a: Activity) -> &'static str {
+    match a {
+        Activity::Active => "active",
+        Activity::Inactive => "inactive",
+        Activity::NeverActive => "never-active",
+        Activity::Unknown => "unknown",
+    }
+}
+
+fn statuses(report: &StatusReport) -> HashMap<&str, &UserStatus> {
+    report
+        .users
+        .iter()
+        .map(|s| (s.user_id.as_str(), s))
+        .collect()
+}
+
+fn user_json(user: &User, status: Option<&UserStatus>) -> Value {
+    let mut v = serde_json::to_value(user).expect("serialises");
+    if let (Some(o), Some(s)) = (v.as_object_mut(), status) {
+        o.insert(
+            "status".into(),
+            json!({
+                "activity": activity_name(s.activity),
+                "reason": s.reason,
+                "last_active": s.last_active,
+                "last_active_source": s.last_active_source,
+            }),
+        );
+    }
+    v
+}
+
+fn summary(listing: &Listing, report: &StatusReport, error: Option<&str>) -> Value {
+    json!({
+        "complete": listing.complete,
+        "error": error,
+        "stats": listing.stats,
+        "units": listing.units,
+        "coverage": listing.coverage,
+        "counts": report.counts,
+        "seats": report.seats,
+        "reconciliation": report.reconciliation,
+        "mfa": report.mfa,
+        "as_of": report.as_of,
+    })
+}
+
+fn scim_user(user: &User, status: Option<&UserStatus>) -> Value {
+    let active = matches!(
+        user.status.state,
+        AccountState::Active | AccountState::Unknown
+    );
+    let mut v = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", SCIM_ACTIVITY_SCHEMA],
+        "id": user.id,
+        "userName": user.username.clone().or(user.email.clone()).or(user.account_id.clone()).unwrap_or(user.id.clone()),
+        "active": active,
+        "groups": user.memberships.iter().map(|m| json!({"value": m.unit.id, "display": m.unit.key, "type": format!("{:?}", m.unit.kind).to_lowercase()})).collect::<Vec<_>>(),
+        "meta": {"resourceType": "User"},
+    });
+    let o = v.as_object_mut().expect("an object");
+    if let Some(a) = &user.account_id {
+        o.insert("externalId".into(), json!(a));
+    }
+    if let Some(d) = &user.display_name {
+        o.insert("displayName".into(), json!(d));
+    }
+    if let Some(e) = &user.email {
+        o.insert("emails".into(), json!([{"value": e, "primary": true}]));
+    }
+    if let Some(c) = user.created_at {
+        o["meta"]["created"] = json!(iso(c));
+    }
+    if let Some(s) = status {
+        o.insert(
+            SCIM_ACTIVITY_SCHEMA.into(),
+            json!({
+                "activity": activity_name(s.activity),
+                "reason": s.reason,
+                "lastActive": s.last_active.map(iso),
+                "lastActiveSource": s.last_active_source,
+                "mfaEnabled": s.mfa_enabled,
+            }),
+        );
+    }
+    v
+}
+
+/// Writes a sync result.
+pub fn write(
+    out: &mut dyn Write,
+    format: Format,
+    listing: &Listing,
+    report: &StatusReport,
+    error: Option<&str>,
+) -> Result<()> {
+    let by_id = statuses(report);
+    match format {
+        Format::Json => {
+            let doc = json!({
+                "summary": summary(listing, report, error),
+                "users": listing.users.iter().map(|u| user_json(u, by_id.get(u.id.as_str()).copied())).collect::<Vec<_>>(),
+            });
+            serde_json::to_writer_pretty(&mut *out, &doc)?;
+            writeln!(out)?;
+        }
+        Format::Ndjson => {
+            for u in &listing.users {
+                let mut v = user_json(u, by_id.get(u.id.as_str()).copied());
+                v["type"] = json!("user");
+                writeln!(out, "{v}")?;
+            }
+            let mut s = summary(listing, report, error);
+            s["type"] = json!("summary");
+            writeln!(out, "{s}")?;
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record([
+                "id",
+                "account_id",
+                "username",
+                "display_name",
+                "email",
+                "account_status",
+                "mfa_enabled",
+                "activity",
+                "reason",
+                "last_active",
+                "last_active_source",
+                "units",
+            ])?;
+            for u in &listing.users {
+                let s = by_id.get(u.id.as_str());
+                let units: Vec<&str> = u.memberships.iter().map(|m| m.unit.key.as_str()).collect();
+                w.write_record([
+                    u.id.as_str(),
+                    u.account_id.as_deref().unwrap_or(""),
+                    u.username.as_deref().unwrap_or(""),
+                    u.display_name.as_deref().unwrap_or(""),
+                    u.email.as_deref().unwrap_or(""),
+                    u.status.upstream.as_deref().unwrap_or(""),
+                    &u.mfa_enabled.map(|b| b.to_string()).unwrap_or_default(),
+                    s.map(|s| activity_name(s.activity)).unwrap_or(""),
+                    s.map(|s| s.reason.as_str()).unwrap_or(""),
+                    &s.and_then(|s| s.last_active).map(iso).unwrap_or_default(),
+                    s.and_then(|s| s.last_active_source.as_deref())
+                        .unwrap_or(""),
+                    &units.join(";"),
+                ])?;
+            }
+            w.flush()?;
+        }
+        Format::Scim => {
+            let resources: Vec<Value> = listing
+                .users
+                .iter()
+                .map(|u| scim_user(u, by_id.get(u.id.as_str()).copied()))
+                .collect();
+            let doc = json!({
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+                "totalResults": resources.len(),
+                "startIndex": 1,
+                "itemsPerPage": resources.len(),
+                "Resources": resources,
+            });
+            serde_json::to_writer_pretty(&mut *out, &doc)?;
+            writeln!(out)?;
+        }
+        Format::Table => write_table(out, listing, report, error)?,
+    }
+    Ok(())
+}
+
+fn write_table(
+    out: &mut dyn Write,
+    listing: &Listing,
+    report: &StatusReport,
+    error: Option<&str>,
+) -> Result<()> {
+    let mut users = Table::new();
+    users.load_preset(UTF8_FULL_CONDENSED);
+    users.set_header(["User", "Activity", "Last active", "Units", "2FA", "Reason"]);
+    for s in &report.users {
+        users.add_row([
+            s.display_name.clone().unwrap_or_else(|| s.user_id.clone()),
+            activity_name(s.activity).to_string(),
+            s.last_active
+                .map(|t| iso(t)[..10].to_string())
+                .unwrap_or_else(|| "-".into()),
+            s.units.join(", "),
+            match s.mfa_enabled {
+                Some(true) => "on".into(),
+                Some(false) => "off".into(),
+                None => "?".into(),
+            },
+            s.reason.clone(),
+        ]);
+    }
+    writeln!(out, "{users}")?;
+    let mut seats = Table::new();
+    seats.load_preset(UTF8_FULL_CONDENSED);
+    seats.set_header([
+        "Unit",
+        "Seats",
+        "Purchased",
+        "Idle seats",
+        "Admins",
+        "Activity sources",
+    ]);
+    for w in &report.seats.per_unit {
+        seats.add_row([
+            w.unit.key.clone(),
+            w.used.to_string(),
+            w.purchased.map_or("-".into(), |p| p.to_string()),
+            w.idle.to_string(),
+            w.admins.len().to_string(),
+            if w.covered_by.is_empty() {
+                "none".to_string()
+            } else {
+                w.covered_by.join(", ")
+            },
+        ]);
+    }
+    writeln!(out, "{seats}")?;
+    let l = &report.seats;
+    let c = &report.counts;
+    let r = &report.reconciliation;
+    writeln!(
+        out,
+        "Seats used: {} (one per billable membership){}",
+        l.used,
+        match (l.purchased, l.unused) {
+            (Some(p), Some(u)) => format!(", purchased: {p}, unused: {u}"),
+            (Some(p), None) => format!(", purchased: {p}, OVER BY {}", l.used - p),
+            _ => String::new(),
+        }
+    )?;
+    writeln!(
+        out,
+        "Users: {} unique; {} in several units account for {} extra memberships ({} memberships in all)",
+        r.unique_users, r.multi_unit_users, r.extra_memberships, r.membership_sum
+    )?;
+    writeln!(
+        out,
+        "Activity: {} active, {} inactive, {} never active, {} unknown; 2FA off for {} ({} unknown)",
+        c.active, c.inactive, c.never_active, c.unknown, report.mfa.disabled, report.mfa.unknown
+    )?;
+    if !listing.complete {
+        writeln!(
+            out,
+            "PARTIAL: {}",
+            error.unwrap_or("the listing stopped early")
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,213 @@
+//! `reclaim`: the seat-reclamation plan, built on the connector's
+//! `release-seats` (one call per billable unit). Idle users (inactive or never active), each billable
+//! seat with the steps that would free it; `--yes` carries the steps out
+//! and reports each one. With `--group`, `--yes` only removes idle users
+//! from those groups instead.
+
+use std::collections::BTreeMap;
+
+use anyhow::anyhow;
+use saas_runtime::latest::{Activity, Capability, ReleaseOutcome, SeatRelease, UserStatus};
+use serde_json::{Value, json};
+
+use super::groups_cmd::settle;
+use super::output::{activity_name, iso};
+use super::sync_cmd::{self, SyncArgs, Synced};
+use super::{Exit, Failure, settings};
+
+/// Options of `reclaim`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReclaimArgs {
+    /// Sync options.
+    #[command(flatten)]
+    pub sync: SyncArgs,
+    /// Only remove idle users from these groups (group ids, repeatable).
+    #[arg(long = "group", value_name = "GROUP-ID")]
+    pub groups: Vec<String>,
+    /// Act: carry out the plans (or the group removals).
+    #[arg(long)]
+    pub yes: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Every idle user's plans, one per billable unit, with one call per unit.
+fn plans(
+    synced: &Synced,
+    idle: &[&UserStatus],
+    apply: bool,
+) -> Result<BTreeMap<String, Vec<SeatRelease>>, Failure> {
+    let (c, io, cfg, session) = (
+        &synced.ready.connector,
+        &synced.ready.io,
+        &synced.ready.config,
+        &synced.listing.session,
+    );
+    let mut by_unit: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for user in idle {
+        for unit in &user.units {
+            by_unit.entry(unit).or_default().push(user.user_id.clone());
+        }
+    }
+    let mut out: BTreeMap<String, Vec<SeatRelease>> = BTreeMap::new();
+    for (unit, users) in by_unit {
+        let released = c.release_seats(io, cfg, session, &users, unit, apply);
+        for plan in settle(&synced.ready, released)? {
+            out.entry(plan.user_id.clone()).or_default().push(plan);
+        }
+    }
+    Ok(out)
+}
+
+fn outcome(o: &Option<ReleaseOutcome>) -> String {
+    match o {
+        None => "planned".into(),
+        Some(ReleaseOutcome::Done) => "done".into(),
+        Some(ReleaseOutcome::AlreadyDone) => "already done".into(),
+        Some(ReleaseOutcome::Failed(e)) => format!("failed: {}", e.describe()),
+    }
+}
+
+/// `reclaim`.
+pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
+    let file =
+        settings::load_file(args.sync.connector.config.as_deref()).map_err(Failure::usage)?;
+    let synced = sync_cmd::run_with(&args.sync, file)?;
+    sync_cmd::print_summary(&synced);
+    let info = synced.ready.connector.info();
+    if !info.has(Capability::ReleaseSeats) {
+        return Err(Failure::usage(anyhow!(
+            "the connector {} does not declare release-seats: it cannot plan reclamation",
+            info.name
+        )));
+    }
+    if !args.groups.is_empty() && !info.has(Capability::GroupMembershipWrite) {
+        return Err(Failure::usage(anyhow!(
+            "the connector {} cannot change group members",
+            info.name
+        )));
+    }
+    if !synced.listing.complete {
+        eprintln!(
+            "the listing is partial: nobody is idle on partial evidence, so the plan is empty"
+        );
+    }
+    let idle: Vec<&UserStatus> = synced
+        .report
+        .users
+        .iter()
+        .filter(|s| matches!(s.activity, Activity::Inactive | Activity::NeverActive))
+        .collect();
+    let apply_plans = args.yes && args.groups.is_empty();
+    let all_plans = plans(&synced, &idle, apply_plans)?;
+    let mut entries = Vec::new();
+    let mut results: Vec<Value> = Vec::new();
+    for s in &idle {
+        let plans = all_plans.get(&s.user_id).cloned().unwrap_or_default();
+        let groups: Vec<&str> = plans
+            .iter()
+            .flat_map(|p| &p.actions)
+            .filter(|a| a.kind == saas_runtime::latest::ReleaseKind::LeaveGroup)
+            .map(|a| a.target.as_str())
+            .collect();
+        for (p, a) in plans
+            .iter()
+            .flat_map(|p| p.actions.iter().map(move |a| (p, a)))
+        {
+            if a.outcome.is_some() {
+                results.push(json!({"user": s.user_id, "unit": p.unit_id, "target": a.target, "result": outcome(&a.outcome)}));
+            }
+        }
+        if args.yes {
+            for g in args.groups.iter().filter(|g| groups.contains(&g.as_str())) {
+                let (c, io, cfg, session) = (
+                    &synced.ready.connector,
+                    &synced.ready.io,
+                    &synced.ready.config,
+                    &synced.listing.session,
+                );
+                let result = match settle(
+                    &synced.ready,
+                    c.remove_member(io, cfg, session, g, &s.user_id),
+                ) {
+                    Ok(()) => "removed".to_string(),
+                    Err(f) => format!("failed: {}", f.error),
+                };
+                results.push(json!({"user": s.user_id, "target": g, "result": result}));
+            }
+        }
+        if !args.json {
+            println!(
+                "{}  {}  {}  last active {}  seats: {}  groups: {}",
+                s.user_id,
+                s.display_name.as_deref().unwrap_or(""),
+                activity_name(s.activity),
+                s.last_active.map(iso).unwrap_or_else(|| "never".into()),
+                s.units.join(", "),
+                if groups.is_empty() {
+                    "-".into()
+                } else {
+                    groups.join(", ")
+                }
+            );
+            for p in &plans {
+                for a in &p.actions {
+                    println!("    {}: {}", outcome(&a.outcome), a.description);
+                }
+            }
+        }
+        entries.push(json!({
+            "user": s.user_id,
+            "display_name": s.display_name,
+            "activity": activity_name(s.activity),
+            "last_active": s.last_active.map(iso),
+            "seats": s.units,
+            "groups": groups,
+            "plans": plans,
+        }));
+    }
+    let seats: usize = idle.iter().map(|s| s.units.len()).sum();
+    let notes: Vec<String> = {
+        let mut n: Vec<String> = entries
+            .iter()
+            .flat_map(|e| e["plans"].as_array().cloned().unwrap_or_default())
+            .flat_map(|p| p["notes"].as_array().cloned().unwrap_or_default())
+            .filter_map(|n| n.as_str().map(String::from))
+            .collect();
+        n.sort();
+        n.dedup();
+        n
+    };
+    if args.json {
+        let doc =
+            json!({"idle_users": entries, "idle_seats": seats, "actions": results, "notes": notes});
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&doc).map_err(|e| Failure::other(e.into()))?
+        );
+    } else {
+        println!("{} idle users hold {} seats", idle.len(), seats);
+        for n in &notes {
+            println!("note: {n}");
+        }
+        for r in &results {
+            println!("{} {}: {}", r["user"], r["target"], r["result"]);
+        }
+        if !args.yes && !idle.is_empty() {
+            eprintln!("nothing changed; run again with --yes to carry out the plans");
+        }
+    }
+    let failed = results.iter().any(|r| {
+        r["result"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("failed"))
+    });
+    Ok(if failed {
+        Exit::Failure
+    } else if synced.listing.complete {
+        Exit::Success
+    } else {
+        Exit::Partial
+    })
+}

@@ -1,0 +1,177 @@
+//! `sync`: list every user, compute statuses, print.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Result;
+use saas_runtime::HostError;
+use saas_runtime::latest::Policy;
+use saas_runtime::latest::StatusReport;
+use saas_runtime::listing::Listing;
+use saas_runtime::sync::{self, CheckpointAt, SyncError, SyncRequest};
+
+use super::output::{self, Format};
+use super::progress::BarEvents;
+use super::settings::{self, ConnectorArgs, Ready};
+use super::{Exit, Failure};
+
+/// Options of `sync` (and of `reclaim`, which syncs first).
+#[derive(Debug, Clone, clap::Args)]
+pub struct SyncArgs {
+    /// Connector, sandbox and settings options.
+    #[command(flatten)]
+    pub connector: ConnectorArgs,
+    /// Output format (table on a terminal, JSON otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Seats bought, to report unused seats.
+    #[arg(long)]
+    pub purchased: Option<u32>,
+    /// Days without access after which a user is inactive.
+    #[arg(long, default_value_t = 90)]
+    pub inactive_days: u32,
+    /// Only these workspaces (repeatable).
+    #[arg(long = "workspace", value_name = "SLUG")]
+    pub include: Vec<String>,
+    /// Never these workspaces (repeatable).
+    #[arg(long = "exclude-workspace", value_name = "SLUG")]
+    pub exclude: Vec<String>,
+    /// Where the checkpoint goes (one page a line); by default a file per
+    /// connector and settings in the state folder
+    /// ($XDG_STATE_HOME/saas-host/checkpoints).
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+    /// Resume from the checkpoint (the default one, or --checkpoint FILE).
+    #[arg(long)]
+    pub resume: bool,
+    /// No progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// A finished sync.
+pub struct Synced {
+    /// The connector and its I/O.
+    pub ready: Ready,
+    /// The listing.
+    pub listing: Listing,
+    /// The statuses.
+    pub report: StatusReport,
+}
+
+/// Runs a sync against explicit settings (the demo passes its own).
+impl SyncArgs {
+    /// `--workspace` and `--exclude-workspace`: shorthands for the settings
+    /// `include-workspaces` and `exclude-workspaces`.
+    pub fn shorthands(&self) -> Vec<(String, String)> {
+        [
+            ("include-workspaces", &self.include),
+            ("exclude-workspaces", &self.exclude),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k.to_string(), v.join(",")))
+        .collect()
+    }
+}
+
+pub fn run_with(args: &SyncArgs, settings: settings::FileSettings) -> Result<Synced, Failure> {
+    let show = !args.no_progress && std::io::stderr().is_terminal();
+    let events = Arc::new(BarEvents::new(show));
+    let ready = args
+        .connector
+        .ready(settings, &args.shorthands(), events.clone())
+        .map_err(Failure::usage)?;
+    let credentials = ready.credentials().map_err(Failure::usage)?;
+    let mut request = SyncRequest::new(ready.settings.clone(), credentials);
+    request.checkpoint = match &args.checkpoint {
+        Some(path) => CheckpointAt::File(path.clone()),
+        None => CheckpointAt::Default,
+    };
+    request.resume = args.resume;
+    let result = sync::list_all(&ready.connector, &ready.io, &request, &mut |_| {});
+    events.finish();
+    let listing = match result {
+        Ok(l) => l,
+        Err(SyncError::Auth(m)) => {
+            return Err(Failure::new(
+                Exit::Auth,
+                anyhow::anyhow!("authentication failed: {m}"),
+            ));
+        }
+        Err(e @ (SyncError::NotResumable(_) | SyncError::Host(HostError::Checkpoint { .. }))) => {
+            return Err(Failure::usage(e.into()));
+        }
+        Err(e @ (SyncError::Host(_) | SyncError::Connector(_))) => {
+            let text = ready.io.redactor.redact(&e.to_string()).into_owned();
+            return Err(Failure::other(anyhow::anyhow!(text)));
+        }
+    };
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let policy = Policy {
+        as_of: now,
+        inactive_after_days: args.inactive_days,
+        purchased_seats: args.purchased,
+    };
+    let report =
+        sync::compute_status(&ready.connector, &ready.io, &listing, policy).map_err(|e| {
+            Failure::other(anyhow::anyhow!(
+                ready.io.redactor.redact(&e.to_string()).into_owned()
+            ))
+        })?;
+    Ok(Synced {
+        ready,
+        listing,
+        report,
+    })
+}
+
+/// Prints the closing summary on stderr.
+pub fn print_summary(s: &Synced) {
+    let counts = s.ready.io.egress.counts();
+    let st = &s.listing.stats;
+    eprintln!(
+        "synced {} units, {} users, {} memberships: {} requests ({} retries, {} denied), {} pages, {} duplicates dropped, {:.2} s{}",
+        s.report.seats.per_unit.len(),
+        s.report.reconciliation.unique_users,
+        s.report.reconciliation.membership_sum,
+        counts.requests,
+        counts.retries,
+        counts.denied,
+        st.pages,
+        st.duplicates,
+        st.elapsed_ms as f64 / 1000.0,
+        if s.listing.complete { "" } else { " (PARTIAL)" }
+    );
+    if let Some(e) = s.listing.error(&s.ready.io) {
+        eprintln!("the listing stopped early: {e}");
+    }
+}
+
+/// Prints a sync's result in the chosen format and returns the exit code.
+pub fn print(s: &Synced, format: Option<Format>) -> Result<Exit, Failure> {
+    let format = format.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Table
+    } else {
+        Format::Json
+    });
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let error = s.listing.error(&s.ready.io);
+    output::write(&mut out, format, &s.listing, &s.report, error.as_deref())
+        .map_err(Failure::other)?;
+    print_summary(s);
+    Ok(if s.listing.complete {
+        Exit::Success
+    } else {
+        Exit::Partial
+    })
+}
+
+/// `sync`.
+pub fn run(args: &SyncArgs) -> Result<Exit, Failure> {
+    let settings = settings::load_file(args.connector.config.as_deref()).map_err(Failure::usage)?;
+    let synced = run_with(args, settings)?;
+    print(&synced, args.format)
+}

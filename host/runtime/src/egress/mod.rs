@@ -1,0 +1,341 @@
+//! Outgoing HTTP on behalf of a connector: the destination policy and the
+//! transport behind [`EgressHooks`] (an embedder's to replace), and the
+//! host's own rules around them: `http`/`https` only, no user or password in
+//! URLs, no redirects, a body cap, a timeout per attempt (a guest's own
+//! timeout is capped by it), retries with backoff and jitter, a bounded pool
+//! for batches and an optional hourly rate limit. Knows nothing of wasm.
+
+mod hooks;
+mod transport;
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use url::Url;
+
+pub use hooks::{
+    AllowedHost, Allowlist, DEFAULT_FORBIDDEN_HEADERS, DenyAll, EgressHooks, is_loopback,
+};
+pub use transport::Transport;
+
+/// A request's own timeout, as an extension of the `http::Request`; the
+/// limits' `request_timeout` applies when absent and caps it when present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeout(pub Duration);
+
+/// Why no response came back.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EgressError {
+    /// Refused by policy.
+    #[error("denied: {0}")]
+    Denied(String),
+    /// Timed out.
+    #[error("timed out")]
+    Timeout,
+    /// Connect, TLS or protocol failure.
+    #[error("transport: {0}")]
+    Transport(String),
+    /// Body over the cap.
+    #[error("response larger than {0} bytes")]
+    TooLarge(u64),
+    /// Malformed request.
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+}
+
+/// Retries of 429 and 5xx answers.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// First backoff; doubles each retry, with full jitter.
+    pub base_delay: Duration,
+    /// Longest single wait (also caps `Retry-After`).
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 4,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(30),
+        }
+    }
+}
+
+/// How much may leave and how fast.
+#[derive(Debug, Clone)]
+pub struct EgressLimits {
+    /// Largest response body accepted.
+    pub max_response_bytes: u64,
+    /// Connect timeout.
+    pub connect_timeout: Duration,
+    /// Longest overall time of one attempt; also caps a guest's own timeout.
+    pub request_timeout: Duration,
+    /// Retries.
+    pub retry: RetryPolicy,
+    /// Requests in flight at once in a batch.
+    pub concurrency: usize,
+    /// Requests per hour, when limited.
+    pub requests_per_hour: Option<u32>,
+}
+
+impl Default for EgressLimits {
+    fn default() -> Self {
+        EgressLimits {
+            max_response_bytes: 16 * 1024 * 1024,
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            retry: RetryPolicy::default(),
+            concurrency: 16,
+            requests_per_hour: None,
+        }
+    }
+}
+
+/// A snapshot of an egress's counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct EgressCounts {
+    /// Attempts sent (retries included).
+    pub requests: u64,
+    /// Retries.
+    pub retries: u64,
+    /// Requests denied by policy.
+    pub denied: u64,
+}
+
+#[derive(Debug, Default)]
+struct Stats {
+    requests: AtomicU64,
+    retries: AtomicU64,
+    denied: AtomicU64,
+}
+
+/// A token bucket for the hourly budget.
+#[derive(Debug)]
+struct Bucket {
+    tokens: f64,
+    capacity: f64,
+    per_second: f64,
+    last: Instant,
+}
+
+impl Bucket {
+    fn new(per_hour: u32) -> Self {
+        let capacity = (f64::from(per_hour) / 10.0).max(1.0);
+        Bucket {
+            tokens: capacity,
+            capacity,
+            per_second: f64::from(per_hour) / 3600.0,
+            last: Instant::now(),
+        }
+    }
+
+    /// Takes a token; returns how long to wait first.
+    fn take(&mut self) -> Duration {
+        let now = Instant::now();
+        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * self.per_second)
+            .min(self.capacity);
+        self.last = now;
+        self.tokens -= 1.0;
+        if self.tokens >= 0.0 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64(-self.tokens / self.per_second)
+        }
+    }
+}
+
+/// The HTTP client connectors reach the world through.
+pub struct Egress {
+    hooks: Arc<dyn EgressHooks>,
+    transport: Transport,
+    limits: EgressLimits,
+    bucket: Option<Mutex<Bucket>>,
+    stats: Stats,
+}
+
+impl std::fmt::Debug for Egress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Egress")
+            .field("limits", &self.limits)
+            .field("counts", &self.counts())
+            .finish_non_exhaustive()
+    }
+}
+
+fn retry_after(response: &http::Response<Vec<u8>>) -> Option<Duration> {
+    let value = response.headers().get(http::header::RETRY_AFTER)?;
+    value
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
+}
+
+impl Egress {
+    /// An egress with these limits and hooks.
+    pub fn new(limits: EgressLimits, hooks: impl EgressHooks + 'static) -> Self {
+        let bucket = limits
+            .requests_per_hour
+            .filter(|&r| r > 0)
+            .map(|r| Mutex::new(Bucket::new(r)));
+        Egress {
+            hooks: Arc::new(hooks),
+            transport: Transport::new(&limits),
+            limits,
+            bucket,
+            stats: Stats::default(),
+        }
+    }
+
+    /// An egress that denies every request.
+    pub fn deny_all() -> Self {
+        Egress::new(EgressLimits::default(), DenyAll)
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &EgressLimits {
+        &self.limits
+    }
+
+    /// The hooks in force.
+    pub fn hooks(&self) -> &dyn EgressHooks {
+        self.hooks.as_ref()
+    }
+
+    /// Counters so far.
+    pub fn counts(&self) -> EgressCounts {
+        EgressCounts {
+            requests: self.stats.requests.load(Ordering::Relaxed),
+            retries: self.stats.retries.load(Ordering::Relaxed),
+            denied: self.stats.denied.load(Ordering::Relaxed),
+        }
+    }
+
+    fn deny<T>(&self, why: String) -> Result<T, EgressError> {
+        self.stats.denied.fetch_add(1, Ordering::Relaxed);
+        Err(EgressError::Denied(why))
+    }
+
+    /// Checks a request against the host's rules and the hooks: its scheme,
+    /// its URL's user and password, its destination, its headers.
+    pub fn check(&self, request: &http::Request<Vec<u8>>) -> Result<(), EgressError> {
+        let uri = request.uri().to_string();
+        let url =
+            Url::parse(&uri).map_err(|e| EgressError::InvalidRequest(format!("bad URL: {e}")))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return self.deny(format!("scheme {:?} is not allowed", url.scheme()));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return self.deny("URLs with credentials are not allowed".into());
+        }
+        if let Err(why) = self.hooks.check_destination(&url) {
+            return self.deny(why);
+        }
+        if let Some(name) = request
+            .headers()
+            .keys()
+            .find(|n| self.hooks.is_forbidden_header(n))
+        {
+            return self.deny(format!("the header {name} is the host's to set"));
+        }
+        Ok(())
+    }
+
+    fn attempt(
+        &self,
+        request: &http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, EgressError> {
+        if let Some(bucket) = &self.bucket {
+            let wait = bucket.lock().unwrap_or_else(|p| p.into_inner()).take();
+            std::thread::sleep(wait);
+        }
+        self.stats.requests.fetch_add(1, Ordering::Relaxed);
+        let mut request = request.clone();
+        let asked = request.extensions().get::<Timeout>().map(|t| t.0);
+        let timeout = asked.map_or(self.limits.request_timeout, |t| {
+            t.min(self.limits.request_timeout)
+        });
+        request.extensions_mut().insert(Timeout(timeout));
+        self.hooks.send(request, &self.transport)
+    }
+
+    /// Sends one request, retrying 429 (any method) and 5xx (idempotent
+    /// methods) with exponential backoff and full jitter.
+    pub fn send(
+        &self,
+        request: &http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, EgressError> {
+        self.check(request)?;
+        let retry = &self.limits.retry;
+        let mut attempt = 0;
+        loop {
+            let result = self.attempt(request);
+            let retryable = match &result {
+                Ok(r) if r.status() == http::StatusCode::TOO_MANY_REQUESTS => true,
+                Ok(r) if matches!(r.status().as_u16(), 500 | 502 | 503 | 504) => {
+                    request.method().is_idempotent()
+                }
+                _ => false,
+            };
+            if !retryable || attempt >= retry.max_retries {
+                return result;
+            }
+            let backoff = retry
+                .base_delay
+                .saturating_mul(1 << attempt.min(16))
+                .min(retry.max_delay);
+            let jittered = backoff.mul_f64(fastrand::f64());
+            let hinted = result
+                .as_ref()
+                .ok()
+                .and_then(retry_after)
+                .map(|d| d.min(retry.max_delay));
+            std::thread::sleep(hinted.unwrap_or(jittered));
+            attempt += 1;
+            self.stats.retries.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Sends requests concurrently (at most `concurrency` at once); results
+    /// come back in request order.
+    pub fn send_all(
+        &self,
+        requests: &[http::Request<Vec<u8>>],
+    ) -> Vec<Result<http::Response<Vec<u8>>, EgressError>> {
+        let workers = self.limits.concurrency.clamp(1, requests.len().max(1));
+        if workers == 1 {
+            return requests.iter().map(|r| self.send(r)).collect();
+        }
+        let next = AtomicUsize::new(0);
+        type Slot = Mutex<Option<Result<http::Response<Vec<u8>>, EgressError>>>;
+        let results: Vec<Slot> = requests.iter().map(|_| Mutex::new(None)).collect();
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(request) = requests.get(i) else {
+                            break;
+                        };
+                        let result = self.send(request);
+                        *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
+                    }
+                });
+            }
+        });
+        results
+            .into_iter()
+            .map(|slot| {
+                slot.into_inner()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .unwrap_or_else(|| Err(EgressError::Transport("request was not sent".into())))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,104 @@
+//! Merging listing steps: users by id, memberships by unit id (the first
+//! seen wins, its evidence united with later copies' by source, kind and
+//! unit), billing units by id, and coverage as a set.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::wit::latest::{BillingUnit, Coverage, User};
+
+/// Accumulates listing steps.
+#[derive(Debug, Default, Clone)]
+pub struct Merger {
+    users: Vec<User>,
+    index: HashMap<String, usize>,
+    units: BTreeMap<String, BillingUnit>,
+    coverage: BTreeSet<(String, String)>,
+    duplicates: u64,
+}
+
+/// What a merged listing holds.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Merged {
+    /// Users sorted by id, memberships by unit key.
+    pub users: Vec<User>,
+    /// Units sorted by id.
+    pub units: Vec<BillingUnit>,
+    /// Coverage sorted by source, then unit.
+    pub coverage: Vec<Coverage>,
+}
+
+impl Merger {
+    /// Takes in one step's users, units and coverage.
+    pub fn add(&mut self, users: Vec<User>, units: Vec<BillingUnit>, coverage: Vec<Coverage>) {
+        for u in units {
+            self.units.entry(u.unit.id.clone()).or_insert(u);
+        }
+        self.coverage
+            .extend(coverage.into_iter().map(|c| (c.source, c.unit_id)));
+        for user in users {
+            let Some(&i) = self.index.get(&user.id) else {
+                self.index.insert(user.id.clone(), self.users.len());
+                self.users.push(user);
+                continue;
+            };
+            let known = &mut self.users[i];
+            for m in user.memberships {
+                match known
+                    .memberships
+                    .iter_mut()
+                    .find(|k| k.unit.id == m.unit.id)
+                {
+                    Some(k) => {
+                        let before = k.evidence.len();
+                        for e in m.evidence {
+                            if !k.evidence.iter().any(|x| {
+                                (x.source.as_str(), x.kind, x.at)
+                                    == (e.source.as_str(), e.kind, e.at)
+                            }) {
+                                k.evidence.push(e);
+                            }
+                        }
+                        if k.evidence.len() == before {
+                            self.duplicates += 1;
+                        }
+                    }
+                    None => known.memberships.push(m),
+                }
+            }
+        }
+    }
+
+    /// Distinct users so far.
+    pub fn user_count(&self) -> usize {
+        self.users.len()
+    }
+
+    /// Memberships so far.
+    pub fn membership_count(&self) -> usize {
+        self.users.iter().map(|u| u.memberships.len()).sum()
+    }
+
+    /// Memberships seen twice with nothing new.
+    pub fn duplicates(&self) -> u64 {
+        self.duplicates
+    }
+
+    /// The merged listing, sorted.
+    pub fn finish(self) -> Merged {
+        let mut users = self.users;
+        users.sort_by(|a, b| a.id.cmp(&b.id));
+        for u in &mut users {
+            u.memberships
+                .sort_by(|a, b| (&a.unit.key, &a.unit.id).cmp(&(&b.unit.key, &b.unit.id)));
+        }
+        Merged {
+            users,
+            units: self.units.into_values().collect(),
+            coverage: self
+                .coverage
+                .into_iter()
+                .map(|(source, unit_id)| Coverage { source, unit_id })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! A whole sync: authenticate (waiting out rate limits), open or resume the
+//! checkpoint, run the listing loop, and compute statuses.
+
+use std::path::PathBuf;
+
+use crate::checkpoint::{Checkpoint, Header};
+use crate::connector::Connector;
+use crate::error::HostError;
+use crate::imports::Io;
+pub use crate::listing::Listing;
+use crate::listing::{self, LoopOptions, Start, Step, register_session};
+use crate::values::{Config, Session};
+use crate::wit::latest::{Capability, Credential, Policy, Setting, SlotCredential, StatusReport};
+
+/// Where a sync keeps its checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckpointAt {
+    /// Nowhere.
+    Nowhere,
+    /// The default place for this connector and settings
+    /// ([`Header::default_path`]); nowhere when there is none.
+    Default,
+    /// This file.
+    File(PathBuf),
+}
+
+/// What to sync and how.
+#[derive(Debug, Clone)]
+pub struct SyncRequest {
+    /// The effective settings.
+    pub settings: Vec<Setting>,
+    /// Credentials, one per slot given.
+    pub credentials: Vec<SlotCredential>,
+    /// Where the checkpoint goes.
+    pub checkpoint: CheckpointAt,
+    /// Resume from the checkpoint instead of starting over.
+    pub resume: bool,
+    /// How the listing loop treats trouble.
+    pub options: LoopOptions,
+}
+
+impl SyncRequest {
+    /// A request with the loop's defaults and no checkpoint.
+    pub fn new(settings: Vec<Setting>, credentials: Vec<SlotCredential>) -> Self {
+        SyncRequest {
+            settings,
+            credentials,
+            checkpoint: CheckpointAt::Nowhere,
+            resume: false,
+            options: LoopOptions::default(),
+        }
+    }
+}
+
+/// Why a sync could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The credentials were refused.
+    #[error("authentication failed: {0}")]
+    Auth(String),
+    /// The host failed.
+    #[error(transparent)]
+    Host(#[from] HostError),
+    /// The connector refused an operation (its typed error, described).
+    #[error("the connector failed: {0}")]
+    Connector(String),
+    /// `--resume` with a connector whose cursors do not survive a restart.
+    #[error(
+        "the connector {0} does not declare resumable-listing: its cursors do not survive a \
+         restart, so it cannot resume; run again without --resume"
+    )]
+    NotResumable(String),
+}
+
+/// Registers every secret of the credentials for redaction: a named field
+/// is secret unless its slot declares it public.
+pub fn register_credentials(io: &Io, connector: &Connector, credentials: &[SlotCredential]) {
+    let r = &io.redactor;
+    for given in credentials {
+        match &given.credential {
+            Credential::OauthClientCredentials(c) => r.add(&c.client_secret),
+            Credential::OauthRefreshToken(x) => {
+                r.add(&x.client.client_secret);
+                r.add(&x.refresh_token);
+            }
+            Credential::OauthAuthorizationCode(x) => {
+                r.add(&x.client.client_secret);
+                r.add(&x.code);
+                if let Some(v) = &x.code_verifier {
+                    r.add(v);
+                }
+            }
+            Credential::Basic(b) => r.add_basic(&b.username, &b.password),
+            Credential::BearerToken(t) => r.add(t),
+            Credential::NamedFields(fields) => {
+                let slot = connector
+                    .info()
+                    .credential_slots
+                    .iter()
+                    .find(|s| s.name == given.slot);
+                for f in fields {
+                    let public = slot
+                        .and_then(|s| s.fields.iter().find(|spec| spec.name == f.name))
+                        .is_some_and(|spec| !spec.secret);
+                    if !public {
+                        r.add(&f.value);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Authenticates, waiting out `rate-limited` answers as the loop does;
+/// returns the session and how many waits it took.
+pub fn authenticate(
+    connector: &Connector,
+    io: &Io,
+    config: &Config,
+    credentials: &[SlotCredential],
+    options: &LoopOptions,
+) -> Result<(Session, u32), SyncError> {
+    register_credentials(io, connector, credentials);
+    let mut waits = 0;
+    loop {
+        match connector.authenticate(io, config, credentials)? {
+            Ok(session) => {
+                register_session(io, &session);
+                return Ok((session, waits));
+            }
+            Err(crate::wit::latest::ConnectorError::RateLimited(r))
+                if waits < options.rate_limit_retries =>
+            {
+                waits += 1;
+                options.wait_out(waits, r.retry_after);
+            }
+            Err(e) => {
+                return Err(SyncError::Auth(
+                    io.redactor.redact(&e.describe()).into_owned(),
+                ));
+            }
+        }
+    }
+}
+
+/// The checkpoint of a sync, opened or resumed as the request says.
+fn checkpoint(
+    connector: &Connector,
+    request: &SyncRequest,
+) -> Result<(Option<Checkpoint>, Start), SyncError> {
+    let resumable = connector.info().has(Capability::ResumableListing);
+    if request.resume && !resumable {
+        return Err(SyncError::NotResumable(connector.info().name.clone()));
+    }
+    let header = Header::new(connector, &request.settings);
+    let path = match &request.checkpoint {
+        CheckpointAt::Nowhere => return Ok((None, Start::default())),
+        CheckpointAt::Default => header.default_path(),
+        CheckpointAt::File(p) => Some(p.clone()),
+    };
+    let Some(path) = path else {
+        tracing::info!("no state folder (XDG_STATE_HOME or HOME): no checkpoint is written");
+        return Ok((None, Start::default()));
+    };
+    if !resumable {
+        tracing::warn!(
+            "the connector does not declare resumable-listing: no checkpoint is written"
+        );
+        return Ok((None, Start::default()));
+    }
+    if request.resume && path.exists() {
+        let (cp, entries) = Checkpoint::resume(&path, &header)?;
+        return Ok((Some(cp), Start::after(entries)));
+    }
+    if request.resume {
+        tracing::warn!(
+            "no checkpoint at {}: starting from the beginning",
+            path.display()
+        );
+    }
+    Ok((Some(Checkpoint::create(&path, &header)?), Start::default()))
+}
+
+/// Authenticates and lists everything, checkpointing every step.
+pub fn list_all(
+    connector: &Connector,
+    io: &Io,
+    request: &SyncRequest,
+    observe: &mut dyn FnMut(&Step<'_>),
+) -> Result<Listing, SyncError> {
+    let config = connector.config(&request.settings)?;
+    let (mut checkpoint, start) = checkpoint(connector, request)?;
+    let (session, waits) = authenticate(
+        connector,
+        io,
+        &config,
+        &request.credentials,
+        &request.options,
+    )?;
+    let mut listing = listing::run(
+        connector,
+        io,
+        &config,
+        session,
+        start,
+        &request.options,
+        checkpoint.as_mut(),
+        observe,
+    );
+    listing.stats.rate_limit_waits += waits;
+    Ok(listing)
+}
+
+/// Computes statuses for a listing.
+pub fn compute_status(
+    connector: &Connector,
+    io: &Io,
+    listing: &Listing,
+    policy: Policy,
+) -> Result<StatusReport, SyncError> {
+    match connector.compute_status(io, &listing.to_contract(), policy)? {
+        Ok(report) => Ok(report),
+        Err(e) => Err(SyncError::Connector(format!(
+            "compute-status: {}",
+            io.redactor.redact(&e.describe())
+        ))),
+    }
+}
