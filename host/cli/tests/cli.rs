@@ -345,6 +345,132 @@ fn inspect_reports_the_contract_and_surface() {
             .any(|f| f == "list-users")
     );
     assert!(doc["size"].as_u64().unwrap() > 0);
+    assert_eq!(doc["contract"], "0.2.0");
+    assert_eq!(doc["host_contracts"], serde_json::json!(["0.1.0", "0.2.0"]));
+}
+
+const FIXTURE_V0_1_0: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../tests/fixtures/contract-0.1.0/bitbucket-connector.wasm"
+);
+
+#[test]
+fn inspect_shows_a_0_1_0_component_in_the_latest_model() {
+    let cache = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["inspect", FIXTURE_V0_1_0])
+        .env("XDG_CACHE_HOME", cache.path())
+        .output()
+        .unwrap();
+    let t = text(&out.stdout);
+    assert!(out.status.success(), "{t}{}", text(&out.stderr));
+    for want in [
+        "bitbucket 0.1.0 (contract 0.1.0; this host implements 0.1.0 and 0.2.0)",
+        "api-base-url (url)",
+        "BITBUCKET_API_BASE_URL",
+        "bitbucket (required): oauth-client-credentials",
+        "BITBUCKET_EMAIL",
+        "capabilities: refresh, resumable-listing, group-read, group-write, group-membership-write",
+        "world: matches saas:connector@0.1.0",
+    ] {
+        assert!(t.contains(want), "no {want:?} in\n{t}");
+    }
+}
+
+#[test]
+fn a_0_1_0_component_syncs_through_the_command_line() {
+    let fake = fake(2, 30);
+    let cache = tempfile::tempdir().unwrap();
+    let out = run(cmd(&fake, cache.path()).args([
+        "sync",
+        "--connector",
+        FIXTURE_V0_1_0,
+        "--format",
+        "json",
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        seen_from_json(doc["users"].as_array().unwrap()),
+        fake.truth().users
+    );
+    assert_no_secrets("stderr", &text(&out.stderr));
+}
+
+#[test]
+fn sync_checkpoints_into_the_state_folder_and_resumes_from_it() {
+    let fake = fake(2, 40);
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let sync = |extra: &[&str]| {
+        run(cmd(&fake, dir.path())
+            .env("XDG_STATE_HOME", &state)
+            .args(["sync", "--format", "json"])
+            .args(extra))
+    };
+    let out = sync(&[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let folder = state.join("saas-host/checkpoints");
+    let files: Vec<_> = std::fs::read_dir(&folder).unwrap().flatten().collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let path = files[0].path();
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        name.starts_with("bitbucket-") && name.ends_with(".ndjson"),
+        "{name}"
+    );
+    let saved = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        saved.starts_with("{\"format\":\"saas-host-checkpoint/3\""),
+        "{saved}"
+    );
+    assert_no_secrets("checkpoint", &saved);
+
+    // The whole listing is in the checkpoint: resuming sends no listing request.
+    fake.clear_requests();
+    let out = sync(&["--resume"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        seen_from_json(doc["users"].as_array().unwrap()),
+        fake.truth().users
+    );
+    let listing: Vec<String> = fake
+        .requests()
+        .into_iter()
+        .map(|r| r.path)
+        .filter(|p| p.contains("/permissions") || p.contains("/members"))
+        .collect();
+    assert!(listing.is_empty(), "{listing:?}");
+
+    // Other settings, another checkpoint.
+    let out = sync(&["--set", "page-size=50"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 2);
+}
+
+#[test]
+fn a_checkpoint_of_an_earlier_saas_host_is_refused_not_misread() {
+    let fake = fake(1, 5);
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.checkpoint");
+    std::fs::write(
+        &old,
+        "{\"format\":\"saas-host-checkpoint/1\",\"fingerprint\":\"abc\"}\n{\"cursor\":null,\"users\":[],\"workspaces\":[]}\n",
+    )
+    .unwrap();
+    let out = run(cmd(&fake, dir.path()).args([
+        "sync",
+        "--checkpoint",
+        old.to_str().unwrap(),
+        "--resume",
+    ]));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("written by saas-host 0.1") && err.contains("run again without --resume"),
+        "{err}"
+    );
 }
 
 #[test]

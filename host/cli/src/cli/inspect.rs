@@ -115,9 +115,11 @@ pub fn run(args: &InspectArgs) -> Result<Exit, Failure> {
                 capabilities.join(", ")
             }
         );
+        let budget = |n: Option<u32>| n.map_or("no suggestion".to_string(), |n| n.to_string());
         println!(
-            "budgets: {:?} requests per hour, {:?} at once",
-            info.budgets.requests_per_hour, info.budgets.max_concurrency
+            "budgets: {} requests per hour, {} at once",
+            budget(info.budgets.requests_per_hour),
+            budget(info.budgets.max_concurrency)
         );
         println!("imports:");
         for (name, funcs) in &connector.surface().imports {

@@ -81,20 +81,22 @@ pub fn info(raw: &ConnectorInfo) -> latest::ConnectorInfo {
             kinds.push(k);
         }
     }
+    // In the latest contract's order. 0.1.0's `refresh` renews the OAuth
+    // modes' tokens; its `groups` is every group function.
+    let declares = |c: Capability| raw.capabilities.contains(&c);
     let mut capabilities = Vec::new();
     if raw.auth_modes.iter().any(is_oauth) {
-        // 0.1.0's `refresh` renews the OAuth modes' tokens.
         capabilities.push(latest::Capability::Refresh);
     }
-    for c in &raw.capabilities {
-        match c {
-            Capability::ResumableListing => capabilities.push(latest::Capability::ResumableListing),
-            Capability::Groups => capabilities.extend([
-                latest::Capability::GroupRead,
-                latest::Capability::GroupWrite,
-                latest::Capability::GroupMembershipWrite,
-            ]),
-        }
+    if declares(Capability::ResumableListing) {
+        capabilities.push(latest::Capability::ResumableListing);
+    }
+    if declares(Capability::Groups) {
+        capabilities.extend([
+            latest::Capability::GroupRead,
+            latest::Capability::GroupWrite,
+            latest::Capability::GroupMembershipWrite,
+        ]);
     }
     latest::ConnectorInfo {
         name: raw.name.clone(),
