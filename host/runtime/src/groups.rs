@@ -2,78 +2,91 @@
 //! version. A 0.1.0 group's id is `workspace/slug` (see
 //! [`crate::wit::v0_1_0::results::group_id`]); 0.1.0 has no seats interface.
 
+use wasmtime::Store;
+
 use crate::connector::{Connector, Flavor, Outcome};
-use crate::imports::Io;
+use crate::error::HostError;
+use crate::imports::{CallState, Io};
 use crate::values::{Config, Session};
-use crate::wit::latest::{ConnectorError, Group, GroupMember, GroupUpdate, SeatRelease};
-use crate::wit::v0_1_0::{self, results};
+use crate::wit::latest::{self, ConnectorError, Group, GroupMember, GroupUpdate, SeatRelease};
+use crate::wit::v0_1_0::{self, GroupRef, results};
 
-/// A 0.1.0 call's answer in the latest types.
-fn latest<T, U: From<T>>(r: Result<T, v0_1_0::ConnectorError>) -> Result<U, ConnectorError> {
-    r.map(U::from).map_err(Into::into)
+/// A 0.2.0 call on a fresh instance, with its config and session.
+type V2Call<'a, T> = &'a mut dyn FnMut(
+    &latest::SaasConnector,
+    &mut Store<CallState>,
+    &Vec<latest::Setting>,
+    &latest::Session,
+) -> wasmtime::Result<Result<T, ConnectorError>>;
+
+/// A 0.1.0 call on a fresh instance, with its config, session and group.
+type V1Call<'a, T> = &'a mut dyn FnMut(
+    &v0_1_0::SaasConnector,
+    &mut Store<CallState>,
+    &v0_1_0::Config,
+    &v0_1_0::Session,
+    &GroupRef,
+) -> wasmtime::Result<Result<T, ConnectorError>>;
+
+/// A 0.1.0 answer in the latest types.
+fn latest<T, U>(
+    r: Result<T, v0_1_0::ConnectorError>,
+    f: impl FnOnce(T) -> U,
+) -> Result<U, ConnectorError> {
+    r.map(f).map_err(Into::into)
 }
 
-impl From<v0_1_0::Group> for Group {
-    fn from(g: v0_1_0::Group) -> Self {
-        results::group(g)
+fn groups(gs: Vec<v0_1_0::Group>) -> Vec<Group> {
+    gs.into_iter().map(results::group).collect()
+}
+
+/// What a group call acts on.
+#[derive(Clone, Copy)]
+enum On<'a> {
+    /// A group, by id.
+    Group(&'a str),
+    /// A scope (a 0.1.0 workspace): its reference has no slug.
+    Scope(&'a str),
+}
+
+impl On<'_> {
+    fn group_ref(self) -> Result<GroupRef, ConnectorError> {
+        match self {
+            On::Group(id) => results::group_ref(id),
+            On::Scope(workspace) => Ok(GroupRef {
+                workspace: workspace.into(),
+                slug: String::new(),
+            }),
+        }
     }
 }
-
-/// Members of a 0.1.0 group in the latest types.
-struct Members(Vec<GroupMember>);
-
-impl From<Vec<v0_1_0::GroupMember>> for Members {
-    fn from(ms: Vec<v0_1_0::GroupMember>) -> Self {
-        Members(ms.into_iter().map(results::member).collect())
-    }
-}
-
-/// Groups of a 0.1.0 answer in the latest types.
-struct Groups(Vec<Group>);
-
-impl From<Vec<v0_1_0::Group>> for Groups {
-    fn from(gs: Vec<v0_1_0::Group>) -> Self {
-        Groups(gs.into_iter().map(results::group).collect())
-    }
-}
-
-/// The 0.1.0 config, session and group reference of a call, or the error
-/// that answers it without a call.
-type V1Args<'a> = (
-    &'a v0_1_0::SaasConnectorPre<crate::imports::CallState>,
-    &'a v0_1_0::Config,
-    &'a v0_1_0::Session,
-);
 
 impl Connector {
-    fn v1<'a>(&'a self, config: &'a Config, session: &'a Session) -> Option<V1Args<'a>> {
+    /// Runs `v2` when the connector and its values are 0.2.0, else `v1`
+    /// with the 0.1.0 reference of `on` (answering without a call when a
+    /// group id is not `workspace/slug`).
+    fn dispatch<T>(
+        &self,
+        io: &Io,
+        config: &Config,
+        session: &Session,
+        on: On<'_>,
+        v2: V2Call<'_, T>,
+        v1: V1Call<'_, T>,
+    ) -> Outcome<T> {
         match (&self.flavor, config, session) {
-            (Flavor::V0_1_0 { pre, .. }, Config::V0_1_0(c), Session::V0_1_0(s)) => {
-                Some((pre, c, s))
+            (Flavor::V0_2_0 { pre }, Config::V0_2_0(c), Session::V0_2_0(s)) => {
+                self.call(io, |st| v2(&pre.instantiate(&mut *st)?, st, c, s))
             }
-            _ => None,
+            (Flavor::V0_1_0 { pre, .. }, Config::V0_1_0(c), Session::V0_1_0(s)) => {
+                let r = match on.group_ref() {
+                    Ok(r) => r,
+                    Err(e) => return Ok(Err(e)),
+                };
+                self.call(io, |st| v1(&pre.instantiate(&mut *st)?, st, c, s, &r))
+            }
+            _ => Err(HostError::ForeignValue(self.contract_version())),
         }
-    }
-
-    fn v2<'a>(
-        &'a self,
-        config: &'a Config,
-        session: &'a Session,
-    ) -> Option<(
-        &'a crate::wit::latest::SaasConnectorPre<crate::imports::CallState>,
-        &'a Vec<crate::wit::latest::Setting>,
-        &'a crate::wit::latest::Session,
-    )> {
-        match (&self.flavor, config, session) {
-            (Flavor::V0_2_0 { pre }, Config::V0_2_0(c), Session::V0_2_0(s)) => Some((pre, c, s)),
-            _ => None,
-        }
-    }
-
-    fn mismatch<T>(&self) -> Outcome<T> {
-        Err(crate::error::HostError::ForeignValue(
-            self.contract_version(),
-        ))
     }
 
     /// `groups.list-groups`: every group of a scope (a unit's key).
@@ -84,22 +97,19 @@ impl Connector {
         session: &Session,
         scope: &str,
     ) -> Outcome<Vec<Group>> {
-        if let Some((pre, c, s)) = self.v2(config, session) {
-            return self.call(io, |st| {
-                let b = pre.instantiate(&mut *st)?;
-                b.saas_connector_groups().call_list_groups(st, c, s, scope)
-            });
-        }
-        let Some((pre, c, s)) = self.v1(config, session) else {
-            return self.mismatch();
-        };
-        self.call(io, |st| {
-            let b = pre.instantiate(&mut *st)?;
-            let r = b
-                .saas_connector_groups()
-                .call_list_groups(st, c, s, scope)?;
-            Ok(latest::<_, Groups>(r).map(|g| g.0))
-        })
+        self.dispatch(
+            io,
+            config,
+            session,
+            On::Scope(scope),
+            &mut |b, st, c, s| b.saas_connector_groups().call_list_groups(st, c, s, scope),
+            &mut |b, st, c, s, r| {
+                let found = b
+                    .saas_connector_groups()
+                    .call_list_groups(st, c, s, &r.workspace)?;
+                Ok(latest(found, groups))
+            },
+        )
     }
 
     /// `groups.get-group`: one group by id.
@@ -110,28 +120,26 @@ impl Connector {
         session: &Session,
         group: &str,
     ) -> Outcome<Group> {
-        if let Some((pre, c, s)) = self.v2(config, session) {
-            return self.call(io, |st| {
-                let b = pre.instantiate(&mut *st)?;
-                b.saas_connector_groups().call_get_group(st, c, s, group)
-            });
-        }
-        let Some((pre, c, s)) = self.v1(config, session) else {
-            return self.mismatch();
-        };
-        let r = match results::group_ref(group) {
-            Ok(r) => r,
-            Err(e) => return Ok(Err(e)),
-        };
-        self.call(io, |st| {
-            let b = pre.instantiate(&mut *st)?;
-            let found = b.saas_connector_groups().call_find_groups(st, c, s, &[r])?;
-            Ok(latest::<_, Groups>(found).and_then(|g| {
-                g.0.into_iter()
-                    .next()
-                    .ok_or_else(|| ConnectorError::NotFound(format!("no group {group}")))
-            }))
-        })
+        self.dispatch(
+            io,
+            config,
+            session,
+            On::Group(group),
+            &mut |b, st, c, s| b.saas_connector_groups().call_get_group(st, c, s, group),
+            &mut |b, st, c, s, r| {
+                let found = b.saas_connector_groups().call_find_groups(
+                    st,
+                    c,
+                    s,
+                    std::slice::from_ref(r),
+                )?;
+                Ok(latest(found, groups).and_then(|g| {
+                    g.into_iter()
+                        .next()
+                        .ok_or_else(|| ConnectorError::NotFound(format!("no group {group}")))
+                }))
+            },
+        )
     }
 
     /// `groups.create-group`: a new group named `name` in `scope`.
@@ -143,23 +151,22 @@ impl Connector {
         scope: &str,
         name: &str,
     ) -> Outcome<Group> {
-        if let Some((pre, c, s)) = self.v2(config, session) {
-            return self.call(io, |st| {
-                let b = pre.instantiate(&mut *st)?;
+        self.dispatch(
+            io,
+            config,
+            session,
+            On::Scope(scope),
+            &mut |b, st, c, s| {
                 b.saas_connector_groups()
                     .call_create_group(st, c, s, scope, name)
-            });
-        }
-        let Some((pre, c, s)) = self.v1(config, session) else {
-            return self.mismatch();
-        };
-        self.call(io, |st| {
-            let b = pre.instantiate(&mut *st)?;
-            Ok(latest(
-                b.saas_connector_groups()
-                    .call_create_group(st, c, s, scope, name)?,
-            ))
-        })
+            },
+            &mut |b, st, c, s, r| {
+                let made =
+                    b.saas_connector_groups()
+                        .call_create_group(st, c, s, &r.workspace, name)?;
+                Ok(latest(made, results::group))
+            },
+        )
     }
 
     /// `groups.update-group`: a group's new name, permission or auto-add.
@@ -171,28 +178,28 @@ impl Connector {
         group: &str,
         update: &GroupUpdate,
     ) -> Outcome<Group> {
-        if let Some((pre, c, s)) = self.v2(config, session) {
-            return self.call(io, |st| {
-                let b = pre.instantiate(&mut *st)?;
+        let old = results::update(update);
+        self.dispatch(
+            io,
+            config,
+            session,
+            On::Group(group),
+            &mut |b, st, c, s| {
                 b.saas_connector_groups()
                     .call_update_group(st, c, s, group, update)
-            });
-        }
-        let Some((pre, c, s)) = self.v1(config, session) else {
-            return self.mismatch();
-        };
-        let (r, u) = match results::group_ref(group).and_then(|r| Ok((r, results::update(update)?)))
-        {
-            Ok(x) => x,
-            Err(e) => return Ok(Err(e)),
-        };
-        self.call(io, |st| {
-            let b = pre.instantiate(&mut *st)?;
-            Ok(latest(
-                b.saas_connector_groups()
-                    .call_update_group(st, c, s, &r, &u)?,
-            ))
-        })
+            },
+            &mut |b, st, c, s, r| {
+                let u = match &old {
+                    Ok(u) => u,
+                    Err(e) => return Ok(Err(e.clone())),
+                };
+                Ok(latest(
+                    b.saas_connector_groups()
+                        .call_update_group(st, c, s, r, u)?,
+                    results::group,
+                ))
+            },
+        )
     }
 
     /// `groups.delete-group`.
@@ -203,7 +210,19 @@ impl Connector {
         session: &Session,
         group: &str,
     ) -> Outcome<()> {
-        self.on_group(io, config, session, group, None, GroupCall::Delete)
+        self.dispatch(
+            io,
+            config,
+            session,
+            On::Group(group),
+            &mut |b, st, c, s| b.saas_connector_groups().call_delete_group(st, c, s, group),
+            &mut |b, st, c, s, r| {
+                Ok(latest(
+                    b.saas_connector_groups().call_delete_group(st, c, s, r)?,
+                    |()| (),
+                ))
+            },
+        )
     }
 
     /// `groups.list-members`: a group's members.
@@ -214,24 +233,19 @@ impl Connector {
         session: &Session,
         group: &str,
     ) -> Outcome<Vec<GroupMember>> {
-        if let Some((pre, c, s)) = self.v2(config, session) {
-            return self.call(io, |st| {
-                let b = pre.instantiate(&mut *st)?;
-                b.saas_connector_groups().call_list_members(st, c, s, group)
-            });
-        }
-        let Some((pre, c, s)) = self.v1(config, session) else {
-            return self.mismatch();
-        };
-        let r = match results::group_ref(group) {
-            Ok(r) => r,
-            Err(e) => return Ok(Err(e)),
-        };
-        self.call(io, |st| {
-            let b = pre.instantiate(&mut *st)?;
-            let r = b.saas_connector_groups().call_list_members(st, c, s, &r)?;
-            Ok(latest::<_, Members>(r).map(|m| m.0))
-        })
+        self.dispatch(
+            io,
+            config,
+            session,
+            On::Group(group),
+            &mut |b, st, c, s| b.saas_connector_groups().call_list_members(st, c, s, group),
+            &mut |b, st, c, s, r| {
+                let ms = b.saas_connector_groups().call_list_members(st, c, s, r)?;
+                Ok(latest(ms, |ms| {
+                    ms.into_iter().map(results::member).collect()
+                }))
+            },
+        )
     }
 
     /// `groups.add-member`: adds the user with id `user` to a group.
@@ -243,7 +257,7 @@ impl Connector {
         group: &str,
         user: &str,
     ) -> Outcome<()> {
-        self.on_group(io, config, session, group, Some(user), GroupCall::Add)
+        self.change_member(io, config, session, group, user, true)
     }
 
     /// `groups.remove-member`: removes the user with id `user` from a group.
@@ -255,47 +269,42 @@ impl Connector {
         group: &str,
         user: &str,
     ) -> Outcome<()> {
-        self.on_group(io, config, session, group, Some(user), GroupCall::Remove)
+        self.change_member(io, config, session, group, user, false)
     }
 
-    /// The three group calls that answer nothing: delete, add, remove.
-    fn on_group(
+    /// Adds (`add`) or removes a member.
+    fn change_member(
         &self,
         io: &Io,
         config: &Config,
         session: &Session,
         group: &str,
-        user: Option<&str>,
-        call: GroupCall,
+        user: &str,
+        add: bool,
     ) -> Outcome<()> {
-        let user = user.unwrap_or_default();
-        if let Some((pre, c, s)) = self.v2(config, session) {
-            return self.call(io, |st| {
-                let g = pre.instantiate(&mut *st)?;
-                let g = g.saas_connector_groups();
-                match call {
-                    GroupCall::Delete => g.call_delete_group(st, c, s, group),
-                    GroupCall::Add => g.call_add_member(st, c, s, group, user),
-                    GroupCall::Remove => g.call_remove_member(st, c, s, group, user),
+        self.dispatch(
+            io,
+            config,
+            session,
+            On::Group(group),
+            &mut |b, st, c, s| {
+                let g = b.saas_connector_groups();
+                if add {
+                    g.call_add_member(st, c, s, group, user)
+                } else {
+                    g.call_remove_member(st, c, s, group, user)
                 }
-            });
-        }
-        let Some((pre, c, s)) = self.v1(config, session) else {
-            return self.mismatch();
-        };
-        let r = match results::group_ref(group) {
-            Ok(r) => r,
-            Err(e) => return Ok(Err(e)),
-        };
-        self.call(io, |st| {
-            let g = pre.instantiate(&mut *st)?;
-            let g = g.saas_connector_groups();
-            Ok(latest(match call {
-                GroupCall::Delete => g.call_delete_group(st, c, s, &r)?,
-                GroupCall::Add => g.call_add_member(st, c, s, &r, user)?,
-                GroupCall::Remove => g.call_remove_member(st, c, s, &r, user)?,
-            }))
-        })
+            },
+            &mut |b, st, c, s, r| {
+                let g = b.saas_connector_groups();
+                let done = if add {
+                    g.call_add_member(st, c, s, r, user)?
+                } else {
+                    g.call_remove_member(st, c, s, r, user)?
+                };
+                Ok(latest(done, |()| ()))
+            },
+        )
     }
 
     /// `seats.release-seats`: plans (and with `apply` carries out) what frees
@@ -309,26 +318,20 @@ impl Connector {
         unit: &str,
         apply: bool,
     ) -> Outcome<Vec<SeatRelease>> {
-        if let Some((pre, c, s)) = self.v2(config, session) {
-            return self.call(io, |st| {
-                let b = pre.instantiate(&mut *st)?;
+        self.dispatch(
+            io,
+            config,
+            session,
+            On::Scope(unit),
+            &mut |b, st, c, s| {
                 b.saas_connector_seats()
                     .call_release_seats(st, c, s, users, unit, apply)
-            });
-        }
-        match self.v1(config, session) {
-            Some(_) => Ok(Err(ConnectorError::Unsupported(
-                "release-seats is not in contract 0.1.0".into(),
-            ))),
-            None => self.mismatch(),
-        }
+            },
+            &mut |_, _, _, _, _| {
+                Ok(Err(ConnectorError::Unsupported(
+                    "release-seats is not in contract 0.1.0".into(),
+                )))
+            },
+        )
     }
-}
-
-/// The group calls [`Connector::on_group`] serves.
-#[derive(Clone, Copy)]
-enum GroupCall {
-    Delete,
-    Add,
-    Remove,
 }
