@@ -339,3 +339,6 @@ impl Egress {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,118 @@
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::sync::atomic::AtomicU32;
+
+use super::*;
+
+/// A loopback server answering every request with `body` after `delay`;
+/// counts the connections it accepted.
+fn server(delay: Duration, body: &'static str) -> (Url, Arc<AtomicU32>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+    let hits = Arc::new(AtomicU32::new(0));
+    let seen = hits.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            seen.fetch_add(1, Ordering::Relaxed);
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(&stream);
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                std::thread::sleep(delay);
+                let _ = write!(
+                    &stream,
+                    "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            });
+        }
+    });
+    (url, hits)
+}
+
+fn get(url: &Url) -> http::Request<Vec<u8>> {
+    http::Request::get(url.as_str()).body(Vec::new()).unwrap()
+}
+
+#[test]
+fn a_forbidden_header_is_denied_before_anything_is_sent() {
+    let (url, hits) = server(Duration::ZERO, "ok");
+    let egress = Egress::new(EgressLimits::default(), Allowlist::of_urls([&url]).unwrap());
+    assert_eq!(egress.send(&get(&url)).unwrap().body(), b"ok");
+    for name in [
+        "host",
+        "Transfer-Encoding",
+        "proxy-authorization",
+        "content-length",
+    ] {
+        let mut r = get(&url);
+        r.headers_mut().insert(
+            http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            http::HeaderValue::from_static("1"),
+        );
+        assert!(
+            matches!(egress.send(&r), Err(EgressError::Denied(_))),
+            "{name}"
+        );
+    }
+    assert_eq!(hits.load(Ordering::Relaxed), 1);
+    assert_eq!(egress.counts().denied, 4);
+}
+
+#[test]
+fn a_guests_own_timeout_is_capped_by_the_hosts() {
+    let (url, _) = server(Duration::from_secs(3), "late");
+    let limits = EgressLimits {
+        request_timeout: Duration::from_millis(300),
+        retry: RetryPolicy {
+            max_retries: 0,
+            ..RetryPolicy::default()
+        },
+        ..EgressLimits::default()
+    };
+    let egress = Egress::new(limits, Allowlist::of_urls([&url]).unwrap());
+    let mut r = get(&url);
+    r.extensions_mut().insert(Timeout(Duration::from_secs(60)));
+    assert_eq!(egress.send(&r).unwrap_err(), EgressError::Timeout);
+}
+
+/// An embedder's hooks: its own destination rule and its own transport.
+struct Canned;
+
+impl EgressHooks for Canned {
+    fn check_destination(&self, url: &Url) -> Result<(), String> {
+        (url.host_str() == Some("api.example.com"))
+            .then_some(())
+            .ok_or_else(|| "only api.example.com".into())
+    }
+
+    fn send(
+        &self,
+        request: http::Request<Vec<u8>>,
+        _: &Transport,
+    ) -> Result<http::Response<Vec<u8>>, EgressError> {
+        let timeout = request.extensions().get::<Timeout>().copied();
+        Ok(http::Response::new(format!("{timeout:?}").into_bytes()))
+    }
+}
+
+#[test]
+fn an_embedder_replaces_the_destination_rule_and_the_transport() {
+    let egress = Egress::new(EgressLimits::default(), Canned);
+    let ok = Url::parse("https://api.example.com/x").unwrap();
+    let answer = egress.send(&get(&ok)).unwrap();
+    // The host's own timeout reaches the embedder's transport.
+    assert_eq!(answer.body(), b"Some(Timeout(60s))");
+    let other = Url::parse("https://elsewhere.example/x").unwrap();
+    assert_eq!(
+        egress.send(&get(&other)).unwrap_err(),
+        EgressError::Denied("only api.example.com".into())
+    );
+    let creds = Url::parse("https://u:p@api.example.com/").unwrap();
+    assert!(matches!(
+        egress.send(&get(&creds)),
+        Err(EgressError::Denied(_))
+    ));
+}
