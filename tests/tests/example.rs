@@ -164,19 +164,14 @@ fn the_example_connector_lists_members_seats_and_evidence_through_the_host() {
 
     // Groups and release-seats are not declared: the SDK's defaults answer.
     let err = example
-        .list_groups(&io, &config, &listing.session, "nimbus")
+        .signed_in(&io, &config, &listing.session)
+        .list_groups("nimbus")
         .unwrap()
         .unwrap_err();
     assert!(matches!(err, ConnectorError::Unsupported(_)), "{err:?}");
     let err = example
-        .release_seats(
-            &io,
-            &config,
-            &listing.session,
-            &["n-5".into()],
-            "nimbus",
-            false,
-        )
+        .signed_in(&io, &config, &listing.session)
+        .release_seats(&["n-5".into()], "nimbus", false)
         .unwrap()
         .unwrap_err();
     assert!(matches!(err, ConnectorError::Unsupported(_)), "{err:?}");

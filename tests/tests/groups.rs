@@ -24,13 +24,15 @@ fn create_update_add_remove_delete_round_trip() {
     let (fake, io, cfg, s) = signed_in(2, 12);
     let c = connector();
     let before = c
-        .list_groups(&io, &cfg, &s, "workspace-000")
+        .signed_in(&io, &cfg, &s)
+        .list_groups("workspace-000")
         .unwrap()
         .unwrap();
     assert_eq!(before.len(), 2);
 
     let g = c
-        .create_group(&io, &cfg, &s, "workspace-000", "Release Managers")
+        .signed_in(&io, &cfg, &s)
+        .create_group("workspace-000", "Release Managers")
         .unwrap()
         .unwrap();
     assert_eq!(
@@ -43,7 +45,11 @@ fn create_update_add_remove_delete_round_trip() {
         permission: Some("write".into()),
         auto_add: Some(true),
     };
-    let g = c.update_group(&io, &cfg, &s, &r, &update).unwrap().unwrap();
+    let g = c
+        .signed_in(&io, &cfg, &s)
+        .update_group(&r, &update)
+        .unwrap()
+        .unwrap();
     assert_eq!(
         (g.name.as_str(), g.permission.as_deref(), g.auto_add),
         ("Release Crew", Some("write"), Some(true))
@@ -53,7 +59,8 @@ fn create_update_add_remove_delete_round_trip() {
         ..update
     };
     let err = c
-        .update_group(&io, &cfg, &s, &r, &bad)
+        .signed_in(&io, &cfg, &s)
+        .update_group(&r, &bad)
         .unwrap()
         .unwrap_err();
     assert!(matches!(err, ConnectorError::InvalidConfig(_)), "{err:?}");
@@ -66,18 +73,26 @@ fn create_update_add_remove_delete_round_trip() {
         .unwrap()
         .0
         .clone();
-    c.add_member(&io, &cfg, &s, &r, &member).unwrap().unwrap();
+    c.signed_in(&io, &cfg, &s)
+        .add_member(&r, &member)
+        .unwrap()
+        .unwrap();
     assert_eq!(
         fake.group_members("workspace-000", "release-managers")
             .unwrap(),
         std::slice::from_ref(&member)
     );
-    let members = c.list_members(&io, &cfg, &s, &r).unwrap().unwrap();
+    let members = c
+        .signed_in(&io, &cfg, &s)
+        .list_members(&r)
+        .unwrap()
+        .unwrap();
     assert_eq!(members[0].user_id.as_deref(), Some(member.as_str()));
-    let found = c.get_group(&io, &cfg, &s, &r).unwrap().unwrap();
+    let found = c.signed_in(&io, &cfg, &s).get_group(&r).unwrap().unwrap();
     assert_eq!(found.members.len(), 1);
 
-    c.remove_member(&io, &cfg, &s, &r, &member)
+    c.signed_in(&io, &cfg, &s)
+        .remove_member(&r, &member)
         .unwrap()
         .unwrap();
     assert!(
@@ -85,12 +100,19 @@ fn create_update_add_remove_delete_round_trip() {
             .unwrap()
             .is_empty()
     );
-    c.delete_group(&io, &cfg, &s, &r).unwrap().unwrap();
+    c.signed_in(&io, &cfg, &s)
+        .delete_group(&r)
+        .unwrap()
+        .unwrap();
     assert!(
         fake.group_members("workspace-000", "release-managers")
             .is_none()
     );
-    let err = c.delete_group(&io, &cfg, &s, &r).unwrap().unwrap_err();
+    let err = c
+        .signed_in(&io, &cfg, &s)
+        .delete_group(&r)
+        .unwrap()
+        .unwrap_err();
     assert!(
         matches!(err, ConnectorError::NotFound(_)),
         "{}",
@@ -109,19 +131,15 @@ fn group_errors_are_typed() {
     let (_fake, io, cfg, s) = signed_in(1, 3);
     let c = connector();
     let err = c
-        .list_groups(&io, &cfg, &s, "no-such-workspace")
+        .signed_in(&io, &cfg, &s)
+        .list_groups("no-such-workspace")
         .unwrap()
         .unwrap_err();
     assert!(matches!(err, ConnectorError::NotFound(_)));
     let missing = "workspace-000/nope".to_string();
     let err = c
-        .add_member(
-            &io,
-            &cfg,
-            &s,
-            &missing,
-            "{00000000-0000-0000-0000-000000000000}",
-        )
+        .signed_in(&io, &cfg, &s)
+        .add_member(&missing, "{00000000-0000-0000-0000-000000000000}")
         .unwrap()
         .unwrap_err();
     assert!(matches!(err, ConnectorError::NotFound(_)));
@@ -141,14 +159,8 @@ fn release_seats_plans_leaving_every_group_and_applies_only_when_asked() {
         .unwrap()
         .clone();
     let plans = c
-        .release_seats(
-            &io,
-            &cfg,
-            &s,
-            &[user.clone(), other.clone()],
-            "workspace-000",
-            false,
-        )
+        .signed_in(&io, &cfg, &s)
+        .release_seats(&[user.clone(), other.clone()], "workspace-000", false)
         .unwrap()
         .unwrap();
     assert_eq!(plans.len(), 2);
@@ -182,14 +194,8 @@ fn release_seats_plans_leaving_every_group_and_applies_only_when_asked() {
 
     let before = fake.requests().len();
     let done = c
-        .release_seats(
-            &io,
-            &cfg,
-            &s,
-            std::slice::from_ref(&user),
-            "workspace-000",
-            true,
-        )
+        .signed_in(&io, &cfg, &s)
+        .release_seats(std::slice::from_ref(&user), "workspace-000", true)
         .unwrap()
         .unwrap()
         .remove(0);
@@ -208,7 +214,8 @@ fn release_seats_plans_leaving_every_group_and_applies_only_when_asked() {
             .contains(&user)
     );
     let err = c
-        .release_seats(&io, &cfg, &s, &[user], "no-such-workspace", false)
+        .signed_in(&io, &cfg, &s)
+        .release_seats(&[user], "no-such-workspace", false)
         .unwrap()
         .unwrap_err();
     assert!(matches!(err, ConnectorError::NotFound(_)), "{err:?}");

@@ -141,29 +141,43 @@ fn groups_of_a_0_1_0_component_round_trip_through_the_latest_model() {
         .unwrap()
         .unwrap();
     let g = c
-        .create_group(&io, &cfg, &s, "workspace-000", "Old Contract")
+        .signed_in(&io, &cfg, &s)
+        .create_group("workspace-000", "Old Contract")
         .unwrap()
         .unwrap();
     assert_eq!(g.id, "workspace-000/old-contract");
     let member = fake.truth().users.keys().next().cloned().unwrap();
-    c.add_member(&io, &cfg, &s, &g.id, &member)
+    c.signed_in(&io, &cfg, &s)
+        .add_member(&g.id, &member)
         .unwrap()
         .unwrap();
     assert_eq!(
         fake.group_members("workspace-000", "old-contract"),
         Some(vec![member.clone()])
     );
-    let shown = c.get_group(&io, &cfg, &s, &g.id).unwrap().unwrap();
+    let shown = c
+        .signed_in(&io, &cfg, &s)
+        .get_group(&g.id)
+        .unwrap()
+        .unwrap();
     assert_eq!(shown.scope, "workspace-000");
-    let members = c.list_members(&io, &cfg, &s, &g.id).unwrap().unwrap();
+    let members = c
+        .signed_in(&io, &cfg, &s)
+        .list_members(&g.id)
+        .unwrap()
+        .unwrap();
     assert_eq!(members[0].user_id.as_deref(), Some(member.as_str()));
-    c.delete_group(&io, &cfg, &s, &g.id).unwrap().unwrap();
+    c.signed_in(&io, &cfg, &s)
+        .delete_group(&g.id)
+        .unwrap()
+        .unwrap();
     assert!(
         fake.group_members("workspace-000", "old-contract")
             .is_none()
     );
     let err = c
-        .release_seats(&io, &cfg, &s, &[member], "workspace-000", false)
+        .signed_in(&io, &cfg, &s)
+        .release_seats(&[member], "workspace-000", false)
         .unwrap()
         .unwrap_err();
     assert_eq!(err.kind(), "unsupported");

@@ -222,7 +222,7 @@ pub fn groups(c: &Connector) -> Outcome {
     let cfg = kit::config(c, &kit::settings(&fake))?;
     let s = kit::session(c, &io, &cfg)?;
     if !c.info().has(Capability::GroupWrite) {
-        return match c.list_groups(&io, &cfg, &s, "workspace-000") {
+        return match c.signed_in(&io, &cfg, &s).list_groups("workspace-000") {
             Ok(Err(ConnectorError::Unsupported(_))) => {
                 Ok("not declared; answers unsupported".into())
             }
@@ -237,7 +237,10 @@ pub fn groups(c: &Connector) -> Outcome {
         Ok(Err(e)) => Err(fail(what, e.describe())),
         Err(e) => Err(fail(what, e.to_string())),
     };
-    let g = match c.create_group(&io, &cfg, &s, "workspace-000", "Conformance Check") {
+    let g = match c
+        .signed_in(&io, &cfg, &s)
+        .create_group("workspace-000", "Conformance Check")
+    {
         Ok(Ok(g)) => g,
         other => return Err(format!("create: {other:?}")),
     };
@@ -248,7 +251,7 @@ pub fn groups(c: &Connector) -> Outcome {
         permission: None,
         auto_add: Some(true),
     };
-    match c.update_group(&io, &cfg, &s, &r, &update) {
+    match c.signed_in(&io, &cfg, &s).update_group(&r, &update) {
         Ok(Ok(g)) if g.name == "Conformance Checked" && g.auto_add == Some(true) => {}
         other => return Err(format!("update: {other:?}")),
     }
@@ -259,12 +262,18 @@ pub fn groups(c: &Connector) -> Outcome {
         .next()
         .cloned()
         .ok_or("no users")?;
-    settle("add-member", c.add_member(&io, &cfg, &s, &r, &member))?;
+    settle(
+        "add-member",
+        c.signed_in(&io, &cfg, &s).add_member(&r, &member),
+    )?;
     if fake.group_members("workspace-000", &slug) != Some(vec![member.clone()]) {
         return Err("add-member did not reach the group".into());
     }
-    settle("remove-member", c.remove_member(&io, &cfg, &s, &r, &member))?;
-    settle("delete", c.delete_group(&io, &cfg, &s, &r))?;
+    settle(
+        "remove-member",
+        c.signed_in(&io, &cfg, &s).remove_member(&r, &member),
+    )?;
+    settle("delete", c.signed_in(&io, &cfg, &s).delete_group(&r))?;
     if fake.group_members("workspace-000", &slug).is_some() {
         return Err("delete did not remove the group".into());
     }

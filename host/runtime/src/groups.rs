@@ -88,19 +88,43 @@ impl Connector {
             _ => Err(HostError::ForeignValue(self.contract_version())),
         }
     }
+}
 
-    /// `groups.list-groups`: every group of a scope (a unit's key).
-    pub fn list_groups(
-        &self,
-        io: &Io,
-        config: &Config,
-        session: &Session,
-        scope: &str,
-    ) -> Outcome<Vec<Group>> {
-        self.dispatch(
+/// The calls of a signed-in connector: its config and session, bound once.
+/// Made by [`Connector::signed_in`].
+pub struct SignedIn<'a> {
+    connector: &'a Connector,
+    io: &'a Io,
+    config: &'a Config,
+    session: &'a Session,
+}
+
+impl Connector {
+    /// The group and seat calls with this I/O, config and session.
+    pub fn signed_in<'a>(
+        &'a self,
+        io: &'a Io,
+        config: &'a Config,
+        session: &'a Session,
+    ) -> SignedIn<'a> {
+        SignedIn {
+            connector: self,
             io,
             config,
             session,
+        }
+    }
+}
+
+impl SignedIn<'_> {
+    fn dispatch<T>(&self, on: On<'_>, v2: V2Call<'_, T>, v1: V1Call<'_, T>) -> Outcome<T> {
+        self.connector
+            .dispatch(self.io, self.config, self.session, on, v2, v1)
+    }
+
+    /// `groups.list-groups`: every group of a scope (a unit's key).
+    pub fn list_groups(&self, scope: &str) -> Outcome<Vec<Group>> {
+        self.dispatch(
             On::Scope(scope),
             &mut |b, st, c, s| b.saas_connector_groups().call_list_groups(st, c, s, scope),
             &mut |b, st, c, s, r| {
@@ -113,17 +137,8 @@ impl Connector {
     }
 
     /// `groups.get-group`: one group by id.
-    pub fn get_group(
-        &self,
-        io: &Io,
-        config: &Config,
-        session: &Session,
-        group: &str,
-    ) -> Outcome<Group> {
+    pub fn get_group(&self, group: &str) -> Outcome<Group> {
         self.dispatch(
-            io,
-            config,
-            session,
             On::Group(group),
             &mut |b, st, c, s| b.saas_connector_groups().call_get_group(st, c, s, group),
             &mut |b, st, c, s, r| {
@@ -143,18 +158,8 @@ impl Connector {
     }
 
     /// `groups.create-group`: a new group named `name` in `scope`.
-    pub fn create_group(
-        &self,
-        io: &Io,
-        config: &Config,
-        session: &Session,
-        scope: &str,
-        name: &str,
-    ) -> Outcome<Group> {
+    pub fn create_group(&self, scope: &str, name: &str) -> Outcome<Group> {
         self.dispatch(
-            io,
-            config,
-            session,
             On::Scope(scope),
             &mut |b, st, c, s| {
                 b.saas_connector_groups()
@@ -170,19 +175,9 @@ impl Connector {
     }
 
     /// `groups.update-group`: a group's new name, permission or auto-add.
-    pub fn update_group(
-        &self,
-        io: &Io,
-        config: &Config,
-        session: &Session,
-        group: &str,
-        update: &GroupUpdate,
-    ) -> Outcome<Group> {
+    pub fn update_group(&self, group: &str, update: &GroupUpdate) -> Outcome<Group> {
         let old = results::update(update);
         self.dispatch(
-            io,
-            config,
-            session,
             On::Group(group),
             &mut |b, st, c, s| {
                 b.saas_connector_groups()
@@ -203,17 +198,8 @@ impl Connector {
     }
 
     /// `groups.delete-group`.
-    pub fn delete_group(
-        &self,
-        io: &Io,
-        config: &Config,
-        session: &Session,
-        group: &str,
-    ) -> Outcome<()> {
+    pub fn delete_group(&self, group: &str) -> Outcome<()> {
         self.dispatch(
-            io,
-            config,
-            session,
             On::Group(group),
             &mut |b, st, c, s| b.saas_connector_groups().call_delete_group(st, c, s, group),
             &mut |b, st, c, s, r| {
@@ -226,17 +212,8 @@ impl Connector {
     }
 
     /// `groups.list-members`: a group's members.
-    pub fn list_members(
-        &self,
-        io: &Io,
-        config: &Config,
-        session: &Session,
-        group: &str,
-    ) -> Outcome<Vec<GroupMember>> {
+    pub fn list_members(&self, group: &str) -> Outcome<Vec<GroupMember>> {
         self.dispatch(
-            io,
-            config,
-            session,
             On::Group(group),
             &mut |b, st, c, s| b.saas_connector_groups().call_list_members(st, c, s, group),
             &mut |b, st, c, s, r| {
@@ -249,43 +226,18 @@ impl Connector {
     }
 
     /// `groups.add-member`: adds the user with id `user` to a group.
-    pub fn add_member(
-        &self,
-        io: &Io,
-        config: &Config,
-        session: &Session,
-        group: &str,
-        user: &str,
-    ) -> Outcome<()> {
-        self.change_member(io, config, session, group, user, true)
+    pub fn add_member(&self, group: &str, user: &str) -> Outcome<()> {
+        self.change_member(group, user, true)
     }
 
     /// `groups.remove-member`: removes the user with id `user` from a group.
-    pub fn remove_member(
-        &self,
-        io: &Io,
-        config: &Config,
-        session: &Session,
-        group: &str,
-        user: &str,
-    ) -> Outcome<()> {
-        self.change_member(io, config, session, group, user, false)
+    pub fn remove_member(&self, group: &str, user: &str) -> Outcome<()> {
+        self.change_member(group, user, false)
     }
 
     /// Adds (`add`) or removes a member.
-    fn change_member(
-        &self,
-        io: &Io,
-        config: &Config,
-        session: &Session,
-        group: &str,
-        user: &str,
-        add: bool,
-    ) -> Outcome<()> {
+    fn change_member(&self, group: &str, user: &str, add: bool) -> Outcome<()> {
         self.dispatch(
-            io,
-            config,
-            session,
             On::Group(group),
             &mut |b, st, c, s| {
                 let g = b.saas_connector_groups();
@@ -311,17 +263,11 @@ impl Connector {
     /// the seats of `users` in `unit`. Contract 0.1.0 has no such call.
     pub fn release_seats(
         &self,
-        io: &Io,
-        config: &Config,
-        session: &Session,
         users: &[String],
         unit: &str,
         apply: bool,
     ) -> Outcome<Vec<SeatRelease>> {
         self.dispatch(
-            io,
-            config,
-            session,
             On::Scope(unit),
             &mut |b, st, c, s| {
                 b.saas_connector_seats()

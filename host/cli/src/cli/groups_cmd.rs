@@ -212,7 +212,7 @@ pub fn run(args: &GroupsArgs) -> Result<Exit, Failure> {
         | GroupAction::RemoveMember { group, .. } => Some(group),
     };
     if let Some(group) = target.filter(|_| info.has(Capability::GroupRead)) {
-        let g = settle(&ready, c.get_group(io, cfg, &session, group))?;
+        let g = settle(&ready, c.signed_in(io, cfg, &session).get_group(group))?;
         eprintln!("group {}: {:?}, {} members", g.id, g.name, g.members.len());
     }
     let json = |v: &dyn erased::Ser| -> Result<(), Failure> {
@@ -224,7 +224,7 @@ pub fn run(args: &GroupsArgs) -> Result<Exit, Failure> {
     };
     match &args.action {
         GroupAction::List { scope } => {
-            let groups = settle(&ready, c.list_groups(io, cfg, &session, scope))?;
+            let groups = settle(&ready, c.signed_in(io, cfg, &session).list_groups(scope))?;
             if args.json {
                 json(&groups)?;
             } else {
@@ -232,7 +232,7 @@ pub fn run(args: &GroupsArgs) -> Result<Exit, Failure> {
             }
         }
         GroupAction::Show { group } => {
-            let g = settle(&ready, c.get_group(io, cfg, &session, group))?;
+            let g = settle(&ready, c.signed_in(io, cfg, &session).get_group(group))?;
             if args.json {
                 json(&g)?;
             } else {
@@ -241,7 +241,10 @@ pub fn run(args: &GroupsArgs) -> Result<Exit, Failure> {
         }
         GroupAction::Create { scope, name, yes } => {
             if plan(*yes, format!("create group {name:?} in {scope}")) {
-                let g = settle(&ready, c.create_group(io, cfg, &session, scope, name))?;
+                let g = settle(
+                    &ready,
+                    c.signed_in(io, cfg, &session).create_group(scope, name),
+                )?;
                 print_group(&g, false);
             }
         }
@@ -258,25 +261,34 @@ pub fn run(args: &GroupsArgs) -> Result<Exit, Failure> {
                 auto_add: *auto_add,
             };
             if plan(*yes, format!("update {group}: {update:?}")) {
-                let g = settle(&ready, c.update_group(io, cfg, &session, group, &update))?;
+                let g = settle(
+                    &ready,
+                    c.signed_in(io, cfg, &session).update_group(group, &update),
+                )?;
                 print_group(&g, false);
             }
         }
         GroupAction::Delete { group, yes } => {
             if plan(*yes, format!("delete group {group}")) {
-                settle(&ready, c.delete_group(io, cfg, &session, group))?;
+                settle(&ready, c.signed_in(io, cfg, &session).delete_group(group))?;
                 println!("deleted {group}");
             }
         }
         GroupAction::AddMember { group, member, yes } => {
             if plan(*yes, format!("add {member} to {group}")) {
-                settle(&ready, c.add_member(io, cfg, &session, group, member))?;
+                settle(
+                    &ready,
+                    c.signed_in(io, cfg, &session).add_member(group, member),
+                )?;
                 println!("added {member} to {group}");
             }
         }
         GroupAction::RemoveMember { group, member, yes } => {
             if plan(*yes, format!("remove {member} from {group}")) {
-                settle(&ready, c.remove_member(io, cfg, &session, group, member))?;
+                settle(
+                    &ready,
+                    c.signed_in(io, cfg, &session).remove_member(group, member),
+                )?;
                 println!("removed {member} from {group}");
             }
         }

@@ -52,7 +52,9 @@ fn plans(
     }
     let mut out: BTreeMap<String, Vec<SeatRelease>> = BTreeMap::new();
     for (unit, users) in by_unit {
-        let released = c.release_seats(io, cfg, session, &users, unit, apply);
+        let released = c
+            .signed_in(io, cfg, session)
+            .release_seats(&users, unit, apply);
         for plan in settle(&synced.ready, released)? {
             out.entry(plan.user_id.clone()).or_default().push(plan);
         }
@@ -129,7 +131,7 @@ pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
                 );
                 let result = match settle(
                     &synced.ready,
-                    c.remove_member(io, cfg, session, g, &s.user_id),
+                    c.signed_in(io, cfg, session).remove_member(g, &s.user_id),
                 ) {
                     Ok(()) => "removed".to_string(),
                     Err(f) => format!("failed: {}", f.error),
