@@ -5,6 +5,7 @@ use super::sync_cmd::{self, SyncArgs};
 use super::{Exit, Failure};
 use anyhow::Context;
 use fake_bitbucket::{FakeBitbucket, FakeConfig};
+use saas_runtime::sync::CheckpointAt;
 
 /// Options of `demo`.
 #[derive(Debug, Clone, clap::Args)]
@@ -55,7 +56,7 @@ pub fn run(args: &DemoArgs) -> Result<Exit, Failure> {
         .into(),
         ..FileSettings::default()
     };
-    let synced = sync_cmd::run_with(&args.sync, settings)?;
+    let synced = sync_cmd::run_with(&args.sync, settings, CheckpointAt::Nowhere)?;
     let exit = sync_cmd::print(&synced, args.sync.format)?;
     let truth = fake.truth();
     let matches = truth.unique_users == synced.listing.users.len()

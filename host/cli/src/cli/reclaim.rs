@@ -10,6 +10,8 @@ use anyhow::anyhow;
 use saas_runtime::latest::{Activity, Capability, ReleaseOutcome, SeatRelease, UserStatus};
 use serde_json::{Value, json};
 
+use saas_runtime::sync::CheckpointAt;
+
 use super::groups_cmd::settle;
 use super::output::{activity_name, iso};
 use super::sync_cmd::{self, SyncArgs, Synced};
@@ -75,7 +77,7 @@ fn outcome(o: &Option<ReleaseOutcome>) -> String {
 pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
     let file =
         settings::load_file(args.sync.connector.config.as_deref()).map_err(Failure::usage)?;
-    let synced = sync_cmd::run_with(&args.sync, file)?;
+    let synced = sync_cmd::run_with(&args.sync, file, CheckpointAt::Default)?;
     sync_cmd::print_summary(&synced);
     let info = synced.ready.connector.info();
     if !info.has(Capability::ReleaseSeats) {

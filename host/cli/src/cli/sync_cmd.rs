@@ -60,7 +60,7 @@ pub struct Synced {
     pub report: StatusReport,
 }
 
-/// Runs a sync against explicit settings (the demo passes its own).
+/// The sync options, as settings of the connector.
 impl SyncArgs {
     /// `--workspace` and `--exclude-workspace`: shorthands for the settings
     /// `include-workspaces` and `exclude-workspaces`.
@@ -76,7 +76,14 @@ impl SyncArgs {
     }
 }
 
-pub fn run_with(args: &SyncArgs, settings: settings::FileSettings) -> Result<Synced, Failure> {
+/// Runs a sync with these settings; without `--checkpoint` the checkpoint
+/// goes to `checkpoint` (the state folder for `sync` and `reclaim`, nowhere
+/// for the demo, whose fake is gone when it ends).
+pub fn run_with(
+    args: &SyncArgs,
+    settings: settings::FileSettings,
+    checkpoint: CheckpointAt,
+) -> Result<Synced, Failure> {
     let show = !args.no_progress && std::io::stderr().is_terminal();
     let events = Arc::new(BarEvents::new(show));
     let ready = args
@@ -87,7 +94,7 @@ pub fn run_with(args: &SyncArgs, settings: settings::FileSettings) -> Result<Syn
     let mut request = SyncRequest::new(ready.settings.clone(), credentials);
     request.checkpoint = match &args.checkpoint {
         Some(path) => CheckpointAt::File(path.clone()),
-        None => CheckpointAt::Default,
+        None => checkpoint,
     };
     request.resume = args.resume;
     let result = sync::list_all(&ready.connector, &ready.io, &request, &mut |_| {});
@@ -172,6 +179,6 @@ pub fn print(s: &Synced, format: Option<Format>) -> Result<Exit, Failure> {
 /// `sync`.
 pub fn run(args: &SyncArgs) -> Result<Exit, Failure> {
     let settings = settings::load_file(args.connector.config.as_deref()).map_err(Failure::usage)?;
-    let synced = run_with(args, settings)?;
+    let synced = run_with(args, settings, CheckpointAt::Default)?;
     print(&synced, args.format)
 }
