@@ -450,6 +450,22 @@ fn sync_checkpoints_into_the_state_folder_and_resumes_from_it() {
 }
 
 #[test]
+fn a_failed_sign_in_leaves_the_last_checkpoint_as_it_was() {
+    let fake = fake(1, 12);
+    let dir = tempfile::tempdir().unwrap();
+    let checkpoint = dir.path().join("sync.checkpoint");
+    let path = checkpoint.to_str().unwrap();
+    let out = run(cmd(&fake, dir.path()).args(["sync", "--format", "json", "--checkpoint", path]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let before = std::fs::read(&checkpoint).unwrap();
+    let out = run(cmd(&fake, dir.path())
+        .env("BITBUCKET_CLIENT_SECRET", "wrong-secret-456")
+        .args(["sync", "--format", "json", "--checkpoint", path]));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read(&checkpoint).unwrap(), before);
+}
+
+#[test]
 fn a_checkpoint_of_an_earlier_saas_host_is_refused_not_misread() {
     let fake = fake(1, 5);
     let dir = tempfile::tempdir().unwrap();

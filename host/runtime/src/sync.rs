@@ -143,34 +143,43 @@ pub fn authenticate(
     }
 }
 
-/// The checkpoint of a sync, opened or resumed as the request says.
-fn checkpoint(
-    connector: &Connector,
-    request: &SyncRequest,
-) -> Result<(Option<Checkpoint>, Start), SyncError> {
+/// What becomes of a sync's checkpoint.
+enum Plan {
+    /// No checkpoint.
+    None,
+    /// Resumed: the file, open, and where the listing goes on.
+    Resumed(Checkpoint, Start),
+    /// A new one, created once the credentials proved good (so that a
+    /// failed sign-in never wipes an earlier checkpoint).
+    Create(PathBuf, Header),
+}
+
+/// The checkpoint plan of a request: a checkpoint to resume is read (and
+/// refused, when it must be) before anything is sent.
+fn plan(connector: &Connector, request: &SyncRequest) -> Result<Plan, SyncError> {
     let resumable = connector.info().has(Capability::ResumableListing);
     if request.resume && !resumable {
         return Err(SyncError::NotResumable(connector.info().name.clone()));
     }
     let header = Header::new(connector, &request.settings);
     let path = match &request.checkpoint {
-        CheckpointAt::Nowhere => return Ok((None, Start::default())),
+        CheckpointAt::Nowhere => return Ok(Plan::None),
         CheckpointAt::Default => header.default_path(),
         CheckpointAt::File(p) => Some(p.clone()),
     };
     let Some(path) = path else {
         tracing::info!("no state folder (XDG_STATE_HOME or HOME): no checkpoint is written");
-        return Ok((None, Start::default()));
+        return Ok(Plan::None);
     };
     if !resumable {
         tracing::warn!(
             "the connector does not declare resumable-listing: no checkpoint is written"
         );
-        return Ok((None, Start::default()));
+        return Ok(Plan::None);
     }
     if request.resume && path.exists() {
         let (cp, entries) = Checkpoint::resume(&path, &header)?;
-        return Ok((Some(cp), Start::after(entries)));
+        return Ok(Plan::Resumed(cp, Start::after(entries)));
     }
     if request.resume {
         tracing::warn!(
@@ -178,7 +187,7 @@ fn checkpoint(
             path.display()
         );
     }
-    Ok((Some(Checkpoint::create(&path, &header)?), Start::default()))
+    Ok(Plan::Create(path, header))
 }
 
 /// Authenticates and lists everything, checkpointing every step.
@@ -189,7 +198,7 @@ pub fn list_all(
     observe: &mut dyn FnMut(&Step<'_>),
 ) -> Result<Listing, SyncError> {
     let config = connector.config(&request.settings)?;
-    let (mut checkpoint, start) = checkpoint(connector, request)?;
+    let plan = plan(connector, request)?;
     let (session, waits) = authenticate(
         connector,
         io,
@@ -197,6 +206,11 @@ pub fn list_all(
         &request.credentials,
         &request.options,
     )?;
+    let (mut checkpoint, start) = match plan {
+        Plan::None => (None, Start::default()),
+        Plan::Resumed(cp, start) => (Some(cp), start),
+        Plan::Create(path, header) => (Some(Checkpoint::create(&path, &header)?), Start::default()),
+    };
     let mut listing = listing::run(
         connector,
         io,
