@@ -234,7 +234,9 @@ fn cpu(connector: &saas_runtime::Connector, runs: usize) {
         total = n;
     }
     let (w, n) = (stats(wasm), stats(native));
-    println!("- {total} memberships over loopback, both through the host's egress (16 at once)");
+    println!(
+        "- {total} memberships over loopback, 16 requests at once: wasm through the host's egress, native through the SDK's client"
+    );
     println!("- wasm: {} memberships/s", fmt(w, ""));
     println!("- native: {} memberships/s", fmt(n, ""));
     println!("- wasm / native: {:.2}", w.0 / n.0);
