@@ -20,7 +20,7 @@ fn spec() -> Value {
 #[test]
 fn the_extract_matches_the_shared_openapi_description() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/reference/bitbucket-cloud-openapi.yml");
+        .join("../../../shared/reference/bitbucket-cloud-openapi.yml");
     let Ok(text) = std::fs::read_to_string(&path) else {
         eprintln!(
             "{} is absent: the committed extract is used as it is",
