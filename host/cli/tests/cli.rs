@@ -450,6 +450,28 @@ fn sync_checkpoints_into_the_state_folder_and_resumes_from_it() {
 }
 
 #[test]
+fn a_state_folder_that_cannot_be_written_costs_the_checkpoint_not_the_sync() {
+    let fake = fake(1, 8);
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_folder = dir.path().join("state");
+    std::fs::write(&not_a_folder, "a file").unwrap();
+    let out = run(cmd(&fake, dir.path())
+        .env("XDG_STATE_HOME", &not_a_folder)
+        .args(["sync", "--format", "json"]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("no checkpoint"),
+        "{}",
+        text(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        seen_from_json(doc["users"].as_array().unwrap()),
+        fake.truth().users
+    );
+}
+
+#[test]
 fn a_failed_sign_in_leaves_the_last_checkpoint_as_it_was() {
     let fake = fake(1, 12);
     let dir = tempfile::tempdir().unwrap();

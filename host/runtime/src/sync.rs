@@ -150,8 +150,9 @@ enum Plan {
     /// Resumed: the file, open, and where the listing goes on.
     Resumed(Checkpoint, Start),
     /// A new one, created once the credentials proved good (so that a
-    /// failed sign-in never wipes an earlier checkpoint).
-    Create(PathBuf, Header),
+    /// failed sign-in never wipes an earlier checkpoint); whether it was
+    /// asked for by path (then failing to write it fails the sync).
+    Create(PathBuf, Header, bool),
 }
 
 /// The checkpoint plan of a request: a checkpoint to resume is read (and
@@ -187,7 +188,8 @@ fn plan(connector: &Connector, request: &SyncRequest) -> Result<Plan, SyncError>
             path.display()
         );
     }
-    Ok(Plan::Create(path, header))
+    let asked = matches!(request.checkpoint, CheckpointAt::File(_));
+    Ok(Plan::Create(path, header, asked))
 }
 
 /// Authenticates and lists everything, checkpointing every step.
@@ -209,7 +211,16 @@ pub fn list_all(
     let (mut checkpoint, start) = match plan {
         Plan::None => (None, Start::default()),
         Plan::Resumed(cp, start) => (Some(cp), start),
-        Plan::Create(path, header) => (Some(Checkpoint::create(&path, &header)?), Start::default()),
+        Plan::Create(path, header, asked) => match Checkpoint::create(&path, &header) {
+            Ok(cp) => (Some(cp), Start::default()),
+            Err(e) if !asked => {
+                // The default place is a convenience: without it the sync
+                // still runs, it only cannot be resumed.
+                tracing::warn!("no checkpoint: {e}");
+                (None, Start::default())
+            }
+            Err(e) => return Err(e.into()),
+        },
     };
     let mut listing = listing::run(
         connector,
