@@ -2,7 +2,22 @@
 
 mod cli;
 
-use tracing_subscriber::EnvFilter;
+use tracing::Level;
+use tracing_subscriber::filter::{EnvFilter, FilterExt, filter_fn};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{Layer, fmt};
+
+/// The HTTP and TLS crates under egress. At debug and trace they log the raw
+/// traffic (hex dumps with `Authorization` headers, issued tokens in
+/// bodies), which no verbosity and no `SAAS_HOST_LOG` may show: only their
+/// warnings and errors come through.
+const WIRE_CRATES: [&str; 5] = ["ureq", "ureq_proto", "rustls", "webpki", "rustls_pki_types"];
+
+fn is_wire(target: &str) -> bool {
+    let krate = target.split("::").next().unwrap_or(target);
+    WIRE_CRATES.contains(&krate)
+}
 
 fn main() {
     let cli = cli::parse();
@@ -12,12 +27,16 @@ fn main() {
         2 => "debug",
         _ => "trace",
     };
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            EnvFilter::try_from_env("SAAS_HOST_LOG").unwrap_or_else(|_| EnvFilter::new(default)),
+    let chosen =
+        EnvFilter::try_from_env("SAAS_HOST_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let no_wire = filter_fn(|m| !is_wire(m.target()) || *m.level() <= Level::WARN);
+    tracing_subscriber::registry()
+        .with(
+            fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_target(false)
+                .with_filter(chosen.and(no_wire)),
         )
-        .with_target(false)
         .init();
     let code = match cli::run(cli) {
         Ok(exit) => exit as i32,

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
 use fake_bitbucket::{BodyFault, FakeBitbucket, FakeConfig, Faults};
 use serde_json::Value;
 
@@ -469,6 +470,43 @@ fn a_state_folder_that_cannot_be_written_costs_the_checkpoint_not_the_sync() {
         seen_from_json(doc["users"].as_array().unwrap()),
         fake.truth().users
     );
+}
+
+/// Whether a line looks like a hex dump of raw traffic (`6175 7468 6f72 ...`).
+fn is_hex_dump(line: &str) -> bool {
+    line.split_whitespace()
+        .filter(|w| w.len() == 4 && w.bytes().all(|b| b.is_ascii_hexdigit()))
+        .count()
+        >= 6
+}
+
+#[test]
+fn no_verbosity_shows_a_secret_in_any_form() {
+    let fake = fake(1, 6);
+    let cache = tempfile::tempdir().unwrap();
+    let basic = base64::engine::general_purpose::STANDARD.encode("demo-client:demo-client-secret");
+    for (flags, env) in [
+        (vec![], None),
+        (vec!["-v"], None),
+        (vec!["-vv"], None),
+        (vec!["-vvv"], None),
+        (vec![], Some("trace")),
+        (vec![], Some("ureq=trace,ureq_proto=trace,rustls=trace")),
+    ] {
+        let mut c = cmd(&fake, cache.path());
+        if let Some(filter) = env {
+            c.env("SAAS_HOST_LOG", filter);
+        }
+        let out = run(c.args(&flags).args(["sync", "--format", "json"]));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let err = text(&out.stderr);
+        let what = format!("stderr with {flags:?} {env:?}");
+        assert_no_secrets(&what, &err);
+        assert!(!err.contains(&basic), "{what} has the Basic header");
+        if let Some(line) = err.lines().find(|l| is_hex_dump(l)) {
+            panic!("{what} dumps raw traffic: {line}");
+        }
+    }
 }
 
 #[test]
