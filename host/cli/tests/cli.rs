@@ -509,6 +509,61 @@ fn no_verbosity_shows_a_secret_in_any_form() {
     }
 }
 
+/// A loopback token endpoint that answers every request with `response`.
+fn token_endpoint(response: &'static str) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://{}/site/oauth2/access_token",
+        listener.local_addr().unwrap()
+    );
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = std::io::Read::read(&mut stream, &mut buf);
+            let _ = stream.write_all(response.as_bytes());
+        }
+    });
+    url
+}
+
+#[test]
+fn only_refused_credentials_exit_3_and_a_failing_token_endpoint_is_worth_retrying() {
+    let fake = fake(1, 3);
+    let cache = tempfile::tempdir().unwrap();
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/token", l.local_addr().unwrap())
+    };
+    let failing = [
+        ("refused connection", closed),
+        (
+            "500",
+            token_endpoint(
+                "HTTP/1.1 500 Internal Server Error\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+            ),
+        ),
+        (
+            "invalid JSON",
+            token_endpoint(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 9\r\nconnection: close\r\n\r\nnot json!",
+            ),
+        ),
+    ];
+    for (what, url) in failing {
+        let out = run(cmd(&fake, cache.path())
+            .env("BITBUCKET_TOKEN_URL", &url)
+            .args(["sync", "--format", "json"]));
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{what}: {err}");
+        assert!(err.contains("worth retrying"), "{what}: {err}");
+        assert!(!err.contains("authentication failed"), "{what}: {err}");
+    }
+    let out = run(cmd(&fake, cache.path())
+        .env("BITBUCKET_CLIENT_SECRET", "not-the-secret")
+        .args(["sync", "--format", "json"]));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+}
+
 #[test]
 fn a_failed_sign_in_leaves_the_last_checkpoint_as_it_was() {
     let fake = fake(1, 12);

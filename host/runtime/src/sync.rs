@@ -10,7 +10,9 @@ use crate::imports::Io;
 pub use crate::listing::Listing;
 use crate::listing::{self, LoopOptions, Start, Step, register_session};
 use crate::values::{Config, Session};
-use crate::wit::latest::{Capability, Credential, Policy, Setting, SlotCredential, StatusReport};
+use crate::wit::latest::{
+    Capability, ConnectorError, Credential, Policy, Setting, SlotCredential, StatusReport,
+};
 
 /// Where a sync keeps its checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,9 +57,18 @@ impl SyncRequest {
 /// Why a sync could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
-    /// The credentials were refused.
+    /// The credentials were refused (`invalid-credentials`,
+    /// `expired-credentials`, `forbidden`, `insufficient-scope`): fix them.
     #[error("authentication failed: {0}")]
     Auth(String),
+    /// Signing in did not get an answer about the credentials (the token
+    /// endpoint unreachable, failing or answering garbage): worth retrying.
+    #[error("could not sign in, worth retrying: {0}")]
+    SignIn(String),
+    /// The connector found its settings or credentials unusable
+    /// (`invalid-config`).
+    #[error("unusable settings: {0}")]
+    Config(String),
     /// The host failed.
     #[error(transparent)]
     Host(#[from] HostError),
@@ -128,16 +139,26 @@ pub fn authenticate(
                 register_session(io, &session);
                 return Ok((session, waits));
             }
-            Err(crate::wit::latest::ConnectorError::RateLimited(r))
-                if waits < options.rate_limit_retries =>
-            {
+            Err(ConnectorError::RateLimited(r)) if waits < options.rate_limit_retries => {
                 waits += 1;
                 options.wait_out(waits, r.retry_after);
             }
             Err(e) => {
-                return Err(SyncError::Auth(
-                    io.redactor.redact(&e.describe()).into_owned(),
-                ));
+                let text = io.redactor.redact(&e.describe()).into_owned();
+                let refused = matches!(
+                    e,
+                    ConnectorError::InvalidCredentials(_)
+                        | ConnectorError::ExpiredCredentials(_)
+                        | ConnectorError::Forbidden(_)
+                        | ConnectorError::InsufficientScope(_)
+                );
+                return Err(if refused {
+                    SyncError::Auth(text)
+                } else if matches!(e, ConnectorError::InvalidConfig(_)) {
+                    SyncError::Config(text)
+                } else {
+                    SyncError::SignIn(text)
+                });
             }
         }
     }

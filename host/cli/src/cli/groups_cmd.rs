@@ -115,10 +115,11 @@ pub fn connect(args: &ConnectorArgs) -> Result<(Ready, Session), Failure> {
     .map(|(session, _)| session)
     .map_err(|e| match e {
         sync::SyncError::Auth(m) => Failure::new(Exit::Auth, anyhow!("authentication failed: {m}")),
+        e @ sync::SyncError::Config(_) => Failure::usage(e.into()),
         sync::SyncError::Host(h) => Failure::other(h.into()),
-        e @ (sync::SyncError::Connector(_) | sync::SyncError::NotResumable(_)) => {
-            Failure::other(e.into())
-        }
+        e @ (sync::SyncError::Connector(_)
+        | sync::SyncError::NotResumable(_)
+        | sync::SyncError::SignIn(_)) => Failure::other(e.into()),
     })?;
     Ok((ready, session))
 }

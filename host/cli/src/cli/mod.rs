@@ -54,8 +54,9 @@ impl Failure {
     }
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 success, 1 failure, 2 usage or settings error, \
-3 authentication failed, 4 partial result (the listing stopped early).
+const EXIT_CODES: &str = "Exit codes: 0 success, 1 failure (a sign-in that got no answer \
+about the credentials among them: worth retrying), 2 usage or settings error, 3 the \
+credentials were refused, 4 partial result (the listing stopped early).
 
 Settings and credentials are what the connector declares (`saas-host inspect` lists them, \
 with their variables). Credentials never come from arguments: put them in a TOML file \

@@ -107,10 +107,14 @@ pub fn run_with(
                 anyhow::anyhow!("authentication failed: {m}"),
             ));
         }
-        Err(e @ (SyncError::NotResumable(_) | SyncError::Host(HostError::Checkpoint { .. }))) => {
+        Err(
+            e @ (SyncError::NotResumable(_)
+            | SyncError::Config(_)
+            | SyncError::Host(HostError::Checkpoint { .. })),
+        ) => {
             return Err(Failure::usage(e.into()));
         }
-        Err(e @ (SyncError::Host(_) | SyncError::Connector(_))) => {
+        Err(e @ (SyncError::Host(_) | SyncError::Connector(_) | SyncError::SignIn(_))) => {
             let text = ready.io.redactor.redact(&e.to_string()).into_owned();
             return Err(Failure::other(anyhow::anyhow!(text)));
         }
