@@ -5,14 +5,20 @@ use std::time::Duration;
 
 use e2e::{config, connector, defect, demo_credentials, fake, io, settings};
 use fake_bitbucket::{BodyFault, Faults, NextFault};
-use saas_runtime::latest::ConnectorError;
+use saas_runtime::latest::{ConnectorError, SettingValue};
+use saas_runtime::settings::set_setting;
 use saas_runtime::{HostError, Runtime, RuntimeOptions};
 
 fn strict_runtime() -> Runtime {
+    runtime_with_wall_limit(Duration::from_secs(60))
+}
+
+fn runtime_with_wall_limit(wall_limit: Duration) -> Runtime {
     Runtime::new(RuntimeOptions {
         cache_dir: None,
         memory_limit: 64 * 1024 * 1024,
         cpu_budget: Duration::from_secs(1),
+        wall_limit,
     })
     .unwrap()
 }
@@ -60,6 +66,43 @@ fn time_spent_waiting_on_http_does_not_count_against_the_cpu_budget() {
         .unwrap()
         .unwrap();
     assert!(page.next_cursor.is_none());
+}
+
+#[test]
+fn a_call_that_waits_past_its_wall_clock_limit_is_stopped() {
+    let fake = fake(2, 30);
+    let (io, _) = io(&fake);
+    let mut settings = settings(&fake);
+    set_setting(&mut settings, "page-size", SettingValue::U32(10));
+    let session = connector()
+        .authenticate(&io, &config(&settings), &demo_credentials())
+        .unwrap()
+        .unwrap();
+    fake.set_faults(Faults {
+        latency: Duration::from_millis(300),
+        ..Faults::default()
+    });
+    // Three rounds of requests, 300 ms each, little CPU: a 500 ms limit
+    // ends the call, whether the guest is stopped or its last requests are
+    // cut at the deadline.
+    let rt = runtime_with_wall_limit(Duration::from_millis(500));
+    let c = rt.load(e2e::BITBUCKET).unwrap();
+    match c.list_users(&io, &c.config(&settings).unwrap(), &session, None) {
+        Err(HostError::WallClockExceeded(_)) => {}
+        Ok(Err(ConnectorError::Transport(_) | ConnectorError::DeniedByHost(_))) => {}
+        other => panic!(
+            "the call went on past its limit: {:?}",
+            other.map(|r| r.map(|p| p.users.len()))
+        ),
+    }
+    // The host goes on.
+    fake.set_faults(Faults::default());
+    assert!(
+        connector()
+            .list_users(&io, &config(&settings), &session, None)
+            .unwrap()
+            .is_ok()
+    );
 }
 
 #[test]

@@ -145,6 +145,7 @@ pub fn kit_options(cache_dir: Option<std::path::PathBuf>) -> RuntimeOptions {
         cache_dir,
         memory_limit: 128 * 1024 * 1024,
         cpu_budget: Duration::from_secs(3),
+        wall_limit: Duration::from_secs(120),
     }
 }
 

@@ -66,6 +66,9 @@ impl std::fmt::Debug for Connector {
     }
 }
 
+/// How many ticks before a limit the guest is first looked at.
+const EARLY: u64 = 5;
+
 fn ticks(d: Duration) -> u64 {
     (d.as_millis() / TICK.as_millis()).max(1) as u64
 }
@@ -78,21 +81,33 @@ fn sandboxed<R>(
     io: &Io,
     f: impl FnOnce(&mut Store<CallState>) -> wasmtime::Result<R>,
 ) -> Result<R, HostError> {
-    let mut store = Store::new(engine, CallState::new(io.clone(), options.memory_limit));
-    store.limiter(|s| &mut s.limits);
-    let budget = options.cpu_budget;
+    let (budget, wall) = (options.cpu_budget, options.wall_limit);
     let start = Instant::now();
-    store.set_epoch_deadline(ticks(budget));
-    store.epoch_deadline_callback(move |ctx| {
-        let guest = start.elapsed().saturating_sub(ctx.data().host_time);
+    let state = CallState::new(io.clone(), options.memory_limit, start + wall);
+    let mut store = Store::new(engine, state);
+    store.limiter(|s| &mut s.limits);
+    // The ticker lags behind the clock: look a little early, and re-arm
+    // until a limit is really reached.
+    store.set_epoch_deadline(ticks(budget.min(wall)).saturating_sub(EARLY).max(1));
+    store.epoch_deadline_callback(move |mut ctx| {
+        let elapsed = start.elapsed();
+        if elapsed >= wall {
+            ctx.data_mut().out_of_time = true;
+            return Err(Trap::Interrupt.into());
+        }
+        let guest = elapsed.saturating_sub(ctx.data().host_time);
         if guest >= budget {
             Err(Trap::Interrupt.into())
         } else {
-            Ok(UpdateDeadline::Continue(ticks(budget - guest)))
+            Ok(UpdateDeadline::Continue(ticks(
+                (budget - guest).min(wall - elapsed),
+            )))
         }
     });
     f(&mut store).map_err(|e| {
-        if e.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
+        if store.data().out_of_time {
+            HostError::WallClockExceeded(wall)
+        } else if e.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
             HostError::CpuBudgetExceeded(budget)
         } else if store.data().limits.hit {
             HostError::MemoryLimitExceeded(options.memory_limit)

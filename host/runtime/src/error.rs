@@ -29,6 +29,9 @@ pub enum HostError {
     /// The guest ran longer than its CPU budget.
     #[error("the connector used more than its CPU budget of {0:?} and was stopped")]
     CpuBudgetExceeded(Duration),
+    /// The call took longer than its wall-clock limit.
+    #[error("the connector's call took longer than its limit of {0:?} and was stopped")]
+    WallClockExceeded(Duration),
     /// The guest tried to use more memory than allowed.
     #[error("the connector tried to use more than its {0} bytes of memory and was stopped")]
     MemoryLimitExceeded(usize),

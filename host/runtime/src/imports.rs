@@ -114,17 +114,24 @@ pub struct CallState {
     io: Io,
     /// Time spent in host calls (not counted against the CPU budget).
     pub host_time: Duration,
+    /// When the call's wall-clock limit runs out.
+    pub deadline: Instant,
+    /// Whether the call was stopped for its wall-clock limit.
+    pub out_of_time: bool,
 }
 
 impl CallState {
-    /// A state with an empty WASI context: no files, env, args or sockets.
-    pub fn new(io: Io, memory: usize) -> Self {
+    /// A state with an empty WASI context: no files, env, args or sockets;
+    /// the call may last until `deadline`.
+    pub fn new(io: Io, memory: usize, deadline: Instant) -> Self {
         CallState {
             wasi: WasiCtx::builder().build(),
             table: ResourceTable::new(),
             limits: Limits { memory, hit: false },
             io,
             host_time: Duration::ZERO,
+            deadline,
+            out_of_time: false,
         }
     }
 }
@@ -149,18 +156,24 @@ fn method(m: http::Method) -> ::http::Method {
     }
 }
 
-/// The guest's request as an `http` request: a bad URL or header is an
-/// `invalid-request`.
-fn outgoing(r: http::Request) -> Result<::http::Request<Vec<u8>>, EgressError> {
+/// The guest's request as an `http` request, its timeout at most the time
+/// left to the call: a bad URL or header is an `invalid-request`, a request
+/// after the call's deadline is denied.
+fn outgoing(r: http::Request, deadline: Instant) -> Result<::http::Request<Vec<u8>>, EgressError> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(EgressError::Denied(
+            "the call's wall-clock limit is used up".into(),
+        ));
+    }
     let mut builder = ::http::Request::builder()
         .method(method(r.method))
         .uri(r.url.as_str());
     for (name, value) in &r.headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
-    if let Some(ms) = r.timeout_ms {
-        builder = builder.extension(Timeout(Duration::from_millis(u64::from(ms))));
-    }
+    let asked = r.timeout_ms.map(|ms| Duration::from_millis(u64::from(ms)));
+    builder = builder.extension(Timeout(asked.map_or(left, |t| t.min(left))));
     builder
         .body(r.body.unwrap_or_default())
         .map_err(|e| EgressError::InvalidRequest(e.to_string()))
@@ -203,7 +216,7 @@ impl http::Host for CallState {
     fn send(&mut self, request: http::Request) -> Result<http::Response, http::HttpError> {
         let start = Instant::now();
         tracing::debug!(target: "egress", "{:?} {}", request.method, self.io.redactor.redact(&request.url));
-        let result = outgoing(request).and_then(|r| self.io.egress.send(&r));
+        let result = outgoing(request, self.deadline).and_then(|r| self.io.egress.send(&r));
         self.host_time += start.elapsed();
         self.result(result)
     }
@@ -215,8 +228,10 @@ impl http::Host for CallState {
         let start = Instant::now();
         tracing::debug!(target: "egress", "a batch of {} requests", requests.len());
         // Requests that do not even build answer alone; the rest go as one batch.
-        let built: Vec<Result<::http::Request<Vec<u8>>, EgressError>> =
-            requests.into_iter().map(outgoing).collect();
+        let built: Vec<Result<::http::Request<Vec<u8>>, EgressError>> = requests
+            .into_iter()
+            .map(|r| outgoing(r, self.deadline))
+            .collect();
         let valid: Vec<::http::Request<Vec<u8>>> = built
             .iter()
             .filter_map(|r| r.as_ref().ok().cloned())

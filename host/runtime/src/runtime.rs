@@ -29,6 +29,10 @@ pub struct RuntimeOptions {
     pub memory_limit: usize,
     /// Most guest CPU time one call may use (time in host calls not counted).
     pub cpu_budget: Duration,
+    /// Most wall-clock time one call may take, waiting on HTTP included:
+    /// no request starts after it, and the guest is stopped once it runs
+    /// again.
+    pub wall_limit: Duration,
 }
 
 impl Default for RuntimeOptions {
@@ -37,6 +41,7 @@ impl Default for RuntimeOptions {
             cache_dir: cache::default_dir(),
             memory_limit: 256 * 1024 * 1024,
             cpu_budget: Duration::from_secs(30),
+            wall_limit: Duration::from_secs(900),
         }
     }
 }

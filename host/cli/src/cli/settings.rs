@@ -118,6 +118,9 @@ pub struct ConnectorArgs {
     /// Guest CPU budget of one call, in seconds.
     #[arg(long, default_value_t = 30)]
     pub cpu_budget: u64,
+    /// Longest one call of the connector may take, HTTP waits included, in seconds.
+    #[arg(long, default_value_t = 900)]
+    pub call_timeout: u64,
     /// Guest memory cap, in MiB.
     #[arg(long, default_value_t = 256)]
     pub memory_mib: usize,
@@ -255,6 +258,7 @@ impl ConnectorArgs {
             },
             memory_limit: self.memory_mib * 1024 * 1024,
             cpu_budget: Duration::from_secs(self.cpu_budget.max(1)),
+            wall_limit: Duration::from_secs(self.call_timeout.max(1)),
         })?;
         let connector = match &self.connector {
             Some(path) => runtime.load_file(path),
