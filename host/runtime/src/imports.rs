@@ -67,12 +67,6 @@ impl Io {
     pub fn deny_all() -> Self {
         Io::new(Egress::deny_all())
     }
-
-    /// The same, with another event sink.
-    pub fn with_events(mut self, events: Arc<dyn Events>) -> Self {
-        self.events = events;
-        self
-    }
 }
 
 /// Memory cap, remembering whether the guest hit it.
@@ -228,22 +222,26 @@ impl http::Host for CallState {
         let start = Instant::now();
         tracing::debug!(target: "egress", "a batch of {} requests", requests.len());
         // Requests that do not even build answer alone; the rest go as one batch.
-        let built: Vec<Result<::http::Request<Vec<u8>>, EgressError>> = requests
+        // The refused ones keep their place as `Some(error)`.
+        let mut valid = Vec::with_capacity(requests.len());
+        let refused: Vec<Option<EgressError>> = requests
             .into_iter()
-            .map(|r| outgoing(r, self.deadline))
-            .collect();
-        let valid: Vec<::http::Request<Vec<u8>>> = built
-            .iter()
-            .filter_map(|r| r.as_ref().ok().cloned())
+            .map(|r| match outgoing(r, self.deadline) {
+                Ok(r) => {
+                    valid.push(r);
+                    None
+                }
+                Err(e) => Some(e),
+            })
             .collect();
         let mut sent = self.io.egress.send_all(&valid).into_iter();
-        let results: Vec<_> = built
+        let results: Vec<_> = refused
             .into_iter()
-            .map(|b| match b {
-                Ok(_) => sent
+            .map(|refusal| match refusal {
+                None => sent
                     .next()
                     .unwrap_or_else(|| Err(EgressError::Transport("request was not sent".into()))),
-                Err(e) => Err(e),
+                Some(e) => Err(e),
             })
             .collect();
         self.host_time += start.elapsed();

@@ -15,15 +15,19 @@ pub type Problem = String;
 
 /// Whether `value` is of the type `ty`.
 pub fn value_fits(ty: SettingType, value: &SettingValue) -> bool {
-    matches!(
-        (ty, value),
-        (SettingType::String, SettingValue::String(_))
-            | (SettingType::Bool, SettingValue::Bool(_))
-            | (SettingType::U32, SettingValue::U32(_))
-            | (SettingType::Duration, SettingValue::Duration(_))
-            | (SettingType::Url, SettingValue::Url(_))
-            | (SettingType::StringList, SettingValue::StringList(_))
-    )
+    value_type(value) == ty
+}
+
+/// The type a value is of.
+pub fn value_type(value: &SettingValue) -> SettingType {
+    match value {
+        SettingValue::String(_) => SettingType::String,
+        SettingValue::Bool(_) => SettingType::Bool,
+        SettingValue::U32(_) => SettingType::U32,
+        SettingValue::Duration(_) => SettingType::Duration,
+        SettingValue::Url(_) => SettingType::Url,
+        SettingValue::StringList(_) => SettingType::StringList,
+    }
 }
 
 /// A setting type's name, as the WIT spells it.

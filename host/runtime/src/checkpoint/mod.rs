@@ -18,8 +18,8 @@ use sha2::{Digest, Sha256};
 
 use crate::connector::Connector;
 use crate::error::HostError;
-use crate::settings::value_text;
-use crate::wit::latest::{BillingUnit, Coverage, Setting, SettingValue, User};
+use crate::settings::{type_name, value_text, value_type};
+use crate::wit::latest::{BillingUnit, Coverage, Setting, User};
 use record::Mirror;
 
 /// The format this host writes and reads.
@@ -91,17 +91,12 @@ fn sha256_hex(text: String) -> String {
 /// A hash of settings that depends on their names, types and values only,
 /// not on their order or on any generated type's serialisation.
 pub fn settings_sha256(settings: &[Setting]) -> String {
-    let ty = |v: &SettingValue| match v {
-        SettingValue::String(_) => "string",
-        SettingValue::Bool(_) => "bool",
-        SettingValue::U32(_) => "u32",
-        SettingValue::Duration(_) => "duration",
-        SettingValue::Url(_) => "url",
-        SettingValue::StringList(_) => "string-list",
-    };
     let mut lines: Vec<String> = settings
         .iter()
-        .map(|s| format!("{}:{}={:?}", s.name, ty(&s.value), value_text(&s.value)))
+        .map(|s| {
+            let ty = type_name(value_type(&s.value));
+            format!("{}:{ty}={:?}", s.name, value_text(&s.value))
+        })
         .collect();
     lines.sort();
     sha256_hex(lines.join("\n"))

@@ -1,6 +1,7 @@
 use std::io::Write as _;
 
 use super::*;
+use crate::wit::latest::SettingValue;
 
 fn header() -> Header {
     Header {

@@ -203,11 +203,6 @@ impl Egress {
         &self.limits
     }
 
-    /// The hooks in force.
-    pub fn hooks(&self) -> &dyn EgressHooks {
-        self.hooks.as_ref()
-    }
-
     /// Counters so far.
     pub fn counts(&self) -> EgressCounts {
         EgressCounts {
