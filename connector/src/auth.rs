@@ -4,7 +4,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::endpoints::Endpoints;
+use crate::admin::{Admin, AdminKey};
+use crate::endpoints::{Config, Endpoints, segment};
 use crate::session::{AuthMode, Credentials, OAuthClient, Session, TokenType};
 use crate::{Error, Result};
 use crate::{upstream, wire};
@@ -12,9 +13,20 @@ use saas_connector_sdk::Timestamp;
 use saas_connector_sdk::http::{HttpClient, Method, Request};
 use saas_connector_sdk::log::Logger;
 
-/// The warning logged for app passwords.
-pub const APP_PASSWORD_WARNING: &str = "app passwords are a legacy credential: Bitbucket stopped \
-     creating them on 2025-09-09 and they stop working on 2026-06-09; use an API token or OAuth";
+/// Why an app password is refused without a request.
+pub const APP_PASSWORD_REMOVED: &str = "app passwords were removed from Bitbucket Cloud on \
+     2026-07-28 (creation stopped on 2025-09-09): create an Atlassian API token with Bitbucket \
+     scopes (id.atlassian.com > Security > API tokens) and give it with your account's email as \
+     the username, or use an OAuth consumer";
+
+/// Why an access-token session needs `include-workspaces`.
+pub const ACCESS_TOKEN_NEEDS_WORKSPACE: &str = "a workspace access token cannot list workspaces: \
+     name its workspace in the setting include-workspaces";
+
+/// What an access-token session cannot see.
+pub const ACCESS_TOKEN_LIMITS: &str = "a workspace access token cannot read /permissions: the \
+     listing comes from /members, without roles or last-access dates (users stay unknown unless \
+     the atlassian-admin slot gives the Admin API's dates)";
 
 fn basic(user: &str, secret: &str) -> String {
     STANDARD.encode(format!("{user}:{secret}"))
@@ -54,6 +66,8 @@ fn grant(
         refresh_token: grant.refresh_token,
         client: Some(client.clone()),
         scopes: grant.scopes,
+        admin: None,
+        renewed: false,
     })
 }
 
@@ -62,7 +76,6 @@ fn session_for(
     http: &dyn HttpClient,
     endpoints: &Endpoints,
     credentials: &Credentials,
-    log: &dyn Logger,
     now: Timestamp,
 ) -> Result<Session> {
     let plain = |mode, token_type, access_token| Session {
@@ -73,6 +86,8 @@ fn session_for(
         refresh_token: None,
         client: None,
         scopes: Vec::new(),
+        admin: None,
+        renewed: false,
     };
     match credentials {
         Credentials::OAuthClientCredentials(client) => grant(
@@ -86,17 +101,24 @@ fn session_for(
         Credentials::OAuthRefreshToken {
             client,
             refresh_token,
-        } => grant(
-            http,
-            endpoints,
-            client,
-            &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", refresh_token),
-            ],
-            AuthMode::OAuthRefreshToken,
-            now,
-        ),
+        } => {
+            let mut session = grant(
+                http,
+                endpoints,
+                client,
+                &[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", refresh_token),
+                ],
+                AuthMode::OAuthRefreshToken,
+                now,
+            )?;
+            session.renewed = session.refresh_token.as_ref() != Some(refresh_token);
+            if session.refresh_token.is_none() {
+                session.refresh_token = Some(refresh_token.clone());
+            }
+            Ok(session)
+        }
         Credentials::OAuthAuthorizationCode {
             client,
             code,
@@ -109,6 +131,7 @@ fn session_for(
             if let Some(uri) = redirect_uri {
                 form.push(("redirect_uri", uri));
             }
+            // The code is spent: the refresh token replaces it.
             grant(
                 http,
                 endpoints,
@@ -117,6 +140,10 @@ fn session_for(
                 AuthMode::OAuthAuthorizationCode,
                 now,
             )
+            .map(|s| Session {
+                renewed: s.refresh_token.is_some(),
+                ..s
+            })
         }
         Credentials::ApiToken { email, token } => {
             if !email.contains('@') {
@@ -136,42 +163,62 @@ fn session_for(
             TokenType::Bearer,
             token.clone(),
         )),
-        Credentials::AppPassword { username, password } => {
-            log.warn(APP_PASSWORD_WARNING);
-            Ok(plain(
-                AuthMode::AppPassword,
-                TokenType::Basic,
-                basic(username, password),
-            ))
+        Credentials::AppPassword { .. } => {
+            Err(Error::InvalidCredentials(APP_PASSWORD_REMOVED.into()))
         }
     }
 }
 
-/// Checks a session with one cheap authenticated call.
-fn check(http: &dyn HttpClient, endpoints: &Endpoints, session: &Session) -> Result<()> {
-    let url = endpoints.api("/2.0/user/workspaces?pagelen=1");
+/// Checks a session with one cheap authenticated call. An access token
+/// may not list the caller's workspaces, so it reads its own workspace.
+fn check(
+    http: &dyn HttpClient,
+    endpoints: &Endpoints,
+    config: &Config,
+    session: &Session,
+) -> Result<()> {
+    let url = match (session.mode, config.include_workspaces.first()) {
+        (AuthMode::AccessToken, Some(slug)) => {
+            endpoints.api(&format!("/2.0/workspaces/{}", segment(slug)))
+        }
+        (AuthMode::AccessToken, None) => return Err(Error::InvalidConfig(ACCESS_TOKEN_NEEDS_WORKSPACE.into())),
+        _ => endpoints.api("/2.0/user/workspaces?pagelen=1"),
+    };
     let response = http
         .send(Request::get(url, &session.authorization()))
         .map_err(|e| upstream::transport_error(e, "credential check"))?;
     if response.is_success() {
-        // The body must at least be a page: a 200 with garbage is no proof.
-        wire::page(&response, "credential check")?;
-        Ok(())
+        // The body must at least be JSON of the expected shape: a 200 with
+        // garbage is no proof.
+        match session.mode {
+            AuthMode::AccessToken => wire::json(&response, "credential check").map(drop),
+            _ => wire::page(&response, "credential check").map(drop),
+        }
     } else {
         Err(upstream::api_error(&response, "credential check"))
     }
 }
 
-/// Authenticates: builds the session and checks it with one request.
+/// Authenticates: builds the session and checks it with one request, and
+/// the organization API key, when given, with one more.
 pub fn authenticate(
     http: &dyn HttpClient,
     endpoints: &Endpoints,
+    config: &Config,
     credentials: &Credentials,
+    admin: Option<AdminKey>,
     log: &dyn Logger,
     now: Timestamp,
 ) -> Result<Session> {
-    let session = session_for(http, endpoints, credentials, log, now)?;
-    check(http, endpoints, &session)?;
+    let mut session = session_for(http, endpoints, credentials, now)?;
+    check(http, endpoints, config, &session)?;
+    if session.mode == AuthMode::AccessToken {
+        log.warn(ACCESS_TOKEN_LIMITS);
+    }
+    if let Some(key) = &admin {
+        Admin::new(config.admin_api_base_url.as_deref(), key)?.check(http)?;
+    }
+    session.admin = admin;
     Ok(session)
 }
 
@@ -211,9 +258,15 @@ pub fn refresh(
             ));
         }
     };
-    // A refresh answer may omit the refresh token: keep the old one.
-    if fresh.refresh_token.is_none() {
-        fresh.refresh_token = session.refresh_token.clone();
+    // A refresh answer may omit the refresh token: keep the old one. A new
+    // one replaces the operator's credential (the old one dies after use).
+    match &fresh.refresh_token {
+        None => fresh.refresh_token = session.refresh_token.clone(),
+        Some(token) => {
+            fresh.renewed = session.mode != AuthMode::OAuthClientCredentials
+                && session.refresh_token.as_ref() != Some(token);
+        }
     }
+    fresh.admin = session.admin.clone();
     Ok(fresh)
 }

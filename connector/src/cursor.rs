@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 /// Version of the cursor format.
-const FORMAT: u8 = 1;
+const FORMAT: u8 = 2;
 
 /// Which upstream listing a workspace's members come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +61,10 @@ pub struct Task {
     pub size: Option<u64>,
     /// Entries listed so far.
     pub listed: u64,
+    /// The workspace's resource id in the Atlassian organization, when the
+    /// Admin API lists it: its members' dates come from there.
+    #[serde(default)]
+    pub org_resource: Option<String>,
 }
 
 /// A workspace found during discovery.
@@ -70,6 +74,27 @@ pub struct Found {
     pub slug: String,
     /// uuid (may be empty).
     pub id: String,
+    /// Its resource id in the Atlassian organization, once matched.
+    #[serde(default)]
+    pub resource: Option<String>,
+}
+
+/// A member whose Admin API dates are still to fetch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pending {
+    /// The user's id (uuid).
+    pub user: String,
+    /// Atlassian account id.
+    pub account_id: String,
+    /// The workspace's slug.
+    pub slug: String,
+    /// The workspace's unit id.
+    pub unit_id: String,
+    /// The workspace's resource id in the organization.
+    pub resource: String,
+    /// Whether the bulk search already missed this user: next is the
+    /// per-user last-active call.
+    pub searched: bool,
 }
 
 /// The listing's phase.
@@ -84,6 +109,15 @@ pub enum Phase {
         /// Workspaces found so far.
         found: Vec<Found>,
         /// Hashes of the discovery URLs already fetched.
+        visited: Vec<u64>,
+    },
+    /// Matching the found workspaces with the Atlassian organization's.
+    OrgWorkspaces {
+        /// Workspaces found, with their resource ids as matched so far.
+        found: Vec<Found>,
+        /// The next page's cursor; none for the first.
+        next: Option<String>,
+        /// Hashes of the cursors already used.
         visited: Vec<u64>,
     },
     /// Listing members.
@@ -108,6 +142,9 @@ pub struct Cursor {
     pub listed: u64,
     /// Phase.
     pub phase: Phase,
+    /// Members waiting for their Admin API dates.
+    #[serde(default)]
+    pub pending: Vec<Pending>,
 }
 
 impl Cursor {
@@ -125,6 +162,7 @@ impl Cursor {
                 found: Vec::new(),
                 visited: Vec::new(),
             },
+            pending: Vec::new(),
         }
     }
 

@@ -21,6 +21,8 @@ pub struct Config {
     pub exclude_workspaces: Vec<String>,
     /// `max-requests-per-step`: the request budget of one listing step.
     pub max_requests_per_step: Option<u32>,
+    /// `admin-api-base-url`: the Atlassian Admin API's base.
+    pub admin_api_base_url: Option<String>,
 }
 
 impl Config {
@@ -33,6 +35,7 @@ impl Config {
             include_workspaces: settings::strings(config, "include-workspaces")?,
             exclude_workspaces: settings::strings(config, "exclude-workspaces")?,
             max_requests_per_step: settings::u32(config, "max-requests-per-step")?,
+            admin_api_base_url: settings::url(config, "admin-api-base-url")?,
         })
     }
 }
@@ -70,7 +73,7 @@ pub struct Endpoints {
     pub step_budget: u32,
 }
 
-fn http_url(s: &str, what: &str) -> Result<Url> {
+pub(crate) fn http_url(s: &str, what: &str) -> Result<Url> {
     let url = Url::parse(s).map_err(|e| Error::InvalidConfig(format!("{what} {s:?}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(Error::InvalidConfig(format!(

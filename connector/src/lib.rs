@@ -5,6 +5,7 @@
 //! `wasm32-wasip2`, behind the host's `http` import. This file is the glue:
 //! the declarations of `info` and the [`Connector`] implementation.
 
+pub mod admin;
 pub mod auth;
 pub mod cursor;
 pub mod defects;
@@ -51,8 +52,8 @@ pub fn info() -> ConnectorInfo {
             K::Basic,
             K::BearerToken,
         ],
-        "An OAuth consumer, an Atlassian API token (email and token, as basic), a workspace \
-         access token (bearer), or a legacy app password (username and password).",
+        "An OAuth consumer, an Atlassian API token (email and token, as basic), or a workspace \
+         access token (bearer). App passwords were removed on 2026-07-28.",
     )
     .required()
     .alias("username", "email")
@@ -60,6 +61,25 @@ pub fn info() -> ConnectorInfo {
     .alias("password", "app-password")
     .alias("code", "auth-code")
     .alias("token", "access-token");
+    let admin = CredentialSlot::new(
+        admin::SLOT,
+        &[K::NamedFields],
+        "An Atlassian organization's id and API key (admin.atlassian.com > Settings > API keys): \
+         real last-active dates, emails and directory groups for workspaces administered in \
+         admin.atlassian.com.",
+    )
+    .field(
+        "org-id",
+        false,
+        true,
+        "The organization id, shown with the key and in the admin URL.",
+    )
+    .field(
+        "api-key",
+        true,
+        true,
+        "The organization API key (sent as Bearer to the Admin API).",
+    );
     ConnectorInfo {
         name: NAME.into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -70,6 +90,11 @@ pub fn info() -> ConnectorInfo {
                 "api-base-url",
                 endpoints::DEFAULT_API_BASE,
                 "Base URL of the REST API.",
+            ),
+            url(
+                "admin-api-base-url",
+                admin::DEFAULT_BASE,
+                "Base URL of the Atlassian Admin API (with the atlassian-admin slot).",
             ),
             url(
                 "token-url",
@@ -95,7 +120,7 @@ pub fn info() -> ConnectorInfo {
                 "Never these workspaces (slugs).",
             ),
         ],
-        credential_slots: vec![slot],
+        credential_slots: vec![slot, admin],
         capabilities: vec![
             Capability::Refresh,
             Capability::ResumableListing,
@@ -147,13 +172,17 @@ impl Connector for Bitbucket {
     }
 
     fn authenticate(config: &[Setting], credentials: &[SlotCredential]) -> Result<Session> {
-        let (_, e) = endpoints(config)?;
+        let (config, e) = endpoints(config)?;
         let creds = session::Credentials::from_contract(saas_connector_sdk::credentials::require(
             credentials,
             SLOT,
         )?)?;
+        let admin = saas_connector_sdk::credentials::find(credentials, admin::SLOT)
+            .map(admin::AdminKey::from_contract)
+            .transpose()?;
         let (http, log) = io();
-        auth::authenticate(&http, &e, &creds, &log as &dyn Logger, now()).map(|s| s.to_contract())
+        auth::authenticate(&http, &e, &config, &creds, admin, &log as &dyn Logger, now())
+            .map(|s| s.to_contract())
     }
 
     fn refresh(config: &[Setting], session: &Session) -> Result<Session> {

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use saas_connector_sdk::{Credential, Result, Timestamp};
 
 use crate::Error;
+use crate::admin::AdminKey;
 
 /// An OAuth consumer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,6 +112,15 @@ pub struct Session {
     pub client: Option<OAuthClient>,
     /// Granted scopes.
     pub scopes: Vec<String>,
+    /// The Atlassian organization's API key, when the `atlassian-admin`
+    /// slot was filled.
+    #[serde(default)]
+    pub admin: Option<AdminKey>,
+    /// Whether the token endpoint issued a refresh token that replaces the
+    /// credential the operator gave (a rotated refresh token, or the first
+    /// one after an authorization code): handed back to the host once.
+    #[serde(skip)]
+    pub renewed: bool,
 }
 
 impl Session {
@@ -167,13 +177,34 @@ impl Session {
     pub fn to_contract(&self) -> saas_connector_sdk::Session {
         let mut secrets = vec![self.access_token.clone()];
         secrets.extend(self.refresh_token.clone());
+        secrets.extend(self.admin.as_ref().map(|a| a.api_key.clone()));
         saas_connector_sdk::Session {
             state: serde_json::to_string(self).expect("a session serialises"),
             secrets,
             expires_at: self.expires_at,
             scopes: self.scopes.clone(),
             principal: None,
+            renewed_credentials: self.renewed_credential().into_iter().collect(),
         }
+    }
+
+    /// The refresh-token credential that replaces the operator's, when the
+    /// token endpoint rotated it.
+    fn renewed_credential(&self) -> Option<saas_connector_sdk::SlotCredential> {
+        let (true, Some(token), Some(client)) = (self.renewed, &self.refresh_token, &self.client)
+        else {
+            return None;
+        };
+        Some(saas_connector_sdk::SlotCredential {
+            slot: crate::SLOT.into(),
+            credential: Credential::OauthRefreshToken(saas_connector_sdk::OauthRefresh {
+                client: saas_connector_sdk::OauthClient {
+                    client_id: client.client_id.clone(),
+                    client_secret: client.client_secret.clone(),
+                },
+                refresh_token: token.clone(),
+            }),
+        })
     }
 
     /// The state inside a contract session this connector made.

@@ -16,7 +16,7 @@ use saas_connector_sdk::{
 pub const PERMISSIONS_SOURCE: &str = "bitbucket-permissions";
 
 /// Why every Bitbucket Cloud membership is billable.
-const BILLABLE: &str = "every workspace member holds a seat (Bitbucket billing since 2023-10-31)";
+pub const BILLABLE: &str = "every workspace member holds a seat (Bitbucket billing since 2023-10-31)";
 
 /// Longest upstream message quoted in an error.
 const MAX_MESSAGE: usize = 300;
@@ -206,6 +206,7 @@ pub fn member_entry(v: &Value, workspace: &str, workspace_id: &str, what: &str) 
             })
             .into_iter()
             .collect(),
+        evidence_gap: None,
     });
     Ok(user)
 }
@@ -295,6 +296,7 @@ pub fn error_message(response: &Response) -> String {
         Ok(v) => v
             .get("error")
             .and_then(|e| str_field(e, "message"))
+            .or_else(|| admin_error(&v))
             .or_else(|| str_field(&v, "error_description"))
             .or_else(|| str_field(&v, "error"))
             .or_else(|| str_field(&v, "message"))
@@ -312,6 +314,17 @@ pub fn error_message(response: &Response) -> String {
         }
     };
     shorten(&text)
+}
+
+/// The Atlassian Admin API's `errors[0]`: its code, title and detail.
+fn admin_error(v: &Value) -> Option<String> {
+    let e = v.get("errors")?.as_array()?.first()?;
+    let text = [str_field(e, "code"), str_field(e, "title"), str_field(e, "detail")]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(": ");
+    (!text.is_empty()).then_some(text)
 }
 
 /// The OAuth `error` code of a token endpoint answer.

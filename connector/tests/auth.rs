@@ -32,7 +32,20 @@ fn authenticate(
     e: &Endpoints,
     c: Credentials,
 ) -> Result<bitbucket_connector::session::Session, Error> {
-    auth::authenticate(&Native::default(), e, &c, &Lines::default(), 1_000)
+    // An access token names its workspace; the other kinds ignore it.
+    let config = Config {
+        include_workspaces: vec!["workspace-000".into()],
+        ..Config::default()
+    };
+    auth::authenticate(
+        &Native::default(),
+        e,
+        &config,
+        &c,
+        None,
+        &Lines::default(),
+        1_000,
+    )
 }
 
 #[test]
@@ -69,13 +82,6 @@ fn every_valid_credential_kind_gives_a_checked_session() {
             Credentials::AccessToken("demo-access-token".into()),
             AuthMode::AccessToken,
         ),
-        (
-            Credentials::AppPassword {
-                username: "demo-admin".into(),
-                password: "demo-app-password".into(),
-            },
-            AuthMode::AppPassword,
-        ),
     ];
     for (creds, mode) in cases {
         let s = authenticate(&e, creds).unwrap();
@@ -90,20 +96,41 @@ fn every_valid_credential_kind_gives_a_checked_session() {
 }
 
 #[test]
-fn warns_that_app_passwords_are_legacy() {
-    let (_fake, e) = setup();
-    let log = Lines::default();
+fn refuses_app_passwords_with_the_date_they_were_removed_and_sends_nothing() {
+    let (fake, e) = setup();
     let creds = Credentials::AppPassword {
         username: "demo-admin".into(),
         password: "demo-app-password".into(),
     };
-    auth::authenticate(&Native::default(), &e, &creds, &log, 0).unwrap();
+    let err = authenticate(&e, creds).unwrap_err();
     assert!(
-        log.0
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|l| l.contains("2026-06-09"))
+        matches!(err, Error::InvalidCredentials(ref m)
+            if m.contains("2026-07-28") && m.contains("API token")),
+        "{err:?}"
+    );
+    assert!(!format!("{err:?}").contains("demo-app-password"));
+    assert!(fake.requests().is_empty(), "{:?}", fake.requests());
+}
+
+#[test]
+fn an_access_token_checks_its_own_workspace_not_the_workspace_listing() {
+    let (fake, e) = setup();
+    authenticate(&e, Credentials::AccessToken("demo-access-token".into())).unwrap();
+    let paths: Vec<String> = fake.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, ["/2.0/workspaces/workspace-000"]);
+    let err = auth::authenticate(
+        &Native::default(),
+        &e,
+        &Config::default(),
+        &Credentials::AccessToken("demo-access-token".into()),
+        None,
+        &Lines::default(),
+        0,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidConfig(ref m) if m.contains("include-workspaces")),
+        "{err:?}"
     );
 }
 

@@ -52,7 +52,9 @@ fn session(config: &Config) -> Session {
     auth::authenticate(
         &Native::default(),
         &e,
+        config,
         &Credentials::OAuthClientCredentials(client()),
+        None,
         &Lines::default(),
         now(),
     )
@@ -306,15 +308,18 @@ fn discovers_through_the_retired_endpoint_only_when_the_new_one_is_missing() {
     })
     .unwrap();
     let mut cfg = config(&fake);
-    // The credential check itself uses /user/workspaces: use a ready token.
+    // The credential check itself uses /user/workspaces: use a ready
+    // API-token session.
     let s = Session {
-        mode: bitbucket_connector::session::AuthMode::AccessToken,
-        token_type: bitbucket_connector::session::TokenType::Bearer,
-        access_token: "demo-access-token".into(),
+        mode: bitbucket_connector::session::AuthMode::ApiToken,
+        token_type: bitbucket_connector::session::TokenType::Basic,
+        access_token: "YWRtaW5AZXhhbXBsZS5jb206ZGVtby1hcGktdG9rZW4=".into(),
         expires_at: None,
         refresh_token: None,
         client: None,
         scopes: vec![],
+        admin: None,
+        renewed: false,
     };
     let (seen, _) = list_all(&cfg, &s, None).unwrap();
     assert_eq!(seen, fake.truth().users);

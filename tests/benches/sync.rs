@@ -97,7 +97,7 @@ fn native_sync(fake: &FakeBitbucket) -> (Duration, usize) {
     });
     let start = Instant::now();
     let session =
-        auth::authenticate(&http, &Endpoints::new(&cfg).unwrap(), &creds, &NoLog, 0).unwrap();
+        auth::authenticate(&http, &Endpoints::new(&cfg).unwrap(), &cfg, &creds, None, &NoLog, 0).unwrap();
     let mut cursor = None;
     let mut memberships = 0;
     loop {

@@ -75,6 +75,7 @@ fn member(v: &Value, unit: &UnitRef) -> Option<User> {
                 })
                 .into_iter()
                 .collect(),
+            evidence_gap: None,
         }],
     })
 }
@@ -117,6 +118,7 @@ impl Connector for Nimbus {
             expires_at: None,
             scopes: Vec::new(),
             principal: None,
+            renewed_credentials: Vec::new(),
         };
         get(&base_url(config)?, &session, "/api/v1/account")?;
         Ok(session)

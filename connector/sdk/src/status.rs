@@ -8,10 +8,11 @@
 //! 1. a suspended or deactivated account is `inactive`;
 //! 2. the latest evidence over all memberships within
 //!    `inactive-after-days` of `as-of` is `active`, older is `inactive`;
-//! 3. no evidence, but a source covers one of the user's units:
-//!    `never-active`;
-//! 4. otherwise `unknown`;
-//! 5. when the listing is incomplete, any verdict but `active` becomes
+//! 3. no evidence, but a source covers one of the user's units and the
+//!    connector names no evidence gap for that membership: `never-active`;
+//! 4. no evidence and a named gap: `unknown`, with the gap as the reason;
+//! 5. otherwise `unknown`;
+//! 6. when the listing is incomplete, any verdict but `active` becomes
 //!    `unknown` (absence of evidence is not evidence).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -97,18 +98,26 @@ fn verdict(
             )
         };
     }
+    // A membership with a known gap is seen by no source, covered or not.
     let covering = m.memberships.values().find_map(|(ms, _)| {
         covered
             .get(ms.unit.id.as_str())
+            .filter(|_| ms.evidence_gap.is_none())
             .and_then(|s| s.iter().next())
             .map(|source| (ms.unit.key.as_str(), *source))
     });
-    match covering {
-        Some((unit, source)) => (
+    let gap = m.memberships.values().find_map(|(ms, _)| {
+        ms.evidence_gap
+            .as_deref()
+            .map(|gap| (ms.unit.key.as_str(), gap))
+    });
+    match (covering, gap) {
+        (Some((unit, source)), _) => (
             Activity::NeverActive,
             format!("{source} reports activity in {unit} but none for this user"),
         ),
-        None => (
+        (None, Some((unit, gap))) => (Activity::Unknown, format!("in {unit}, {gap}")),
+        (None, None) => (
             Activity::Unknown,
             "no source reports activity for this user's units".to_string(),
         ),

@@ -33,6 +33,7 @@ fn seat(key: &str, last: Option<i64>, level: AccessLevel) -> Membership {
             })
             .into_iter()
             .collect(),
+        evidence_gap: None,
     }
 }
 
@@ -131,6 +132,34 @@ fn evidence_decides_and_only_a_covering_source_makes_never_active() {
     assert!(why.contains("test-source") && why.contains('a'), "{why}");
     assert_eq!(verdict(&l, "untracked").0, Activity::Unknown);
     assert_eq!(verdict(&l, "multi").0, Activity::Active);
+}
+
+#[test]
+fn a_named_gap_is_unknown_with_its_reason_even_in_a_covered_unit() {
+    let mut l = listing(true);
+    let mut outside = seat("a", None, AccessLevel::Member);
+    outside.evidence_gap = Some("the user is outside the directory".into());
+    l.users
+        .push(user("outside", AccountState::Active, vec![outside.clone()]));
+    // A gap in one unit does not hide a covered unit without one.
+    l.users.push(user(
+        "half",
+        AccountState::Active,
+        vec![outside, seat("a2", None, AccessLevel::Member)],
+    ));
+    l.coverage.push(Coverage {
+        source: "test-source".into(),
+        unit_id: "{a2}".into(),
+    });
+    let (a, why) = verdict(&l, "outside");
+    assert_eq!(a, Activity::Unknown);
+    assert_eq!(why, "in a, the user is outside the directory");
+    assert_eq!(verdict(&l, "half").0, Activity::NeverActive);
+    // Evidence still decides over a gap.
+    let mut seen = seat("a", Some(NOW - DAY), AccessLevel::Member);
+    seen.evidence_gap = Some("lag".into());
+    l.users.push(user("seen", AccountState::Active, vec![seen]));
+    assert_eq!(verdict(&l, "seen").0, Activity::Active);
 }
 
 #[test]

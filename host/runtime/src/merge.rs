@@ -1,6 +1,7 @@
 //! Merging listing steps: users by id, memberships by unit id (the first
 //! seen wins, its evidence united with later copies' by source, kind and
-//! unit), billing units by id, and coverage as a set.
+//! unit, and its evidence gap or the user's email filled in by a later copy
+//! when it had none), billing units by id, and coverage as a set.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -42,6 +43,9 @@ impl Merger {
                 continue;
             };
             let known = &mut self.users[i];
+            if known.email.is_none() {
+                known.email = user.email;
+            }
             for m in user.memberships {
                 match known
                     .memberships
@@ -58,7 +62,11 @@ impl Merger {
                                 k.evidence.push(e);
                             }
                         }
-                        if k.evidence.len() == before {
+                        let gap_is_new = k.evidence_gap.is_none() && m.evidence_gap.is_some();
+                        if gap_is_new {
+                            k.evidence_gap = m.evidence_gap;
+                        }
+                        if k.evidence.len() == before && !gap_is_new {
                             self.duplicates += 1;
                         }
                     }

@@ -218,6 +218,8 @@ record! {
         added_at: Option<i64>,
         /// Evidence in this unit.
         evidence: Vec<Evidence>,
+        /// Why no source sees this membership's activity.
+        evidence_gap: Option<String>,
     }
 }
 
@@ -289,6 +291,7 @@ mod tests {
                     kind: l::EvidenceKind::Git,
                     at: 7,
                 }],
+                evidence_gap: Some("outside the directory".into()),
             }],
         };
         let record: User = user.clone().mirror();

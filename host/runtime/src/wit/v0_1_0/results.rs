@@ -56,6 +56,7 @@ fn membership(m: Membership, source: &str) -> latest::Membership {
             })
             .into_iter()
             .collect(),
+        evidence_gap: None,
     }
 }
 

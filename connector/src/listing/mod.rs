@@ -7,13 +7,15 @@
 //! followed, one request per workspace per batch. The step's state is the
 //! cursor, so a listing resumed from any cursor ends with the same users.
 
+mod admin;
+
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::auth;
-use crate::cursor::{Cursor, Found, Phase, Source, Task, TaskState, url_hash};
+use crate::cursor::{Cursor, Found, Pending, Phase, Source, Task, TaskState, url_hash};
 use crate::endpoints::Config;
 use crate::endpoints::{Endpoints, segment};
-use crate::session::Session;
+use crate::session::{AuthMode, Session};
 use crate::{Error, Result};
 use crate::{defects, upstream, wire};
 use saas_connector_sdk::http::{HttpClient, HttpError, Request, Response};
@@ -44,7 +46,7 @@ pub struct Step<'a> {
     users: Vec<User>,
     index: HashMap<String, usize>,
     workspaces: Vec<BillingUnit>,
-    coverage: BTreeSet<String>,
+    coverage: BTreeSet<(&'static str, String)>,
 }
 
 /// Runs one listing step.
@@ -93,8 +95,8 @@ pub fn list_users(
         coverage: step
             .coverage
             .into_iter()
-            .map(|unit_id| Coverage {
-                source: wire::PERMISSIONS_SOURCE.into(),
+            .map(|(source, unit_id)| Coverage {
+                source: source.into(),
                 unit_id,
             })
             .collect(),
@@ -110,7 +112,7 @@ pub fn list_users(
 
 fn progress(state: &Cursor, finished: bool) -> ListingProgress {
     let (total, remaining_sizes) = match &state.phase {
-        Phase::Discover { .. } => (None, None),
+        Phase::Discover { .. } | Phase::OrgWorkspaces { .. } => (None, None),
         Phase::Members { tasks } => (
             Some(state.done + tasks.len() as u32),
             tasks.iter().map(|t| t.size).sum::<Option<u64>>(),
@@ -197,11 +199,14 @@ impl Step<'_> {
                 return Ok(false);
             }
             let progressed = match &mut state.phase {
+                _ if !state.pending.is_empty() => self.resolve_pending(&mut state.pending)?,
                 Phase::Discover { .. } => self.discover(state)?,
+                Phase::OrgWorkspaces { .. } => self.org_workspaces(state)?,
                 Phase::Members { .. } => self.members(state, left as usize)?,
             };
             if let Phase::Members { tasks } = &state.phase
                 && tasks.is_empty()
+                && state.pending.is_empty()
             {
                 return Ok(true);
             }
@@ -222,6 +227,17 @@ impl Step<'_> {
         else {
             unreachable!("called in the discover phase")
         };
+        if self.session.mode == AuthMode::AccessToken {
+            // An access token cannot list workspaces: its own are named.
+            found.extend(self.config.include_workspaces.iter().map(|slug| Found {
+                slug: slug.clone(),
+                id: String::new(),
+                resource: None,
+            }));
+            let found = std::mem::take(found);
+            self.discovered(state, found);
+            return Ok(true);
+        }
         let path = if *legacy {
             "/2.0/workspaces"
         } else {
@@ -250,7 +266,11 @@ impl Step<'_> {
             if let Some((slug, id)) = wire::discovered_workspace(value)
                 && !found.iter().any(|f| f.slug == slug)
             {
-                found.push(Found { slug, id });
+                found.push(Found {
+                    slug,
+                    id,
+                    resource: None,
+                });
             }
         }
         match page.next.filter(|_| !page.values.is_empty()) {
@@ -267,11 +287,27 @@ impl Step<'_> {
                 *next = Some(link);
             }
             None => {
-                let tasks = self.plan(std::mem::take(found));
-                state.phase = Phase::Members { tasks };
+                let found = std::mem::take(found);
+                self.discovered(state, found);
             }
         }
         Ok(true)
+    }
+
+    /// Goes on from discovery: to the organization's workspaces when an
+    /// admin key is given, else to the members.
+    fn discovered(&self, state: &mut Cursor, found: Vec<Found>) {
+        state.phase = if self.session.admin.is_some() {
+            Phase::OrgWorkspaces {
+                found,
+                next: None,
+                visited: Vec::new(),
+            }
+        } else {
+            Phase::Members {
+                tasks: self.plan(found),
+            }
+        };
     }
 
     /// Applies the include/exclude filter to the discovered workspaces.
@@ -296,10 +332,15 @@ impl Step<'_> {
                 slug: f.slug,
                 id: f.id,
                 described: false,
-                source: Source::Permissions,
+                source: if self.session.mode == AuthMode::AccessToken {
+                    Source::Members
+                } else {
+                    Source::Permissions
+                },
                 state: TaskState::First,
                 size: None,
                 listed: 0,
+                org_resource: f.resource,
             })
             .collect()
     }
@@ -320,6 +361,13 @@ impl Step<'_> {
     fn members(&mut self, state: &mut Cursor, left: usize) -> Result<bool> {
         let Phase::Members { tasks } = &mut state.phase else {
             unreachable!("called in the members phase")
+        };
+        // Pages of workspaces with Admin API dates leave room for one
+        // directory search each.
+        let left = if tasks.iter().any(|t| t.org_resource.is_some()) {
+            left.div_ceil(2)
+        } else {
+            left
         };
         let mut jobs = Vec::new();
         let mut urls = Vec::new();
@@ -369,8 +417,13 @@ impl Step<'_> {
             match job {
                 Job::Details(i) => self.details(&mut tasks[i], result),
                 Job::Members(i) if !restarted[i] => {
-                    restarted[i] =
-                        self.member_page(&mut tasks[i], &url, result, &mut state.listed)?;
+                    restarted[i] = self.member_page(
+                        &mut tasks[i],
+                        &url,
+                        result,
+                        &mut state.listed,
+                        &mut state.pending,
+                    )?;
                 }
                 Job::Members(_) => {}
             }
@@ -440,6 +493,7 @@ impl Step<'_> {
         url: &str,
         result: std::result::Result<Response, HttpError>,
         listed: &mut u64,
+        pending: &mut Vec<Pending>,
     ) -> Result<bool> {
         let what = format!("members of {}", task.slug);
         if Self::falls_back(task, &result) {
@@ -459,16 +513,40 @@ impl Step<'_> {
             return Err(upstream::api_error(&response, &what));
         }
         let page = wire::page(&response, &what)?;
+        let dated = page
+            .values
+            .iter()
+            .any(|v| v.get("last_accessed").is_some_and(|t| t.is_string()));
         for value in &page.values {
-            let user = wire::member_entry(value, &task.slug, &task.id, &what)?;
+            let mut user = wire::member_entry(value, &task.slug, &task.id, &what)?;
+            let account_id = user.account_id.clone();
+            let gap = self.gap(task, dated, account_id.is_some());
+            let m = user.memberships.first_mut().expect("an entry has one membership");
             // A workspace whose permissions listing shows any last-access
             // date is covered: its members without one never accessed it.
-            if let Some(m) = user.memberships.first().filter(|m| !m.evidence.is_empty()) {
-                self.coverage.insert(m.unit.id.clone());
+            if !m.evidence.is_empty() {
+                self.coverage
+                    .insert((wire::PERMISSIONS_SOURCE, m.unit.id.clone()));
             }
+            if task.org_resource.is_some() {
+                self.coverage.insert((crate::admin::SOURCE, m.unit.id.clone()));
+            }
+            m.evidence_gap = gap;
+            let unit_id = m.unit.id.clone();
+            let id = user.id.clone();
             if self.add(user) {
                 task.listed += 1;
                 *listed += 1;
+                if let (Some(resource), Some(account_id)) = (&task.org_resource, account_id) {
+                    pending.push(Pending {
+                        user: id,
+                        account_id,
+                        slug: task.slug.clone(),
+                        unit_id,
+                        resource: resource.clone(),
+                        searched: false,
+                    });
+                }
             }
         }
         task.state = match std::mem::replace(&mut task.state, TaskState::Done) {
