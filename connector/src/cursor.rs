@@ -95,6 +95,10 @@ pub struct Pending {
     /// Whether the bulk search already missed this user: next is the
     /// per-user last-active call.
     pub searched: bool,
+    /// Whether Bitbucket's own dates cover the membership: then the Admin
+    /// API adds evidence but no gap.
+    #[serde(default)]
+    pub covered: bool,
 }
 
 /// The listing's phase.

@@ -322,7 +322,7 @@ impl Step<'_> {
             }
         };
         membership.evidence.extend(evidence);
-        if membership.evidence_gap.is_none() {
+        if membership.evidence_gap.is_none() && !p.covered {
             membership.evidence_gap = r.gap;
         }
     }

@@ -545,6 +545,7 @@ impl Step<'_> {
                         unit_id,
                         resource: resource.clone(),
                         searched: false,
+                        covered: dated && task.source == Source::Permissions,
                     });
                 }
             }

@@ -1,11 +1,24 @@
 //! Merging listing steps: users by id, memberships by unit id (the first
 //! seen wins, its evidence united with later copies' by source, kind and
 //! unit, and its evidence gap or the user's email filled in by a later copy
-//! when it had none), billing units by id, and coverage as a set.
+//! when it had none; the more restrictive account state wins), billing
+//! units by id, and coverage as a set.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::wit::latest::{BillingUnit, Coverage, User};
+use crate::wit::latest::{AccountState, BillingUnit, Coverage, User};
+
+/// How much an account state restricts access: when two copies of a user
+/// disagree, the more restrictive state wins (one source seeing a suspension
+/// is enough).
+fn restriction(state: AccountState) -> u8 {
+    match state {
+        AccountState::Unknown => 0,
+        AccountState::Active => 1,
+        AccountState::Suspended => 2,
+        AccountState::Deactivated => 3,
+    }
+}
 
 /// Accumulates listing steps.
 #[derive(Debug, Default, Clone)]
@@ -45,6 +58,9 @@ impl Merger {
             let known = &mut self.users[i];
             if known.email.is_none() {
                 known.email = user.email;
+            }
+            if restriction(user.status.state) > restriction(known.status.state) {
+                known.status = user.status;
             }
             for m in user.memberships {
                 match known

@@ -103,14 +103,21 @@ pub fn authorize(state: &State, headers: &HeaderMap, scope: &str) -> Result<(), 
                 return Err(plain_401());
             };
             let accounts = &state.accounts;
-            let ok = accounts
-                .api_tokens
+            let app_password = accounts
+                .app_passwords
                 .iter()
-                .any(|(e, t)| *e == user && *t == secret)
+                .any(|(u, p)| *u == user && *p == secret);
+            if app_password && state.app_passwords_removed {
+                return Err(error(
+                    StatusCode::UNAUTHORIZED,
+                    "App passwords are no longer supported. Use an API token instead.",
+                ));
+            }
+            let ok = app_password
                 || accounts
-                    .app_passwords
+                    .api_tokens
                     .iter()
-                    .any(|(u, p)| *u == user && *p == secret);
+                    .any(|(e, t)| *e == user && *t == secret);
             if !ok {
                 return Err(plain_401());
             }
@@ -196,6 +203,9 @@ pub async fn token(
                     "invalid_grant",
                     "Invalid refresh_token",
                 );
+            }
+            if state.rotate_refresh_tokens {
+                m.refresh_tokens.remove(&token);
             }
         }
         Some("authorization_code") => {

@@ -25,10 +25,64 @@ pub struct FakeConfig {
     pub legacy_workspaces_gone: bool,
     /// Whether `GET /2.0/user/workspaces` is missing (404), as before 2026.
     pub user_workspaces_missing: bool,
+    /// Every this-many-th workspace (the last of each run of this many) is
+    /// administered in admin.atlassian.com: no dates in `/permissions`, 1.0
+    /// group writes refused. 0 for none.
+    pub managed_every: u64,
+    /// Whether a refresh-token grant retires the refresh token it used.
+    pub rotate_refresh_tokens: bool,
+    /// Whether app passwords are refused (removed on 2026-07-28).
+    pub app_passwords_removed: bool,
     /// The accounts and secrets the server accepts.
     pub accounts: Accounts,
+    /// The Atlassian Admin API served beside it.
+    pub admin: AdminConfig,
     /// Misbehaviour.
     pub faults: Faults,
+}
+
+/// The Atlassian organization the fake Admin API serves.
+#[derive(Debug, Clone)]
+pub struct AdminConfig {
+    /// The organization id.
+    pub org_id: String,
+    /// The accepted organization API key.
+    pub api_key: String,
+    /// The one directory's id.
+    pub directory_id: String,
+    /// The largest page the users search serves (it clamps `limit`).
+    pub max_limit: usize,
+    /// Every Nth directory user is left out of search answers (as an
+    /// incomplete index would), so that only the per-user call finds them.
+    pub search_omits_every: Option<u32>,
+    /// Misbehaviour.
+    pub faults: AdminFaults,
+}
+
+/// Misbehaviour of the Admin API.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AdminFaults {
+    /// Every Nth Admin request answers 429 `ADMIN-429-1`.
+    pub rate_limit_every: Option<u32>,
+    /// `Retry-After` seconds sent with those 429s, if any.
+    pub retry_after: Option<u32>,
+    /// The users search's `links.next` repeats the cursor it was given.
+    pub cursor_loop: bool,
+    /// A scoped key lacking scopes: 403 in the gateway's shape.
+    pub forbidden: bool,
+}
+
+impl Default for AdminConfig {
+    fn default() -> Self {
+        AdminConfig {
+            org_id: "0e4c2a51-7f3b-4d7e-9a61-2b8f5c3d9e10".into(),
+            api_key: "demo-org-api-key".into(),
+            directory_id: "6d1f0c9a-3b2e-4f57-8c1d-0a9e7b6c5d41".into(),
+            max_limit: 100,
+            search_omits_every: None,
+            faults: AdminFaults::default(),
+        }
+    }
 }
 
 impl Default for FakeConfig {
@@ -43,7 +97,11 @@ impl Default for FakeConfig {
             page_counts: true,
             legacy_workspaces_gone: true,
             user_workspaces_missing: false,
+            managed_every: 5,
+            rotate_refresh_tokens: true,
+            app_passwords_removed: true,
             accounts: Accounts::default(),
+            admin: AdminConfig::default(),
             faults: Faults::default(),
         }
     }

@@ -63,13 +63,18 @@ fn check(state: &State, headers: &HeaderMap, workspace: &str, write: bool) -> Re
         headers,
         if write { ADMIN_SCOPE } else { READ_SCOPES[0] },
     )?;
-    if state.data.workspace(workspace).is_none() {
-        return Err(error(
+    match state.data.workspace(workspace) {
+        None => Err(error(
             StatusCode::NOT_FOUND,
             &format!("No workspace with identifier '{workspace}'."),
-        ));
+        )),
+        // Admin-managed workspaces refuse 1.0 group writes (status *unverified*).
+        Some(w) if write && !w.tracks_access => Err(error(
+            StatusCode::FORBIDDEN,
+            "This workspace is managed in admin.atlassian.com: changes to groups are disabled here.",
+        )),
+        Some(_) => Ok(()),
     }
-    Ok(())
 }
 
 /// `GET /1.0/groups?group=owner/slug&...`.

@@ -16,6 +16,7 @@
 // Handlers stop early with a ready axum `Response`; boxing it would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod config;
@@ -36,8 +37,11 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 
-pub use config::{Accounts, BodyFault, Client, FakeConfig, Faults, NextFault, PermissionsMode};
-pub use seed::Truth;
+pub use config::{
+    Accounts, AdminConfig, AdminFaults, BodyFault, Client, FakeConfig, Faults, NextFault,
+    PermissionsMode,
+};
+pub use seed::{Expected, Truth};
 pub use state::{AuthKind, LoggedRequest};
 
 use state::{Mutable, State};
@@ -184,6 +188,7 @@ fn trap_router(log: Arc<Mutex<Vec<LoggedRequest>>>) -> Router {
 /// A running fake Bitbucket; stops when dropped.
 pub struct FakeBitbucket {
     addr: SocketAddr,
+    admin_addr: SocketAddr,
     foreign_addr: SocketAddr,
     state: Arc<State>,
     foreign_log: Arc<Mutex<Vec<LoggedRequest>>>,
@@ -210,6 +215,9 @@ impl FakeBitbucket {
             api_requests: 0,
             authed_requests: 0,
             expired_once: false,
+            admin_requests: 0,
+            admin_faults: config.admin.faults.clone(),
+            directory_groups: admin::initial_groups(&data),
             faults: config.faults.clone(),
             faults_since: Instant::now(),
             issued: 0,
@@ -221,13 +229,23 @@ impl FakeBitbucket {
             page_counts: config.page_counts,
             legacy_workspaces_gone: config.legacy_workspaces_gone,
             user_workspaces_missing: config.user_workspaces_missing,
+            rotate_refresh_tokens: config.rotate_refresh_tokens,
+            app_passwords_removed: config.app_passwords_removed,
+            admin: config.admin.clone(),
             m: Mutex::new(mutable),
         });
         let listener = TcpListener::bind(addr)?;
         listener.set_nonblocking(true)?;
         let foreign = TcpListener::bind(SocketAddr::from(([127, 0, 0, 2], 0)))?;
         foreign.set_nonblocking(true)?;
+        let admin_listener = TcpListener::bind(SocketAddr::from((addr.ip(), 0)))?;
+        admin_listener.set_nonblocking(true)?;
         let (addr, foreign_addr) = (listener.local_addr()?, foreign.local_addr()?);
+        let admin_addr = admin_listener.local_addr()?;
+        let admin_app = admin::router(state.clone()).layer(middleware::from_fn_with_state(
+            state.clone(),
+            faults_and_log,
+        ));
         let foreign_log = Arc::new(Mutex::new(Vec::new()));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let app = router(state.clone());
@@ -246,17 +264,23 @@ impl FakeBitbucket {
                     let foreign =
                         tokio::net::TcpListener::from_std(foreign).expect("a tokio listener");
                     let trap = tokio::spawn(async move { axum::serve(foreign, trap).await });
+                    let admin_listener = tokio::net::TcpListener::from_std(admin_listener)
+                        .expect("a tokio listener");
+                    let admin =
+                        tokio::spawn(async move { axum::serve(admin_listener, admin_app).await });
                     let _ = axum::serve(listener, app)
                         .with_graceful_shutdown(async {
                             let _ = rx.await;
                         })
                         .await;
                     trap.abort();
+                    admin.abort();
                 });
                 runtime.shutdown_background();
             })?;
         Ok(FakeBitbucket {
             addr,
+            admin_addr,
             foreign_addr,
             state,
             foreign_log,
@@ -268,6 +292,58 @@ impl FakeBitbucket {
     /// The API base URL, for example `http://127.0.0.1:41234`.
     pub fn api_base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The Atlassian Admin API's base URL (its own port).
+    pub fn admin_base_url(&self) -> String {
+        format!("http://{}", self.admin_addr)
+    }
+
+    /// The Admin API's organization id and key.
+    pub fn admin_key(&self) -> (String, String) {
+        (
+            self.state.admin.org_id.clone(),
+            self.state.admin.api_key.clone(),
+        )
+    }
+
+    /// Each user's expected verdict (see [`seed::Dataset::expected`]).
+    pub fn expected(&self, inactive_after_days: u32, with_admin: bool) -> std::collections::BTreeMap<String, Expected> {
+        self.state.data.expected(inactive_after_days, with_admin)
+    }
+
+    /// The email the Admin API shows for each directory user, by uuid.
+    pub fn directory_emails(&self) -> std::collections::BTreeMap<String, String> {
+        let d = &self.state.data;
+        d.workspaces
+            .iter()
+            .flat_map(|w| &w.members)
+            .filter(|m| d.admin_user(m.user).in_directory)
+            .map(|m| (d.user_uuid(m.user), d.admin_user(m.user).email))
+            .collect()
+    }
+
+    /// Replaces the Admin API's faults and resets its request counter.
+    pub fn set_admin_faults(&self, faults: AdminFaults) {
+        let mut m = self.state.lock();
+        m.admin_faults = faults;
+        m.admin_requests = 0;
+    }
+
+    /// The members (account ids) of a directory group, by its name.
+    pub fn directory_group_members(&self, name: &str) -> Option<Vec<String>> {
+        let m = self.state.lock();
+        let g = m.directory_groups.iter().find(|g| g.1 == name)?;
+        Some(
+            g.2.iter()
+                .map(|&u| {
+                    self.state.data.user_json(u)["account_id"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string()
+                })
+                .collect(),
+        )
     }
 
     /// The OAuth token endpoint.

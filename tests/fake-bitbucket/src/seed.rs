@@ -38,8 +38,10 @@ pub struct Member {
     pub role: Role,
     /// Join time.
     pub added_on: Option<i64>,
-    /// Last access.
+    /// Last access, as `/permissions` reports it (none once managed).
     pub last_accessed: Option<i64>,
+    /// Last activity in this workspace as the Admin API reports it.
+    pub admin_last_active: Option<i64>,
 }
 
 /// One workspace and its members.
@@ -122,7 +124,8 @@ impl Dataset {
         let year_s = year as i64;
         let workspaces = (0..w)
             .map(|wi| {
-                let tracks_access = wi % 5 != 4;
+                let every = config.managed_every;
+                let tracks_access = every == 0 || wi % every != every - 1;
                 let offset = mix(seed, 10, wi) % pool;
                 let mut stride = (mix(seed, 11, wi) % pool).max(1);
                 while gcd(stride, pool) != 1 {
@@ -149,6 +152,7 @@ impl Dataset {
                             added_on: tracks_access
                                 .then_some(config.now - year_s - ((r >> 24) % year) as i64),
                             last_accessed: (tracks_access && !never).then_some(last),
+                            admin_last_active: (!never).then_some(last),
                         }
                     })
                     .collect();
@@ -167,6 +171,87 @@ impl Dataset {
             now: config.now,
             workspaces,
         }
+    }
+
+    /// The organization's view of user `i`.
+    pub fn admin_user(&self, i: u32) -> AdminUser {
+        let r = mix(self.seed, 20, u64::from(i));
+        AdminUser {
+            in_directory: !r.is_multiple_of(13),
+            status: if r % 19 == 1 { "suspended" } else { "active" },
+            added_to_org: if r % 17 == 1 {
+                self.now - 3_600
+            } else {
+                self.now - 500 * 86_400
+            },
+            email: format!("user{i}@example.com"),
+            // Recent use of another product, which must not count for Bitbucket.
+            other_products: if r.is_multiple_of(4) {
+                vec![(
+                    format!("ari:cloud:confluence::site/{:08x}", mix(self.seed, 21, 0) >> 32),
+                    self.now - 86_400,
+                )]
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    /// The organization resource id of a workspace.
+    pub fn resource_id(w: &Workspace) -> String {
+        format!(
+            "ari:cloud:bitbucket::workspace/{}",
+            w.uuid.trim_matches(|c| c == '{' || c == '}')
+        )
+    }
+
+    /// The expected verdict of every user, by uuid, for a policy of
+    /// `inactive_after_days` at the data's "now", with or without the
+    /// Admin API's dates.
+    pub fn expected(&self, inactive_after_days: u32, with_admin: bool) -> BTreeMap<String, Expected> {
+        const PERMISSIONS: &str = "bitbucket-permissions";
+        const ADMIN: &str = "atlassian-admin-last-active";
+        let mut per_user: BTreeMap<u32, Vec<(&Workspace, &Member)>> = BTreeMap::new();
+        for w in &self.workspaces {
+            for m in &w.members {
+                per_user.entry(m.user).or_default().push((w, m));
+            }
+        }
+        let verdict = |activity, source: Option<&'static str>| Expected { activity, source };
+        per_user
+            .into_iter()
+            .map(|(i, memberships)| {
+                let admin = self.admin_user(i);
+                let seen = with_admin && admin.in_directory;
+                let status = self.user_json(i)["account_status"].as_str().map(String::from);
+                let last = memberships
+                    .iter()
+                    .flat_map(|(w, m)| {
+                        let bitbucket = m.last_accessed.filter(|_| w.tracks_access);
+                        let org = m.admin_last_active.filter(|_| seen);
+                        [bitbucket.map(|t| (t, PERMISSIONS)), org.map(|t| (t, ADMIN))]
+                    })
+                    .flatten()
+                    .max();
+                let lag = self.now - admin.added_to_org < 2 * 86_400;
+                let expected = if matches!(status.as_deref(), Some("inactive" | "closed"))
+                    || (seen && admin.status == "suspended")
+                {
+                    verdict("inactive", None)
+                } else if let Some((t, source)) = last {
+                    let fresh = self.now - t <= i64::from(inactive_after_days) * 86_400;
+                    verdict(if fresh { "active" } else { "inactive" }, Some(source))
+                } else if memberships
+                    .iter()
+                    .any(|(w, _)| w.tracks_access || (seen && !lag))
+                {
+                    verdict("never-active", None)
+                } else {
+                    verdict("unknown", None)
+                };
+                (self.user_uuid(i), expected)
+            })
+            .collect()
     }
 
     /// Finds a workspace by slug.
@@ -246,6 +331,31 @@ impl Dataset {
             users,
         }
     }
+}
+
+/// The organization's view of one user.
+#[derive(Debug, Clone)]
+pub struct AdminUser {
+    /// Whether the user is in the org's directory (else: an external
+    /// collaborator, unknown to the Admin API).
+    pub in_directory: bool,
+    /// `status`: `active` or `suspended`.
+    pub status: &'static str,
+    /// `addedToOrg`, Unix seconds.
+    pub added_to_org: i64,
+    /// The email the Admin API shows.
+    pub email: String,
+    /// Activity in other Atlassian products: (resource id, Unix seconds).
+    pub other_products: Vec<(String, i64)>,
+}
+
+/// One user's expected verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expected {
+    /// `active`, `inactive`, `never-active` or `unknown`.
+    pub activity: &'static str,
+    /// The evidence source that decided it, when evidence did.
+    pub source: Option<&'static str>,
 }
 
 /// The expected result of a complete listing.

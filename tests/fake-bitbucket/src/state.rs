@@ -79,6 +79,12 @@ pub struct Mutable {
     pub authed_requests: u32,
     /// Whether the mid-listing expiry already happened.
     pub expired_once: bool,
+    /// Admin API requests counted for its faults.
+    pub admin_requests: u32,
+    /// Admin API faults.
+    pub admin_faults: crate::config::AdminFaults,
+    /// Directory groups: (id, name, members as user indices).
+    pub directory_groups: Vec<(String, String, Vec<u32>)>,
     /// Faults.
     pub faults: Faults,
     /// When the faults were set.
@@ -102,6 +108,12 @@ pub struct State {
     pub legacy_workspaces_gone: bool,
     /// Whether `/2.0/user/workspaces` is missing.
     pub user_workspaces_missing: bool,
+    /// Whether refresh grants retire their refresh token.
+    pub rotate_refresh_tokens: bool,
+    /// Whether app passwords are refused.
+    pub app_passwords_removed: bool,
+    /// The Admin API's organization.
+    pub admin: crate::config::AdminConfig,
     /// The mutable part.
     pub m: Mutex<Mutable>,
 }
