@@ -20,8 +20,8 @@ pub const APP_PASSWORD_REMOVED: &str = "app passwords were removed from Bitbucke
      the username, or use an OAuth consumer";
 
 /// Why an access-token session needs `include-workspaces`.
-pub const ACCESS_TOKEN_NEEDS_WORKSPACE: &str = "a workspace access token cannot list workspaces: \
-     name its workspace in the setting include-workspaces";
+pub const ACCESS_TOKEN_NEEDS_WORKSPACE: &str = "this access token may not list workspaces (a \
+     workspace access token cannot): name its workspace in the setting include-workspaces";
 
 /// What an access-token session cannot see.
 pub const ACCESS_TOKEN_LIMITS: &str = "a workspace access token cannot read /permissions: the \
@@ -170,7 +170,8 @@ fn session_for(
 }
 
 /// Checks a session with one cheap authenticated call. An access token
-/// may not list the caller's workspaces, so it reads its own workspace.
+/// may not list the caller's workspaces, so with `include-workspaces` it
+/// reads its own workspace instead.
 fn check(
     http: &dyn HttpClient,
     endpoints: &Endpoints,
@@ -181,7 +182,6 @@ fn check(
         (AuthMode::AccessToken, Some(slug)) => {
             endpoints.api(&format!("/2.0/workspaces/{}", segment(slug)))
         }
-        (AuthMode::AccessToken, None) => return Err(Error::InvalidConfig(ACCESS_TOKEN_NEEDS_WORKSPACE.into())),
         _ => endpoints.api("/2.0/user/workspaces?pagelen=1"),
     };
     let response = http
@@ -194,6 +194,8 @@ fn check(
             AuthMode::AccessToken => wire::json(&response, "credential check").map(drop),
             _ => wire::page(&response, "credential check").map(drop),
         }
+    } else if session.mode == AuthMode::AccessToken && response.status == 403 {
+        Err(Error::InvalidConfig(ACCESS_TOKEN_NEEDS_WORKSPACE.into()))
     } else {
         Err(upstream::api_error(&response, "credential check"))
     }

@@ -181,8 +181,16 @@ impl Connector for Bitbucket {
             .map(admin::AdminKey::from_contract)
             .transpose()?;
         let (http, log) = io();
-        auth::authenticate(&http, &e, &config, &creds, admin, &log as &dyn Logger, now())
-            .map(|s| s.to_contract())
+        auth::authenticate(
+            &http,
+            &e,
+            &config,
+            &creds,
+            admin,
+            &log as &dyn Logger,
+            now(),
+        )
+        .map(|s| s.to_contract())
     }
 
     fn refresh(config: &[Setting], session: &Session) -> Result<Session> {

@@ -184,26 +184,20 @@ impl Session {
             expires_at: self.expires_at,
             scopes: self.scopes.clone(),
             principal: None,
-            renewed_credentials: self.renewed_credential().into_iter().collect(),
+            renewed: self.renewed_field().into_iter().collect(),
         }
     }
 
-    /// The refresh-token credential that replaces the operator's, when the
-    /// token endpoint rotated it.
-    fn renewed_credential(&self) -> Option<saas_connector_sdk::SlotCredential> {
-        let (true, Some(token), Some(client)) = (self.renewed, &self.refresh_token, &self.client)
-        else {
+    /// The refresh token that replaces the operator's, when the token
+    /// endpoint rotated it (or issued the first one for a spent code).
+    fn renewed_field(&self) -> Option<saas_connector_sdk::RenewedField> {
+        let (true, Some(token)) = (self.renewed, &self.refresh_token) else {
             return None;
         };
-        Some(saas_connector_sdk::SlotCredential {
+        Some(saas_connector_sdk::RenewedField {
             slot: crate::SLOT.into(),
-            credential: Credential::OauthRefreshToken(saas_connector_sdk::OauthRefresh {
-                client: saas_connector_sdk::OauthClient {
-                    client_id: client.client_id.clone(),
-                    client_secret: client.client_secret.clone(),
-                },
-                refresh_token: token.clone(),
-            }),
+            field: "refresh-token".into(),
+            value: token.clone(),
         })
     }
 

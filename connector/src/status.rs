@@ -29,6 +29,9 @@ pub fn compute(listing: &Listing, policy: &Policy) -> StatusReport {
             })
             .collect();
         listing.coverage.extend(coverage);
+        for m in listing.users.iter_mut().flat_map(|u| &mut u.memberships) {
+            m.evidence_gap = None;
+        }
     }
     let mut report = status::compute(&listing, policy);
     if defects::MISCOUNT_SEATS {

@@ -16,7 +16,8 @@ use saas_connector_sdk::{
 pub const PERMISSIONS_SOURCE: &str = "bitbucket-permissions";
 
 /// Why every Bitbucket Cloud membership is billable.
-pub const BILLABLE: &str = "every workspace member holds a seat (Bitbucket billing since 2023-10-31)";
+pub const BILLABLE: &str =
+    "every workspace member holds a seat (Bitbucket billing since 2023-10-31)";
 
 /// Longest upstream message quoted in an error.
 const MAX_MESSAGE: usize = 300;
@@ -319,11 +320,15 @@ pub fn error_message(response: &Response) -> String {
 /// The Atlassian Admin API's `errors[0]`: its code, title and detail.
 fn admin_error(v: &Value) -> Option<String> {
     let e = v.get("errors")?.as_array()?.first()?;
-    let text = [str_field(e, "code"), str_field(e, "title"), str_field(e, "detail")]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(": ");
+    let text = [
+        str_field(e, "code"),
+        str_field(e, "title"),
+        str_field(e, "detail"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(": ");
     (!text.is_empty()).then_some(text)
 }
 

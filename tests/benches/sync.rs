@@ -96,8 +96,16 @@ fn native_sync(fake: &FakeBitbucket) -> (Duration, usize) {
         client_secret: "demo-client-secret".into(),
     });
     let start = Instant::now();
-    let session =
-        auth::authenticate(&http, &Endpoints::new(&cfg).unwrap(), &cfg, &creds, None, &NoLog, 0).unwrap();
+    let session = auth::authenticate(
+        &http,
+        &Endpoints::new(&cfg).unwrap(),
+        &cfg,
+        &creds,
+        None,
+        &NoLog,
+        0,
+    )
+    .unwrap();
     let mut cursor = None;
     let mut memberships = 0;
     loop {

@@ -107,6 +107,7 @@ pub fn io_with(limits: EgressLimits, allowlist: Allowlist) -> (Io, Arc<Recorder>
         egress: Arc::new(Egress::new(limits, allowlist)),
         redactor: Arc::new(Redactor::new()),
         events: recorder.clone(),
+        credentials: Arc::new(saas_runtime::credentials::NotStored),
     };
     (io, recorder)
 }

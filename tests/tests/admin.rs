@@ -60,8 +60,8 @@ fn admin_credentials(fake: &FakeBitbucket) -> Vec<SlotCredential> {
 }
 
 fn admin_io(fake: &FakeBitbucket) -> (Io, Arc<Recorder>) {
-    let urls = [fake.api_base_url(), fake.admin_base_url()]
-        .map(|u| url::Url::parse(&u).expect("a URL"));
+    let urls =
+        [fake.api_base_url(), fake.admin_base_url()].map(|u| url::Url::parse(&u).expect("a URL"));
     io_with(limits(), Allowlist::of_urls(urls.iter()).expect("loopback"))
 }
 
@@ -178,7 +178,10 @@ fn activity_comes_from_the_admin_api_per_workspace_and_matches_the_truth() {
     let outside = report
         .users
         .iter()
-        .filter(|s| s.reason.contains("not in the Atlassian organization's directory"))
+        .filter(|s| {
+            s.reason
+                .contains("not in the Atlassian organization's directory")
+        })
         .count();
     assert!(outside > 0);
     // Emails come from the directory.
@@ -252,7 +255,10 @@ fn admin_rate_limits_are_retried_and_a_cursor_loop_is_a_typed_error() {
     let listing = sync::list_all(connector(), &io, &request, &mut |_| {}).unwrap();
     assert!(!listing.complete);
     let stop = format!("{:?}", listing.stop);
-    assert!(stop.contains("Pagination") && stop.contains("repeats"), "{stop}");
+    assert!(
+        stop.contains("Pagination") && stop.contains("repeats"),
+        "{stop}"
+    );
 }
 
 #[test]

@@ -277,10 +277,6 @@ fn every_credential_kind_authenticates_through_the_component() {
             password: "demo-api-token".into(),
         })),
         slot(Credential::BearerToken("demo-access-token".into())),
-        slot(Credential::Basic(BasicAuth {
-            username: "demo-admin".into(),
-            password: "demo-app-password".into(),
-        })),
     ];
     for creds in good {
         assert!(
@@ -290,18 +286,38 @@ fn every_credential_kind_authenticates_through_the_component() {
                 .is_ok()
         );
     }
+    // The access token's session says what it cannot see.
     assert!(
         rec.lines
             .lock()
             .unwrap()
             .iter()
-            .any(|(_, l)| l.contains("legacy"))
+            .any(|(_, l)| l.contains("access token cannot read /permissions"))
     );
+    // App passwords are refused without a request, naming the date.
+    let app_password = slot(Credential::Basic(BasicAuth {
+        username: "demo-admin".into(),
+        password: "demo-app-password".into(),
+    }));
+    let before = fake.requests().len();
+    let options = LoopOptions::default();
+    let err = sync::authenticate(
+        connector(),
+        &io,
+        &config(&settings(&fake)),
+        &app_password,
+        &options,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, SyncError::Auth(ref m) if m.contains("2026-07-28") && !m.contains("demo-app-password")),
+        "{err}"
+    );
+    assert_eq!(fake.requests().len(), before);
     let bad = slot(Credential::Basic(BasicAuth {
         username: "admin@example.com".into(),
         password: "not-the-token".into(),
     }));
-    let options = LoopOptions::default();
     let err = sync::authenticate(connector(), &io, &config(&settings(&fake)), &bad, &options)
         .unwrap_err();
     assert!(

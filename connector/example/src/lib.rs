@@ -118,7 +118,7 @@ impl Connector for Nimbus {
             expires_at: None,
             scopes: Vec::new(),
             principal: None,
-            renewed_credentials: Vec::new(),
+            renewed: Vec::new(),
         };
         get(&base_url(config)?, &session, "/api/v1/account")?;
         Ok(session)

@@ -33,8 +33,8 @@ use __bindings::saas::connector::{access as a, types as t};
 
 pub use a::{
     BasicAuth, Config, Credential, CredentialField, CredentialKind, CredentialSlot, FieldAlias,
-    FieldSpec, OauthClient, OauthCode, OauthRefresh, Session, Setting, SettingSpec, SettingType,
-    SettingValue, SlotCredential,
+    FieldSpec, OauthClient, OauthCode, OauthRefresh, RenewedField, Session, Setting, SettingSpec,
+    SettingType, SettingValue, SlotCredential,
 };
 pub use c::{
     Activity, ActivityCounts, Capability, ConnectorInfo, Listing, ListingProgress, MfaCoverage,

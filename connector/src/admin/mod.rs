@@ -7,7 +7,6 @@
 pub mod wire;
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use crate::endpoints::{http_url, segment};
 use crate::{Error, Result, upstream};
@@ -29,6 +28,41 @@ pub const SEARCH_BATCH: usize = 100;
 /// Where an org API key is made, for hints.
 pub const WHERE_TO_GET_A_KEY: &str =
     "an organization admin creates one in admin.atlassian.com > Settings > API keys";
+
+/// The JSON body of an Admin API POST: only the fields given.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cursor: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limit: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account_ids: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group_ids: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expand: Option<&'a [&'a str]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account_id: Option<&'a str>,
+}
+
+impl<'a> Body<'a> {
+    /// A page of a listing: the cursor alone (a body with a cursor must
+    /// hold nothing else), or the first page's size.
+    fn page(cursor: Option<&'a str>) -> Self {
+        match cursor {
+            Some(c) => Body {
+                cursor: Some(c),
+                ..Body::default()
+            },
+            None => Body {
+                limit: Some(SEARCH_BATCH),
+                ..Body::default()
+            },
+        }
+    }
+}
 
 /// An organization id with its API key. The key is secret: `Debug` omits it.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,11 +137,14 @@ impl<'a> Admin<'a> {
         Request::get(url, &self.key.authorization())
     }
 
-    fn post(&self, url: String, body: serde_json::Value) -> Request {
+    fn post(&self, url: String, body: &Body<'_>) -> Request {
         Request::new(Method::Post, url)
             .header("Authorization", &self.key.authorization())
             .header("Accept", "application/json")
-            .body("application/json", body.to_string().into_bytes())
+            .body(
+                "application/json",
+                serde_json::to_vec(body).expect("a body serialises"),
+            )
     }
 
     fn delete(&self, url: String) -> Request {
@@ -137,57 +174,50 @@ impl<'a> Admin<'a> {
     /// One page of the organization's workspaces (the Bitbucket ones among
     /// them carry the resource ids that last-active entries refer to).
     pub fn workspaces(&self, cursor: Option<&str>) -> Request {
-        let body = match cursor {
-            // A body with a cursor must hold nothing else.
-            Some(c) => json!({ "cursor": c }),
-            None => json!({ "limit": 100 }),
-        };
-        self.post(self.url("v2", "/workspaces"), body)
+        self.post(self.url("v2", "/workspaces"), &Body::page(cursor))
     }
 
     /// One directory search for these accounts, with product access.
     pub fn users(&self, account_ids: &[String], cursor: Option<&str>) -> Request {
-        let mut body = json!({
-            "accountIds": account_ids,
-            "expand": ["productAccess"],
-            "limit": SEARCH_BATCH,
-        });
-        if let Some(c) = cursor {
-            body["cursor"] = json!(c);
-        }
-        self.post(self.url("v2", "/directories/-/users/search"), body)
+        let body = Body {
+            account_ids: Some(account_ids),
+            expand: Some(&["productAccess"]),
+            limit: Some(SEARCH_BATCH),
+            cursor,
+            ..Body::default()
+        };
+        self.post(self.url("v2", "/directories/-/users/search"), &body)
     }
 
     /// One user's per-product last-active dates.
     pub fn last_active(&self, account_id: &str) -> Request {
         self.get(self.url(
             "v1",
-            &format!(
-                "/directory/users/{}/last-active-dates",
-                segment(account_id)
-            ),
+            &format!("/directory/users/{}/last-active-dates", segment(account_id)),
         ))
     }
 
     /// One page of the directory's groups.
     pub fn groups(&self, directory: &str, cursor: Option<&str>) -> Request {
-        let body = match cursor {
-            Some(c) => json!({ "cursor": c }),
-            None => json!({ "limit": 100 }),
-        };
         self.post(
-            self.url("v2", &format!("/directories/{}/groups/search", segment(directory))),
-            body,
+            self.url(
+                "v2",
+                &format!("/directories/{}/groups/search", segment(directory)),
+            ),
+            &Body::page(cursor),
         )
     }
 
     /// The members of a group: the users search filtered by group.
     pub fn group_members(&self, group: &str, cursor: Option<&str>) -> Request {
-        let mut body = json!({ "groupIds": [group], "limit": SEARCH_BATCH });
-        if let Some(c) = cursor {
-            body["cursor"] = json!(c);
-        }
-        self.post(self.url("v2", "/directories/-/users/search"), body)
+        let groups = [group.to_string()];
+        let body = Body {
+            group_ids: Some(&groups),
+            limit: Some(SEARCH_BATCH),
+            cursor,
+            ..Body::default()
+        };
+        self.post(self.url("v2", "/directories/-/users/search"), &body)
     }
 
     /// Adds an account to a directory group.
@@ -201,7 +231,10 @@ impl<'a> Admin<'a> {
                     segment(group)
                 ),
             ),
-            json!({ "accountId": account_id }),
+            &Body {
+                account_id: Some(account_id),
+                ..Body::default()
+            },
         )
     }
 

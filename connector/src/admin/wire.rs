@@ -67,14 +67,18 @@ fn next_cursor(v: &Value) -> Option<String> {
 }
 
 fn time(v: &Value, key: &str) -> Option<Timestamp> {
-    v.get(key).and_then(Value::as_str).and_then(parse_day_or_time)
+    v.get(key)
+        .and_then(Value::as_str)
+        .and_then(parse_day_or_time)
 }
 
 /// RFC 3339, ISO 8601 or a plain `yyyy-MM-dd` (taken as midnight UTC).
 pub fn parse_day_or_time(s: &str) -> Option<Timestamp> {
     parse_time(s).or_else(|| {
-        let format = time::macros::format_description!("[year]-[month]-[day]");
-        time::Date::parse(s, format)
+        let mut parts = s.splitn(3, '-').map(|p| p.parse::<i32>().ok());
+        let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
+        let month = time::Month::try_from(u8::try_from(m).ok()?).ok()?;
+        time::Date::from_calendar_date(y, month, u8::try_from(d).ok()?)
             .ok()
             .map(|d| d.midnight().assume_utc().unix_timestamp())
     })

@@ -48,7 +48,10 @@ impl DirectoryUser {
         let at = admin_wire::last_active_in(&self.product_access, resource);
         Resolution {
             at,
-            gap: at.is_none().then(|| lag_gap(self.added_to_org, now)).flatten(),
+            gap: at
+                .is_none()
+                .then(|| lag_gap(self.added_to_org, now))
+                .flatten(),
             email: self.email.clone(),
             status: self.status.clone(),
         }
@@ -67,8 +70,9 @@ impl Step<'_> {
     /// Why a membership has no evidence to expect, before any Admin data.
     pub(super) fn gap(&self, task: &Task, dated: bool, has_account: bool) -> Option<String> {
         if task.org_resource.is_some() {
-            return (!has_account)
-                .then(|| "the user has no Atlassian account id to look up in the Admin API".into());
+            return (!has_account).then(|| {
+                "the user has no Atlassian account id to look up in the Admin API".into()
+            });
         }
         if self.session.mode == AuthMode::AccessToken {
             return Some(
@@ -225,9 +229,12 @@ impl Step<'_> {
         }
         let batch: Vec<Pending> = pending.drain(..n).collect();
         self.requests += n as u32;
-        let results = self
-            .http
-            .send_all(batch.iter().map(|p| api.last_active(&p.account_id)).collect());
+        let results = self.http.send_all(
+            batch
+                .iter()
+                .map(|p| api.last_active(&p.account_id))
+                .collect(),
+        );
         for (p, result) in batch.iter().zip(results) {
             let resolution = match result {
                 Ok(r) if r.is_success() => {
@@ -305,7 +312,11 @@ impl Step<'_> {
                 state,
             };
         }
-        let membership = match user.memberships.iter_mut().position(|m| m.unit.id == p.unit_id) {
+        let membership = match user
+            .memberships
+            .iter_mut()
+            .position(|m| m.unit.id == p.unit_id)
+        {
             Some(k) => &mut user.memberships[k],
             None => {
                 user.memberships.push(Membership {
@@ -331,7 +342,7 @@ impl Step<'_> {
 fn failed(error: &Error) -> Resolution {
     Resolution {
         gap: Some(format!(
-            "the Admin API could not say ({error:?}); a failed lookup is unknown, never \
+            "the Admin API could not say ({error}); a failed lookup is unknown, never \
              never-active"
         )),
         ..Resolution::default()

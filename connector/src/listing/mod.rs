@@ -227,7 +227,8 @@ impl Step<'_> {
         else {
             unreachable!("called in the discover phase")
         };
-        if self.session.mode == AuthMode::AccessToken {
+        if self.session.mode == AuthMode::AccessToken && !self.config.include_workspaces.is_empty()
+        {
             // An access token cannot list workspaces: its own are named.
             found.extend(self.config.include_workspaces.iter().map(|slug| Found {
                 slug: slug.clone(),
@@ -521,7 +522,10 @@ impl Step<'_> {
             let mut user = wire::member_entry(value, &task.slug, &task.id, &what)?;
             let account_id = user.account_id.clone();
             let gap = self.gap(task, dated, account_id.is_some());
-            let m = user.memberships.first_mut().expect("an entry has one membership");
+            let m = user
+                .memberships
+                .first_mut()
+                .expect("an entry has one membership");
             // A workspace whose permissions listing shows any last-access
             // date is covered: its members without one never accessed it.
             if !m.evidence.is_empty() {
@@ -529,7 +533,8 @@ impl Step<'_> {
                     .insert((wire::PERMISSIONS_SOURCE, m.unit.id.clone()));
             }
             if task.org_resource.is_some() {
-                self.coverage.insert((crate::admin::SOURCE, m.unit.id.clone()));
+                self.coverage
+                    .insert((crate::admin::SOURCE, m.unit.id.clone()));
             }
             m.evidence_gap = gap;
             let unit_id = m.unit.id.clone();

@@ -124,6 +124,7 @@ pub fn io(fake: &FakeBitbucket) -> (Io, Arc<Recorder>) {
         egress: Arc::new(Egress::new(limits(), allowlist(fake))),
         redactor: Arc::new(Redactor::new()),
         events: recorder.clone(),
+        credentials: Arc::new(saas_runtime::credentials::NotStored),
     };
     (io, recorder)
 }

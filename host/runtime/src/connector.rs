@@ -249,13 +249,15 @@ impl Connector {
         credentials: &[SlotCredential],
     ) -> Outcome<Session> {
         match (&self.flavor, config) {
-            (Flavor::V0_2_0 { pre }, Config::V0_2_0(c)) => self.call(io, |st| {
-                let b = pre.instantiate(&mut *st)?;
-                let r = b
-                    .saas_connector_connector()
-                    .call_authenticate(st, c, credentials)?;
-                Ok(r.map(Session::V0_2_0))
-            }),
+            (Flavor::V0_2_0 { pre }, Config::V0_2_0(c)) => self
+                .call(io, |st| {
+                    let b = pre.instantiate(&mut *st)?;
+                    let r = b
+                        .saas_connector_connector()
+                        .call_authenticate(st, c, credentials)?;
+                    Ok(r.map(Session::V0_2_0))
+                })
+                .map(|r| r.map(|s| io.keep_renewed(s))),
             (Flavor::V0_1_0 { pre, declared }, Config::V0_1_0(c)) => {
                 let creds = match declarations::credentials(declared, credentials) {
                     Ok(creds) => creds,
@@ -276,13 +278,13 @@ impl Connector {
     /// `refresh`: a renewed session.
     pub fn refresh(&self, io: &Io, config: &Config, session: &Session) -> Outcome<Session> {
         match (&self.flavor, config, session) {
-            (Flavor::V0_2_0 { pre }, Config::V0_2_0(c), Session::V0_2_0(s)) => {
-                self.call(io, |st| {
+            (Flavor::V0_2_0 { pre }, Config::V0_2_0(c), Session::V0_2_0(s)) => self
+                .call(io, |st| {
                     let b = pre.instantiate(&mut *st)?;
                     let r = b.saas_connector_connector().call_refresh(st, c, s)?;
                     Ok(r.map(Session::V0_2_0))
                 })
-            }
+                .map(|r| r.map(|s| io.keep_renewed(s))),
             (Flavor::V0_1_0 { pre, .. }, Config::V0_1_0(c), Session::V0_1_0(s)) => {
                 self.call(io, |st| {
                     let b = pre.instantiate(&mut *st)?;
@@ -303,15 +305,20 @@ impl Connector {
         cursor: Option<&str>,
     ) -> Outcome<Page> {
         match (&self.flavor, config, session) {
-            (Flavor::V0_2_0 { pre }, Config::V0_2_0(c), Session::V0_2_0(s)) => {
-                self.call(io, |st| {
+            (Flavor::V0_2_0 { pre }, Config::V0_2_0(c), Session::V0_2_0(s)) => self
+                .call(io, |st| {
                     let b = pre.instantiate(&mut *st)?;
                     let r = b
                         .saas_connector_connector()
                         .call_list_users(st, c, s, cursor)?;
                     Ok(r.map(Page::from))
                 })
-            }
+                .map(|r| {
+                    r.map(|mut page| {
+                        page.session = page.session.map(|s| io.keep_renewed(s));
+                        page
+                    })
+                }),
             (Flavor::V0_1_0 { pre, declared }, Config::V0_1_0(c), Session::V0_1_0(s)) => {
                 self.call(io, |st| {
                     let b = pre.instantiate(&mut *st)?;

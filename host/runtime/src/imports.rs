@@ -51,6 +51,8 @@ pub struct Io {
     pub redactor: Arc<Redactor>,
     /// Log and progress sink.
     pub events: Arc<dyn Events>,
+    /// Where renewed credentials go ([`crate::credentials`]).
+    pub credentials: Arc<dyn crate::credentials::CredentialStore>,
 }
 
 impl Io {
@@ -60,6 +62,7 @@ impl Io {
             egress: Arc::new(egress),
             redactor: Arc::new(Redactor::new()),
             events: Arc::new(TracingEvents),
+            credentials: Arc::new(crate::credentials::NotStored),
         }
     }
 

@@ -11,12 +11,14 @@
 //! - [`listing`] (the loop), [`merge`], [`checkpoint`] (the host's own
 //!   format) and [`sync`] (authenticate, list, compute statuses);
 //! - [`settings`]: settings and credentials from a connector's declarations;
+//!   [`credentials`]: where credentials the upstream renewed are kept;
 //! - [`redact`]: secret masking for everything printed.
 
 pub mod cache;
 pub mod checkpoint;
 pub mod connector;
 pub mod contract;
+pub mod credentials;
 pub mod egress;
 pub mod error;
 mod groups;

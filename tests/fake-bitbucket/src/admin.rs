@@ -54,8 +54,10 @@ fn guard(state: &State, headers: &HeaderMap, org: &str) -> Result<(), Response> 
     if f.forbidden {
         return Err((
             StatusCode::FORBIDDEN,
-            axum::Json(json!({"timestamp": rfc3339(0), "path": "/admin", "status": 403,
-                "error": "Forbidden", "message": "User has no permission to access resource."})),
+            axum::Json(
+                json!({"timestamp": rfc3339(0), "path": "/admin", "status": 403,
+                "error": "Forbidden", "message": "User has no permission to access resource."}),
+            ),
         )
             .into_response());
     }
@@ -180,9 +182,9 @@ fn user_json(state: &State, i: u32, expand: bool) -> Value {
                 "lastActiveTimestamp": rfc3339(at)}))
         })
         .collect();
-    access.extend(a.other_products.iter().map(|(id, at)| {
-        json!({"key": "confluence", "id": id, "lastActiveTimestamp": rfc3339(*at)})
-    }));
+    access.extend(a.other_products.iter().map(
+        |(id, at)| json!({"key": "confluence", "id": id, "lastActiveTimestamp": rfc3339(*at)}),
+    ));
     let mut u = json!({
         "accountId": bitbucket["account_id"], "accountType": "atlassian", "status": a.status,
         "accountStatus": "active", "membershipStatus": a.status,
@@ -224,9 +226,12 @@ async fn users_search(
         Err(r) => return r,
     };
     let strings = |k: &str| -> Option<Vec<String>> {
-        body.get(k)?
-            .as_array()
-            .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect())
+        body.get(k)?.as_array().map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect()
+        })
     };
     let (ids, groups) = (strings("accountIds"), strings("groupIds"));
     let expand = strings("expand").is_some_and(|e| e.iter().any(|x| x == "productAccess"));
@@ -254,7 +259,13 @@ async fn users_search(
         .map(|i| user_json(&state, i, expand))
         .collect();
     let loop_ = state.lock().admin_faults.cursor_loop;
-    page("u", items, offset, limit(&body, 50, state.admin.max_limit), loop_)
+    page(
+        "u",
+        items,
+        offset,
+        limit(&body, 50, state.admin.max_limit),
+        loop_,
+    )
 }
 
 async fn last_active(
@@ -282,8 +293,10 @@ async fn last_active(
                 "last_active_timestamp": ts})
         })
         .collect();
-    axum::Json(json!({"data": {"product_access": entries, "added_to_org": u["addedToOrg"]},
-        "links": {"next": null}}))
+    axum::Json(
+        json!({"data": {"product_access": entries, "added_to_org": u["addedToOrg"]},
+        "links": {"next": null}}),
+    )
     .into_response()
 }
 

@@ -308,7 +308,11 @@ impl FakeBitbucket {
     }
 
     /// Each user's expected verdict (see [`seed::Dataset::expected`]).
-    pub fn expected(&self, inactive_after_days: u32, with_admin: bool) -> std::collections::BTreeMap<String, Expected> {
+    pub fn expected(
+        &self,
+        inactive_after_days: u32,
+        with_admin: bool,
+    ) -> std::collections::BTreeMap<String, Expected> {
         self.state.data.expected(inactive_after_days, with_admin)
     }
 

@@ -188,7 +188,10 @@ impl Dataset {
             // Recent use of another product, which must not count for Bitbucket.
             other_products: if r.is_multiple_of(4) {
                 vec![(
-                    format!("ari:cloud:confluence::site/{:08x}", mix(self.seed, 21, 0) >> 32),
+                    format!(
+                        "ari:cloud:confluence::site/{:08x}",
+                        mix(self.seed, 21, 0) >> 32
+                    ),
                     self.now - 86_400,
                 )]
             } else {
@@ -208,7 +211,11 @@ impl Dataset {
     /// The expected verdict of every user, by uuid, for a policy of
     /// `inactive_after_days` at the data's "now", with or without the
     /// Admin API's dates.
-    pub fn expected(&self, inactive_after_days: u32, with_admin: bool) -> BTreeMap<String, Expected> {
+    pub fn expected(
+        &self,
+        inactive_after_days: u32,
+        with_admin: bool,
+    ) -> BTreeMap<String, Expected> {
         const PERMISSIONS: &str = "bitbucket-permissions";
         const ADMIN: &str = "atlassian-admin-last-active";
         let mut per_user: BTreeMap<u32, Vec<(&Workspace, &Member)>> = BTreeMap::new();
@@ -223,7 +230,9 @@ impl Dataset {
             .map(|(i, memberships)| {
                 let admin = self.admin_user(i);
                 let seen = with_admin && admin.in_directory;
-                let status = self.user_json(i)["account_status"].as_str().map(String::from);
+                let status = self.user_json(i)["account_status"]
+                    .as_str()
+                    .map(String::from);
                 let last = memberships
                     .iter()
                     .flat_map(|(w, m)| {

@@ -207,9 +207,10 @@ fn checks_credentials_like_bitbucket() {
         get(&url, Some(&basic("admin@example.com:demo-api-token"))).status,
         200
     );
+    // App passwords were removed on 2026-07-28.
     assert_eq!(
         get(&url, Some(&basic("demo-admin:demo-app-password"))).status,
-        200
+        401
     );
     assert_eq!(get(&url, Some("Bearer demo-access-token")).status, 200);
     let plain = get(&url, Some(&basic("admin@example.com:wrong")));

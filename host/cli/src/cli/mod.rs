@@ -2,6 +2,7 @@
 //! stdout, diagnostics and progress on stderr.
 
 mod conform_cmd;
+mod credential_file;
 mod demo;
 mod groups_cmd;
 mod inspect;

@@ -37,6 +37,8 @@ pub struct FileSettings {
     pub credentials: BTreeMap<String, BTreeMap<String, String>>,
     /// Whether variables override the file (not for the demo).
     pub read_env: bool,
+    /// The file, when one was read (renewed credentials are written back).
+    pub path: Option<PathBuf>,
 }
 
 fn strings(table: &toml::Table, what: &str) -> Result<BTreeMap<String, String>> {
@@ -56,6 +58,7 @@ pub fn load_file(path: Option<&Path>) -> Result<FileSettings> {
         ..FileSettings::default()
     };
     let Some(path) = path else { return Ok(out) };
+    out.path = Some(path.to_path_buf());
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading the config file {}", path.display()))?;
     let table: toml::Table = toml::from_str(&text)
@@ -290,6 +293,10 @@ impl ConnectorArgs {
             egress: Arc::new(egress),
             redactor: Arc::new(Redactor::new()),
             events,
+            credentials: Arc::new(super::credential_file::ConfigFileStore {
+                path: file.path.clone(),
+                read_env: file.read_env,
+            }),
         };
         Ok(Ready {
             _runtime: runtime,

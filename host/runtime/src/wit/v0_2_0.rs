@@ -22,8 +22,8 @@ pub use exports::saas::connector::seats::{
 };
 pub use saas::connector::access::{
     BasicAuth, Credential, CredentialField, CredentialKind, CredentialSlot, FieldAlias, FieldSpec,
-    OauthClient, OauthCode, OauthRefresh, Session, Setting, SettingSpec, SettingType, SettingValue,
-    SlotCredential,
+    OauthClient, OauthCode, OauthRefresh, RenewedField, Session, Setting, SettingSpec, SettingType,
+    SettingValue, SlotCredential,
 };
 pub use saas::connector::http::{HttpError, Method, Request, Response};
 pub use saas::connector::log::{Level, Progress};
