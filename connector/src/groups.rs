@@ -83,10 +83,46 @@ impl<'a> Groups<'a> {
             .send(request)
             .map_err(|e| upstream::transport_error(e, what))?;
         if response.is_success() {
-            Ok(response)
-        } else {
-            Err(upstream::api_error(&response, what))
+            return Ok(response);
         }
+        let error = upstream::api_error(&response, what);
+        let refused = matches!(response.status, 400 | 403 | 405)
+            && !matches!(error, Error::InsufficientScope(_));
+        match path.split('/').nth(3) {
+            Some(workspace)
+                if !matches!(method, Method::Get)
+                    && refused
+                    && self.managed(workspace) == Some(true) =>
+            {
+                Err(saas_connector_sdk::error::read_only(
+                    format!(
+                        "{what}: the workspace is administered in admin.atlassian.com, where \
+                         1.0 group changes are disabled ({})",
+                        wire::error_message(&response)
+                    ),
+                    "change its access through the organization's directory groups (scope \
+                     `directory`, with the atlassian-admin credential slot) or in \
+                     admin.atlassian.com",
+                ))
+            }
+            _ => Err(error),
+        }
+    }
+
+    /// Whether a workspace is administered in admin.atlassian.com: its
+    /// permissions listing shows members but no dates. None when unknown.
+    pub fn managed(&self, workspace: &str) -> Option<bool> {
+        let url = self.endpoints.api(&format!(
+            "/2.0/workspaces/{workspace}/permissions?pagelen=20"
+        ));
+        let response = self
+            .http
+            .send(Request::get(url, &self.authorization))
+            .ok()
+            .filter(Response::is_success)?;
+        let page = wire::page(&response, "permissions").ok()?;
+        let dated = |v: &Value| v.get("last_accessed").is_some() || v.get("added_on").is_some();
+        (!page.values.is_empty()).then(|| !page.values.iter().any(dated))
     }
 
     fn array(response: &Response, what: &str) -> Result<Vec<Value>> {
@@ -107,9 +143,15 @@ impl<'a> Groups<'a> {
             None,
             &what,
         )?;
+        let writable = self.managed(&segment(workspace)).map(|m| !m);
         Self::array(&response, &what)?
             .iter()
-            .map(|g| wire::group(g, workspace))
+            .map(|g| {
+                wire::group(g, workspace).map(|g| Group {
+                    writable: g.writable.or(writable),
+                    ..g
+                })
+            })
             .collect()
     }
 

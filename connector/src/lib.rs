@@ -9,6 +9,7 @@ pub mod admin;
 pub mod auth;
 pub mod cursor;
 pub mod defects;
+pub mod directory;
 pub mod endpoints;
 pub mod groups;
 pub mod listing;
@@ -166,6 +167,75 @@ fn with_groups<R>(
     ))
 }
 
+/// Runs `f` on the organization's directory groups; `invalid-config` when
+/// the `atlassian-admin` slot was not filled.
+fn with_directory<R>(
+    config: &[Setting],
+    session: &Session,
+    f: impl FnOnce(directory::Directory<'_>) -> Result<R>,
+) -> Result<R> {
+    let (config, e) = endpoints(config)?;
+    let session = session::Session::from_contract(session)?;
+    let Some(key) = &session.admin else {
+        return Err(Error::InvalidConfig(format!(
+            "directory groups need the {} credential slot (an organization id and API key)",
+            admin::SLOT
+        )));
+    };
+    let (http, _) = io();
+    f(directory::Directory::new(
+        &http,
+        config.admin_api_base_url.as_deref(),
+        key,
+        &e,
+        session.authorization(),
+    )?)
+}
+
+/// Runs `f` on the directory groups when `id` names one, else `g` on the
+/// workspace groups.
+fn either<R>(
+    c: &[Setting],
+    s: &Session,
+    id: &str,
+    f: impl FnOnce(directory::Directory<'_>) -> Result<R>,
+    g: impl FnOnce(groups::Groups<'_>) -> Result<R>,
+) -> Result<R> {
+    if directory::is_directory(id) {
+        with_directory(c, s, f)
+    } else {
+        with_groups(c, s, g)
+    }
+}
+
+fn has_admin(session: &Session) -> bool {
+    session::Session::from_contract(session).is_ok_and(|s| s.admin.is_some())
+}
+
+/// Frees seats in an admin-managed workspace through its directory groups.
+fn release_in_directory(
+    c: &[Setting],
+    s: &Session,
+    users: &[String],
+    unit: &str,
+    apply: bool,
+) -> Result<Vec<SeatRelease>> {
+    with_directory(c, s, |d| {
+        let mut plans = d.plan_release(users, unit)?;
+        for plan in plans.iter_mut().filter(|_| apply) {
+            for action in &mut plan.actions {
+                action.outcome = Some(match d.remove_member(&action.target, &plan.user_id) {
+                    Ok(()) => saas_connector_sdk::ReleaseOutcome::Done,
+                    Err(Error::NotFound(_)) => saas_connector_sdk::ReleaseOutcome::AlreadyDone,
+                    Err(e) => saas_connector_sdk::ReleaseOutcome::Failed(e),
+                });
+            }
+            plan.applied = true;
+        }
+        Ok(plans)
+    })
+}
+
 impl Connector for Bitbucket {
     fn info() -> ConnectorInfo {
         info()
@@ -217,28 +287,68 @@ impl Connector for Bitbucket {
     }
 
     fn list_groups(c: &[Setting], s: &Session, scope: &str) -> Result<Vec<Group>> {
-        with_groups(c, s, |g| g.list(scope))
+        if directory::is_directory(scope) {
+            return with_directory(c, s, |d| d.list(scope));
+        }
+        let mut groups = with_groups(c, s, |g| g.list(scope))?;
+        if has_admin(s) {
+            // The directory's groups are what grants an admin-managed workspace.
+            match with_directory(c, s, |d| d.list(directory::SCOPE)) {
+                Ok(more) => groups.extend(more),
+                Err(e) => io()
+                    .1
+                    .warn(&format!("the directory groups could not be listed: {e}")),
+            }
+        }
+        Ok(groups)
     }
     fn get_group(c: &[Setting], s: &Session, group: &str) -> Result<Group> {
-        with_groups(c, s, |g| g.get(group))
+        either(c, s, group, |d| d.get(group), |g| g.get(group))
     }
     fn create_group(c: &[Setting], s: &Session, scope: &str, name: &str) -> Result<Group> {
+        if directory::is_directory(scope) {
+            return Err(saas_connector_sdk::error::unsupported(
+                "creating directory groups (use admin.atlassian.com)",
+            ));
+        }
         with_groups(c, s, |g| g.create(scope, name))
     }
     fn update_group(c: &[Setting], s: &Session, group: &str, u: &GroupUpdate) -> Result<Group> {
+        if directory::is_directory(group) {
+            return Err(saas_connector_sdk::error::unsupported(
+                "changing directory groups (use admin.atlassian.com)",
+            ));
+        }
         with_groups(c, s, |g| g.update(group, u))
     }
     fn delete_group(c: &[Setting], s: &Session, group: &str) -> Result<()> {
+        if directory::is_directory(group) {
+            return Err(saas_connector_sdk::error::unsupported(
+                "deleting directory groups (use admin.atlassian.com)",
+            ));
+        }
         with_groups(c, s, |g| g.delete(group))
     }
     fn list_members(c: &[Setting], s: &Session, group: &str) -> Result<Vec<GroupMember>> {
-        with_groups(c, s, |g| g.members(group))
+        either(c, s, group, |d| d.members(group), |g| g.members(group))
     }
     fn add_member(c: &[Setting], s: &Session, group: &str, user: &str) -> Result<()> {
-        with_groups(c, s, |g| g.add_member(group, user))
+        either(
+            c,
+            s,
+            group,
+            |d| d.add_member(group, user),
+            |g| g.add_member(group, user),
+        )
     }
     fn remove_member(c: &[Setting], s: &Session, group: &str, user: &str) -> Result<()> {
-        with_groups(c, s, |g| g.remove_member(group, user))
+        either(
+            c,
+            s,
+            group,
+            |d| d.remove_member(group, user),
+            |g| g.remove_member(group, user),
+        )
     }
     fn release_seats(
         c: &[Setting],
@@ -247,6 +357,10 @@ impl Connector for Bitbucket {
         unit: &str,
         apply: bool,
     ) -> Result<Vec<SeatRelease>> {
+        let managed = with_groups(c, s, |g| Ok(g.managed(&endpoints::segment(unit))))?;
+        if managed == Some(true) && has_admin(s) {
+            return release_in_directory(c, s, users, unit, apply);
+        }
         with_groups(c, s, |g| g.release_seats(users, unit, apply))
     }
 }

@@ -2,6 +2,8 @@
 //! with the bundled (freshly built) connector or a defective variant, and a
 //! recording event sink.
 
+pub mod admin;
+
 use std::sync::{Arc, Mutex, OnceLock};
 
 use fake_bitbucket::{FakeBitbucket, FakeConfig};

@@ -5,65 +5,17 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use e2e::{Recorder, connector, demo_credentials, io_with, limits, settings};
-use fake_bitbucket::{AdminConfig, AdminFaults, Expected, FakeBitbucket, FakeConfig};
-use saas_runtime::egress::Allowlist;
-use saas_runtime::imports::Io;
+use e2e::admin::{admin_credentials, admin_io, admin_settings, managed_fake};
+use e2e::{connector, demo_credentials};
+use fake_bitbucket::{AdminConfig, AdminFaults, Expected, FakeBitbucket};
 use saas_runtime::latest::{
-    Activity, Credential, CredentialField, Policy, Setting, SettingValue, SlotCredential,
-    StatusReport,
+    Activity, Credential, Policy, SettingValue, SlotCredential, StatusReport,
 };
 use saas_runtime::merge::Merger;
 use saas_runtime::settings::set_setting;
 use saas_runtime::sync::{self, SyncRequest};
 
 const DAYS: u32 = 90;
-
-fn managed_fake(workspaces: usize, members: usize, admin: AdminConfig) -> FakeBitbucket {
-    FakeBitbucket::start(FakeConfig {
-        workspaces,
-        members,
-        managed_every: 2,
-        admin,
-        ..FakeConfig::default()
-    })
-    .expect("the fake starts")
-}
-
-fn admin_settings(fake: &FakeBitbucket) -> Vec<Setting> {
-    let mut s = settings(fake);
-    set_setting(
-        &mut s,
-        "admin-api-base-url",
-        SettingValue::Url(fake.admin_base_url()),
-    );
-    s
-}
-
-fn admin_credentials(fake: &FakeBitbucket) -> Vec<SlotCredential> {
-    let (org, key) = fake.admin_key();
-    let mut c = demo_credentials();
-    c.push(SlotCredential {
-        slot: "atlassian-admin".into(),
-        credential: Credential::NamedFields(vec![
-            CredentialField {
-                name: "org-id".into(),
-                value: org,
-            },
-            CredentialField {
-                name: "api-key".into(),
-                value: key,
-            },
-        ]),
-    });
-    c
-}
-
-fn admin_io(fake: &FakeBitbucket) -> (Io, Arc<Recorder>) {
-    let urls =
-        [fake.api_base_url(), fake.admin_base_url()].map(|u| url::Url::parse(&u).expect("a URL"));
-    io_with(limits(), Allowlist::of_urls(urls.iter()).expect("loopback"))
-}
 
 fn now() -> i64 {
     std::time::SystemTime::now()

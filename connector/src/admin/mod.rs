@@ -220,6 +220,18 @@ impl<'a> Admin<'a> {
         self.post(self.url("v2", "/directories/-/users/search"), &body)
     }
 
+    /// The roles a directory group grants, with their resources.
+    pub fn group_roles(&self, directory: &str, group: &str) -> Request {
+        self.get(self.url(
+            "v2",
+            &format!(
+                "/directories/{}/groups/{}/role-assignments",
+                segment(directory),
+                segment(group)
+            ),
+        ))
+    }
+
     /// Adds an account to a directory group.
     pub fn add_member(&self, directory: &str, group: &str, account_id: &str) -> Request {
         self.post(

@@ -253,3 +253,13 @@ pub fn groups(response: &Response, directory: &str) -> Result<Paged<Group>> {
         next: next_cursor(&v),
     })
 }
+
+/// The resource ids of a group's role assignments (`data[].resourceId`).
+pub fn role_resources(response: &Response) -> Result<Vec<String>> {
+    let what = "Atlassian Admin role assignments";
+    let v = json(response, what)?;
+    Ok(data_array(&v, what)?
+        .iter()
+        .filter_map(|r| str_field(r, "resourceId"))
+        .collect())
+}

@@ -377,8 +377,35 @@ async fn remove_membership(
     StatusCode::NO_CONTENT.into_response()
 }
 
+async fn role_assignments(
+    Extract(state): Extract<Arc<State>>,
+    Path((org, _dir, group)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(r) = guard(&state, &headers, &org) {
+        return r;
+    }
+    let Some(name) = state
+        .lock()
+        .directory_groups
+        .iter()
+        .find(|g| g.0 == group)
+        .map(|g| g.1.clone())
+    else {
+        return admin_error(StatusCode::NOT_FOUND, "ADMIN-404-10", "Group not found");
+    };
+    let granted: Vec<Value> = state
+        .data
+        .workspaces
+        .iter()
+        .filter(|w| name == format!("bitbucket-users-{}", w.slug))
+        .map(|w| json!({"resourceId": Dataset::resource_id(w), "roleId": "atlassian/user"}))
+        .collect();
+    axum::Json(json!({"data": granted, "links": {"next": null}})).into_response()
+}
+
 /// The directory's first groups: one granting each managed workspace,
-/// holding its members.
+/// holding its members who are in the directory.
 pub fn initial_groups(data: &Dataset) -> Vec<(String, String, Vec<u32>)> {
     data.workspaces
         .iter()
@@ -388,7 +415,11 @@ pub fn initial_groups(data: &Dataset) -> Vec<(String, String, Vec<u32>)> {
             (
                 format!("9b2d4c1e-5f6a-4b7c-8d9e-{k:012x}"),
                 format!("bitbucket-users-{}", w.slug),
-                w.members.iter().map(|m| m.user).collect(),
+                w.members
+                    .iter()
+                    .map(|m| m.user)
+                    .filter(|&u| data.admin_user(u).in_directory)
+                    .collect(),
             )
         })
         .collect()
@@ -414,6 +445,10 @@ pub fn router(state: Arc<State>) -> Router {
         .route(
             "/admin/v2/orgs/{org}/directories/{dir}/groups/{group}/memberships",
             post(add_membership),
+        )
+        .route(
+            "/admin/v2/orgs/{org}/directories/{dir}/groups/{group}/role-assignments",
+            get(role_assignments),
         )
         .route(
             "/admin/v2/orgs/{org}/directories/{dir}/groups/{group}/memberships/{account}",

@@ -222,3 +222,24 @@ pub async fn permissions(
 ) -> Response {
     member_listing(state, slug, headers, uri, Listing::Permissions).await
 }
+
+/// `GET /2.0/users/{uuid}`: one account.
+pub async fn user(
+    Extract(state): Extract<Arc<State>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(r) = authorize(&state, &headers, READ_SCOPES[1]) {
+        return r;
+    }
+    let found = state
+        .data
+        .workspaces
+        .iter()
+        .flat_map(|w| &w.members)
+        .find(|m| state.data.user_uuid(m.user) == id);
+    match found {
+        Some(m) => ok(state.data.user_json(m.user)),
+        None => error(StatusCode::NOT_FOUND, &format!("{id} is not a user")),
+    }
+}

@@ -123,6 +123,7 @@ fn router(state: Arc<State>) -> Router {
         .route("/site/oauth2/access_token", post(auth::token))
         .route("/2.0/user/workspaces", get(api::user_workspaces))
         .route("/2.0/workspaces", get(api::workspaces))
+        .route("/2.0/users/{id}", get(api::user))
         .route("/2.0/workspaces/{slug}", get(api::workspace))
         .route("/2.0/workspaces/{slug}/members", get(api::members))
         .route("/2.0/workspaces/{slug}/permissions", get(api::permissions))
