@@ -4,6 +4,7 @@
 mod conform_cmd;
 mod credential_file;
 mod demo;
+mod gaps;
 mod groups_cmd;
 mod inspect;
 mod output;

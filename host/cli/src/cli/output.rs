@@ -85,6 +85,7 @@ fn summary(listing: &Listing, report: &StatusReport, error: Option<&str>) -> Val
         "reconciliation": report.reconciliation,
         "mfa": report.mfa,
         "as_of": report.as_of,
+        "unknown_because": super::gaps::unknown(listing, report),
     })
 }
 

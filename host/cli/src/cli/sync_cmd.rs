@@ -158,6 +158,9 @@ pub fn print_summary(s: &Synced) {
     if let Some(e) = s.listing.error(&s.ready.io) {
         eprintln!("the listing stopped early: {e}");
     }
+    for line in super::gaps::lines(&super::gaps::unknown(&s.listing, &s.report)) {
+        eprintln!("{line}");
+    }
 }
 
 /// Prints a sync's result in the chosen format and returns the exit code.
