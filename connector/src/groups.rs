@@ -134,8 +134,8 @@ impl<'a> Groups<'a> {
         }
     }
 
-    /// All groups of a workspace.
-    pub fn list(&self, workspace: &str) -> Result<Vec<Group>> {
+    /// All groups of a workspace, without knowing whether they are writable.
+    fn list_only(&self, workspace: &str) -> Result<Vec<Group>> {
         let what = format!("groups of {workspace}");
         let response = self.call(
             Method::Get,
@@ -143,16 +143,23 @@ impl<'a> Groups<'a> {
             None,
             &what,
         )?;
-        let writable = self.managed(&segment(workspace)).map(|m| !m);
         Self::array(&response, &what)?
             .iter()
-            .map(|g| {
-                wire::group(g, workspace).map(|g| Group {
-                    writable: g.writable.or(writable),
-                    ..g
-                })
-            })
+            .map(|g| wire::group(g, workspace))
             .collect()
+    }
+
+    /// All groups of a workspace; not writable when it is admin-managed.
+    pub fn list(&self, workspace: &str) -> Result<Vec<Group>> {
+        let groups = self.list_only(workspace)?;
+        let writable = self.managed(&segment(workspace)).map(|m| !m);
+        Ok(groups
+            .into_iter()
+            .map(|g| Group {
+                writable: g.writable.or(writable),
+                ..g
+            })
+            .collect())
     }
 
     /// The groups matching `owner/slug` filters.
@@ -292,7 +299,7 @@ impl<'a> Groups<'a> {
         unit: &str,
         apply: bool,
     ) -> Result<Vec<SeatRelease>> {
-        let groups = self.list(unit)?;
+        let groups = self.list_only(unit)?;
         let notes = vec![
             "Bitbucket also grants membership through direct repository permissions, \
              which the API does not list per user: check them in the workspace settings."

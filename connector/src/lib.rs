@@ -357,8 +357,9 @@ impl Connector for Bitbucket {
         unit: &str,
         apply: bool,
     ) -> Result<Vec<SeatRelease>> {
-        let managed = with_groups(c, s, |g| Ok(g.managed(&endpoints::segment(unit))))?;
-        if managed == Some(true) && has_admin(s) {
+        if has_admin(s)
+            && with_groups(c, s, |g| Ok(g.managed(&endpoints::segment(unit))))? == Some(true)
+        {
             return release_in_directory(c, s, users, unit, apply);
         }
         with_groups(c, s, |g| g.release_seats(users, unit, apply))

@@ -3,7 +3,6 @@
 //! workspaces, matched against the fake's truth.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use e2e::admin::{admin_credentials, admin_io, admin_settings, managed_fake};
 use e2e::{connector, demo_credentials};

@@ -60,9 +60,9 @@ fn a_call_crosses_the_boundary_both_ways() {
 
 /// The goal is 300 KB for every shipped component; the example connector
 /// meets it (tests/example.rs). Bitbucket does not yet: 611 KB before the
-/// Atlassian Admin API, ~688 KB with it (its client, its JSON and the
-/// listing's join are ~70 KB, the contract's evidence gaps and renewed
-/// fields ~9 KB); of the rest, the contract's lifting and lowering code and
+/// Atlassian Admin API, ~721 KB with it (its client, its JSON, the
+/// listing's join and the directory groups are ~100 KB, the contract's
+/// evidence gaps and renewed fields ~9 KB); of the rest, the contract's lifting and lowering code and
 /// the status rules (the SDK) are ~115 KB, serde_json ~85 KB, url with idna
 /// ~35 KB, core, alloc and std ~165 KB (see the README). This ceiling keeps
 /// it from growing meanwhile.
@@ -70,7 +70,7 @@ fn a_call_crosses_the_boundary_both_ways() {
 fn the_bitbucket_component_stays_under_its_size_ceiling() {
     let size = connector().size();
     eprintln!("bundled connector: {size} bytes");
-    assert!(size <= 700_000, "{size} bytes");
+    assert!(size <= 740_000, "{size} bytes");
 }
 
 fn component_exporting(name: &str) -> Vec<u8> {

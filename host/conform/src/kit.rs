@@ -199,6 +199,12 @@ pub fn list_observed(
         Some(Stop::Connector(e)) => Listed::Failed(e),
         Some(Stop::Host(e)) => Listed::Host(e),
         Some(Stop::StepLimit(_)) => Listed::Endless,
+        Some(Stop::RateLimitWait { wanted, .. }) => Listed::Failed(
+            saas_runtime::latest::ConnectorError::RateLimited(saas_runtime::latest::RateLimit {
+                retry_after: u32::try_from(wanted.as_secs()).ok(),
+                message: "a longer wait than the kit allows".into(),
+            }),
+        ),
     }
 }
 

@@ -19,7 +19,8 @@ use crate::wit::latest::{self, BillingUnit, Capability, ConnectorError, Coverage
 pub struct LoopOptions {
     /// How many times one step may be retried after `rate-limited`.
     pub rate_limit_retries: u32,
-    /// Longest wait after `rate-limited`.
+    /// Longest wait after `rate-limited`: an upstream that asks for more
+    /// ends the run (resumable from its checkpoint) instead of stalling it.
     pub max_rate_limit_wait: Duration,
     /// Whether an expired session is renewed through `refresh` (when the
     /// connector declares it).
@@ -32,7 +33,7 @@ impl Default for LoopOptions {
     fn default() -> Self {
         LoopOptions {
             rate_limit_retries: 5,
-            max_rate_limit_wait: Duration::from_secs(60),
+            max_rate_limit_wait: Duration::from_secs(900),
             refresh: true,
             max_steps: None,
         }
@@ -52,15 +53,25 @@ impl LoopOptions {
     }
 
     /// Sleeps after the `attempt`-th `rate-limited` answer: the hint, else
-    /// exponential backoff, at most the longest wait.
-    pub fn wait_out(&self, attempt: u32, retry_after: Option<u32>) {
-        let backoff = Duration::from_secs(1 << attempt.min(6));
-        let wait = retry_after
-            .map(|s| Duration::from_secs(u64::from(s)))
-            .unwrap_or(backoff)
-            .min(self.max_rate_limit_wait);
-        tracing::warn!("rate limited; waiting {wait:?} before trying again");
+    /// exponential backoff (2, 4, 8 ... s), saying so on the log. A wait
+    /// longer than the longest is not slept: `Err` carries it.
+    pub fn wait_out(&self, attempt: u32, retry_after: Option<u32>) -> Result<Duration, Duration> {
+        let backoff = Duration::from_secs(1 << attempt.clamp(1, 10));
+        let (wait, why) = match retry_after {
+            Some(s) => (Duration::from_secs(u64::from(s)), "as its Retry-After asks"),
+            None => (backoff, "it gave no hint: backing off"),
+        };
+        if wait > self.max_rate_limit_wait {
+            return Err(wait);
+        }
+        tracing::warn!(
+            "rate limited by the upstream; waiting {} s ({why}), attempt {attempt} of {}; \
+             what is listed so far is checkpointed",
+            wait.as_secs(),
+            self.rate_limit_retries
+        );
         std::thread::sleep(wait);
+        Ok(wait)
     }
 }
 
@@ -73,6 +84,13 @@ pub enum Stop {
     Host(HostError),
     /// The listing did not end within `max-steps` calls.
     StepLimit(u32),
+    /// The upstream asked for a longer wait than the longest allowed.
+    RateLimitWait {
+        /// The wait asked for (or the backoff reached).
+        wanted: Duration,
+        /// The longest wait allowed.
+        longest: Duration,
+    },
 }
 
 impl Stop {
@@ -82,6 +100,13 @@ impl Stop {
             Stop::Connector(e) => e.describe(),
             Stop::Host(e) => e.to_string(),
             Stop::StepLimit(n) => format!("the listing did not end within {n} calls"),
+            Stop::RateLimitWait { wanted, longest } => format!(
+                "rate limited: the upstream needs a wait of {} s, longer than the longest wait \
+                 of {} s; stopped with a checkpoint: run again with --resume later (or allow \
+                 a longer wait)",
+                wanted.as_secs(),
+                longest.as_secs()
+            ),
         }
     }
 }
@@ -231,8 +256,16 @@ pub fn run(
             Ok(Err(ConnectorError::RateLimited(r))) if waits < options.rate_limit_retries => {
                 waits += 1;
                 stats.rate_limit_waits += 1;
-                options.wait_out(waits, r.retry_after);
-                continue;
+                match options.wait_out(waits, r.retry_after) {
+                    Ok(_) => continue,
+                    Err(wanted) => {
+                        stop = Some(Stop::RateLimitWait {
+                            wanted,
+                            longest: options.max_rate_limit_wait,
+                        });
+                        break;
+                    }
+                }
             }
             Ok(Err(
                 ConnectorError::InvalidCredentials(_) | ConnectorError::ExpiredCredentials(_),

@@ -141,7 +141,14 @@ pub fn authenticate(
             }
             Err(ConnectorError::RateLimited(r)) if waits < options.rate_limit_retries => {
                 waits += 1;
-                options.wait_out(waits, r.retry_after);
+                if let Err(wanted) = options.wait_out(waits, r.retry_after) {
+                    return Err(SyncError::SignIn(format!(
+                        "rate limited at sign-in: the upstream needs a wait of {} s, longer \
+                         than the longest wait of {} s; try again later",
+                        wanted.as_secs(),
+                        options.max_rate_limit_wait.as_secs()
+                    )));
+                }
             }
             Err(e) => {
                 let text = io.redactor.redact(&e.describe()).into_owned();

@@ -224,6 +224,10 @@ pub struct Faults {
     pub rate_limit_every: Option<u32>,
     /// All API requests answer 429 during the first this-long after the fault is set.
     pub rate_limit_for: Option<Duration>,
+    /// Every API request after the first this-many answers 429.
+    pub rate_limit_after: Option<u32>,
+    /// The first this-many API requests answer 429 (a storm that ends).
+    pub rate_limit_first: Option<u32>,
     /// `Retry-After` seconds sent with a 429, if any.
     pub retry_after: Option<u32>,
     /// Every Nth API request answers this 5xx status.

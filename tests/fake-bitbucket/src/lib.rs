@@ -75,7 +75,9 @@ async fn faults_and_log(
             let storm = f
                 .rate_limit_for
                 .is_some_and(|d| m.faults_since.elapsed() < d);
-            if storm || f.rate_limit_every.is_some_and(|k| k > 0 && n % k == 0) {
+            let exhausted = f.rate_limit_after.is_some_and(|k| n > k)
+                || f.rate_limit_first.is_some_and(|k| n <= k);
+            if storm || exhausted || f.rate_limit_every.is_some_and(|k| k > 0 && n % k == 0) {
                 let mut r = respond::error(
                     StatusCode::TOO_MANY_REQUESTS,
                     "Rate limit for this resource has been exceeded",

@@ -31,6 +31,8 @@ pub const BUNDLED_CONNECTOR: &[u8] = include_bytes!(env!("BUNDLED_CONNECTOR_WASM
 pub struct FileSettings {
     /// The host's own request budget (`requests_per_hour`).
     pub requests_per_hour: Option<u32>,
+    /// The longest wait after a rate limit, in seconds (`max_rate_limit_wait`).
+    pub max_rate_limit_wait: Option<u64>,
     /// Settings by name, as written.
     pub settings: Vec<(String, toml::Value)>,
     /// Credential fields by slot; the empty slot name is a 0.1 flat table.
@@ -69,6 +71,12 @@ pub fn load_file(path: Option<&Path>) -> Result<FileSettings> {
                 out.requests_per_hour = Some(
                     u32::try_from(n)
                         .map_err(|_| anyhow!("requests_per_hour {n} is out of range"))?,
+                );
+            }
+            ("max_rate_limit_wait" | "max-rate-limit-wait", toml::Value::Integer(n)) => {
+                out.max_rate_limit_wait = Some(
+                    u64::try_from(n)
+                        .map_err(|_| anyhow!("max_rate_limit_wait {n} is out of range"))?,
                 );
             }
             ("settings", toml::Value::Table(t)) => out.settings.extend(t),
@@ -166,7 +174,8 @@ pub struct Ready {
     pub settings: Vec<Setting>,
     /// The same, in the connector's contract version.
     pub config: Config,
-    file: FileSettings,
+    /// What the settings file and the environment said.
+    pub file: FileSettings,
 }
 
 fn lowest(a: Option<u32>, b: Option<u32>) -> Option<u32> {

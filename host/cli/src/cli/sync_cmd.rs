@@ -48,6 +48,11 @@ pub struct SyncArgs {
     /// No progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// Longest wait after a rate limit, in seconds (the config file's
+    /// `max_rate_limit_wait`; 900 when neither says): an upstream that asks
+    /// for more ends the run with exit 4 and a checkpoint to resume from.
+    #[arg(long, value_name = "SECONDS")]
+    pub max_rate_limit_wait: Option<u64>,
 }
 
 /// A finished sync.
@@ -97,6 +102,9 @@ pub fn run_with(
         None => checkpoint,
     };
     request.resume = args.resume;
+    if let Some(secs) = args.max_rate_limit_wait.or(ready.file.max_rate_limit_wait) {
+        request.options.max_rate_limit_wait = std::time::Duration::from_secs(secs);
+    }
     let result = sync::list_all(&ready.connector, &ready.io, &request, &mut |_| {});
     events.finish();
     let listing = match result {

@@ -248,6 +248,14 @@ impl Egress {
     ) -> Result<http::Response<Vec<u8>>, EgressError> {
         if let Some(bucket) = &self.bucket {
             let wait = bucket.lock().unwrap_or_else(|p| p.into_inner()).take();
+            if wait >= Duration::from_secs(1) {
+                tracing::warn!(
+                    "the hourly budget of {} requests is spent: waiting {} s before the next \
+                     request",
+                    self.limits.requests_per_hour.unwrap_or_default(),
+                    wait.as_secs()
+                );
+            }
             std::thread::sleep(wait);
         }
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
