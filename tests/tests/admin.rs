@@ -292,3 +292,20 @@ fn resuming_from_every_cursor_across_both_apis_gives_the_same_verdicts() {
         assert_truth(&report, &expected, &format!("resumed from cursor {i}"));
     }
 }
+
+#[test]
+fn roles_the_api_added_and_unknown_future_ones_are_kept_not_refused() {
+    let fake = managed_fake(3, 120, AdminConfig::default());
+    let (listing, _) = sync(&fake, demo_credentials());
+    let level = |role: &str| {
+        listing
+            .users
+            .iter()
+            .flat_map(|u| &u.memberships)
+            .find(|m| m.role.as_deref() == Some(role))
+            .map(|m| m.level)
+    };
+    use saas_runtime::latest::AccessLevel;
+    assert_eq!(level("create-project"), Some(Some(AccessLevel::Elevated)));
+    assert_eq!(level("triage-lead"), Some(Some(AccessLevel::Member)));
+}

@@ -12,8 +12,12 @@ use crate::config::FakeConfig;
 pub enum Role {
     /// Administrator.
     Owner,
-    /// Collaborator.
+    /// Collaborator (removed from the API in 2022; old data still has it).
     Collaborator,
+    /// May create projects (added to the API later).
+    CreateProject,
+    /// A role the API may add some day: clients must keep it, not fail.
+    Future,
     /// Member.
     Member,
 }
@@ -24,6 +28,8 @@ impl Role {
         match self {
             Role::Owner => "owner",
             Role::Collaborator => "collaborator",
+            Role::CreateProject => "create-project",
+            Role::Future => "triage-lead",
             Role::Member => "member",
         }
     }
@@ -137,8 +143,12 @@ impl Dataset {
                         let r = mix(seed, 12, wi * 1_000_003 + i);
                         let role = if i == 0 {
                             Role::Owner
-                        } else if r.is_multiple_of(10) {
+                        } else if r.is_multiple_of(20) {
                             Role::Collaborator
+                        } else if r % 20 == 10 {
+                            Role::CreateProject
+                        } else if r % 89 == 3 {
+                            Role::Future
                         } else if r % 97 == 1 {
                             Role::Owner
                         } else {

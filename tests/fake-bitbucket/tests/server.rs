@@ -542,5 +542,14 @@ fn generated_data_has_the_quirks_of_real_accounts() {
         .iter()
         .map(|m| m["permission"].as_str().unwrap())
         .collect();
-    assert_eq!(roles, BTreeSet::from(["collaborator", "member", "owner"]));
+    assert_eq!(
+        roles,
+        BTreeSet::from([
+            "collaborator",
+            "create-project",
+            "member",
+            "owner",
+            "triage-lead"
+        ])
+    );
 }
