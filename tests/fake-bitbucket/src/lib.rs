@@ -297,62 +297,6 @@ impl FakeBitbucket {
         format!("http://{}", self.addr)
     }
 
-    /// The Atlassian Admin API's base URL (its own port).
-    pub fn admin_base_url(&self) -> String {
-        format!("http://{}", self.admin_addr)
-    }
-
-    /// The Admin API's organization id and key.
-    pub fn admin_key(&self) -> (String, String) {
-        (
-            self.state.admin.org_id.clone(),
-            self.state.admin.api_key.clone(),
-        )
-    }
-
-    /// Each user's expected verdict (see [`seed::Dataset::expected`]).
-    pub fn expected(
-        &self,
-        inactive_after_days: u32,
-        with_admin: bool,
-    ) -> std::collections::BTreeMap<String, Expected> {
-        self.state.data.expected(inactive_after_days, with_admin)
-    }
-
-    /// The email the Admin API shows for each directory user, by uuid.
-    pub fn directory_emails(&self) -> std::collections::BTreeMap<String, String> {
-        let d = &self.state.data;
-        d.workspaces
-            .iter()
-            .flat_map(|w| &w.members)
-            .filter(|m| d.admin_user(m.user).in_directory)
-            .map(|m| (d.user_uuid(m.user), d.admin_user(m.user).email))
-            .collect()
-    }
-
-    /// Replaces the Admin API's faults and resets its request counter.
-    pub fn set_admin_faults(&self, faults: AdminFaults) {
-        let mut m = self.state.lock();
-        m.admin_faults = faults;
-        m.admin_requests = 0;
-    }
-
-    /// The members (account ids) of a directory group, by its name.
-    pub fn directory_group_members(&self, name: &str) -> Option<Vec<String>> {
-        let m = self.state.lock();
-        let g = m.directory_groups.iter().find(|g| g.1 == name)?;
-        Some(
-            g.2.iter()
-                .map(|&u| {
-                    self.state.data.user_json(u)["account_id"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_string()
-                })
-                .collect(),
-        )
-    }
-
     /// The OAuth token endpoint.
     pub fn token_url(&self) -> String {
         format!("http://{}/site/oauth2/access_token", self.addr)

@@ -4,7 +4,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use fake_bitbucket::{BodyFault, FakeBitbucket, FakeConfig, Faults, NextFault, PermissionsMode};
+use fake_bitbucket::{
+    AdminConfig, AdminFaults, BodyFault, FakeBitbucket, FakeConfig, Faults, NextFault,
+    PermissionsMode,
+};
 
 /// A Bitbucket Cloud stand-in on loopback.
 #[derive(Parser, Debug)]
@@ -55,6 +58,30 @@ struct Args {
     /// Repeat each page's last member at the start of the next page.
     #[arg(long)]
     duplicate_members: bool,
+    /// Every Nth workspace is administered in admin.atlassian.com (0: none).
+    #[arg(long, default_value_t = 5)]
+    managed_every: u64,
+    /// Refresh tokens stay valid after use (no rotation).
+    #[arg(long)]
+    no_rotation: bool,
+    /// App passwords still work (as before 2026-07-28).
+    #[arg(long)]
+    allow_app_passwords: bool,
+    /// The Admin API's users search serves at most this many per page.
+    #[arg(long, default_value_t = 100)]
+    admin_max_limit: usize,
+    /// The users search leaves out every Nth directory user.
+    #[arg(long)]
+    admin_search_omits_every: Option<u32>,
+    /// Every Nth Admin API request answers 429.
+    #[arg(long)]
+    admin_rate_limit_every: Option<u32>,
+    /// The users search's next cursor repeats itself.
+    #[arg(long)]
+    admin_cursor_loop: bool,
+    /// The org API key lacks scopes: 403 in the gateway's shape.
+    #[arg(long)]
+    admin_forbidden: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -122,6 +149,20 @@ fn main() -> anyhow::Result<()> {
         sharing: a.sharing,
         token_lifetime: a.token_lifetime,
         page_counts: !a.no_page_counts,
+        managed_every: a.managed_every,
+        rotate_refresh_tokens: !a.no_rotation,
+        app_passwords_removed: !a.allow_app_passwords,
+        admin: AdminConfig {
+            max_limit: a.admin_max_limit.max(1),
+            search_omits_every: a.admin_search_omits_every,
+            faults: AdminFaults {
+                rate_limit_every: a.admin_rate_limit_every,
+                cursor_loop: a.admin_cursor_loop,
+                forbidden: a.admin_forbidden,
+                ..AdminFaults::default()
+            },
+            ..AdminConfig::default()
+        },
         faults,
         ..FakeConfig::default()
     };
@@ -129,6 +170,11 @@ fn main() -> anyhow::Result<()> {
     let truth = fake.truth();
     println!("fake Bitbucket at {}", fake.api_base_url());
     println!("token endpoint   {}", fake.token_url());
+    let (org, key) = fake.admin_key();
+    println!(
+        "Admin API at     {} (org {org}, key {key})",
+        fake.admin_base_url()
+    );
     println!(
         "{} workspaces, {} memberships, {} unique users",
         truth.per_workspace.len(),

@@ -1,0 +1,354 @@
+//! The members phase of a listing step: one batch of workspace details and
+//! member pages within the budget, each page taken in (with the evidence
+//! gaps and Admin API lookups it needs), numbered pages planned from counts,
+//! `next` links followed and checked, and duplicates dropped.
+
+use super::{MAX_PAGES, Step};
+use crate::cursor::{Cursor, Pending, Phase, Source, Task, TaskState, url_hash};
+use crate::endpoints::{Endpoints, segment};
+use crate::{Error, Result};
+use crate::{defects, upstream, wire};
+use saas_connector_sdk::http::{HttpError, Response};
+use saas_connector_sdk::{BillingUnit, User};
+
+/// One request of a batch and what it is for.
+enum Job {
+    Details(usize),
+    Members(usize),
+}
+
+impl Step<'_> {
+    fn first_url(&self, task: &Task) -> String {
+        let kind = match task.source {
+            Source::Permissions => "permissions",
+            Source::Members => "members",
+        };
+        self.endpoints.api(&format!(
+            "/2.0/workspaces/{}/{kind}?pagelen={}",
+            segment(&task.slug),
+            self.endpoints.page_size
+        ))
+    }
+
+    /// Sends one batch of member requests within `left` requests.
+    pub(super) fn members(&mut self, state: &mut Cursor, left: usize) -> Result<bool> {
+        let Phase::Members { tasks } = &mut state.phase else {
+            unreachable!("called in the members phase")
+        };
+        // Pages of workspaces with Admin API dates leave room for one
+        // directory search each.
+        let left = if tasks.iter().any(|t| t.org_resource.is_some()) {
+            left.div_ceil(2)
+        } else {
+            left
+        };
+        let mut jobs = Vec::new();
+        let mut urls = Vec::new();
+        for (i, task) in tasks.iter_mut().enumerate() {
+            if urls.len() >= left {
+                break;
+            }
+            if !task.described {
+                jobs.push(Job::Details(i));
+                urls.push(
+                    self.endpoints
+                        .api(&format!("/2.0/workspaces/{}", segment(&task.slug))),
+                );
+                if urls.len() >= left {
+                    break;
+                }
+            }
+            match &mut task.state {
+                TaskState::First => {
+                    jobs.push(Job::Members(i));
+                    urls.push(self.first_url(task));
+                }
+                TaskState::Follow { next, .. } => {
+                    jobs.push(Job::Members(i));
+                    urls.push(next.clone());
+                }
+                TaskState::Done => {}
+                TaskState::Pages {
+                    first,
+                    next_page,
+                    last_page,
+                } => {
+                    while *next_page <= *last_page && urls.len() < left {
+                        jobs.push(Job::Members(i));
+                        urls.push(Endpoints::page_url(first, *next_page));
+                        *next_page += 1;
+                    }
+                }
+            }
+        }
+        if urls.is_empty() {
+            return Ok(false);
+        }
+        let results = self.send(&urls)?;
+        let mut restarted = vec![false; tasks.len()];
+        for ((job, url), result) in jobs.into_iter().zip(urls).zip(results) {
+            match job {
+                Job::Details(i) => self.details(&mut tasks[i], result),
+                Job::Members(i) if !restarted[i] => {
+                    restarted[i] = self.member_page(
+                        &mut tasks[i],
+                        &url,
+                        result,
+                        &mut state.listed,
+                        &mut state.pending,
+                    )?;
+                }
+                Job::Members(_) => {}
+            }
+        }
+        // Retire finished workspaces.
+        let mut kept = Vec::with_capacity(tasks.len());
+        for task in tasks.drain(..) {
+            if task.finished() {
+                self.check_count(&task)?;
+                state.done += 1;
+                state.done_members += task.listed;
+            } else {
+                kept.push(task);
+            }
+        }
+        *tasks = kept;
+        self.log.progress(
+            state.listed,
+            tasks
+                .iter()
+                .map(|t| t.size)
+                .sum::<Option<u64>>()
+                .map(|s| s + state.done_members),
+            "memberships",
+        );
+        Ok(true)
+    }
+
+    fn details(&mut self, task: &mut Task, result: std::result::Result<Response, HttpError>) {
+        task.described = true;
+        let parsed = match result {
+            Ok(r) if r.is_success() => wire::json(&r, "workspace details")
+                .and_then(|v| wire::workspace(&v, "workspace details")),
+            Ok(r) => Err(upstream::api_error(&r, "workspace details")),
+            Err(e) => Err(upstream::transport_error(e, "workspace details")),
+        };
+        let workspace = parsed.unwrap_or_else(|e| {
+            self.log
+                .warn(&format!("workspace {}: no details ({e})", task.slug));
+            BillingUnit {
+                unit: wire::unit(&task.slug, &task.id),
+                name: None,
+                created_at: None,
+                seats: None,
+            }
+        });
+        if workspace.unit.id != task.slug {
+            task.id = workspace.unit.id.clone();
+        }
+        self.workspaces.push(workspace);
+    }
+
+    /// Whether a failure of the permissions listing should switch to `/members`.
+    fn falls_back(task: &Task, result: &std::result::Result<Response, HttpError>) -> bool {
+        task.source == Source::Permissions
+            && match result {
+                Ok(r) => r.status == 403 || r.status >= 500,
+                Err(HttpError::Timeout | HttpError::Transport(_)) => true,
+                Err(_) => false,
+            }
+    }
+
+    /// Takes in one member page; returns whether the workspace restarts on `/members`.
+    fn member_page(
+        &mut self,
+        task: &mut Task,
+        url: &str,
+        result: std::result::Result<Response, HttpError>,
+        listed: &mut u64,
+        pending: &mut Vec<Pending>,
+    ) -> Result<bool> {
+        let what = format!("members of {}", task.slug);
+        if Self::falls_back(task, &result) {
+            self.log.warn(&format!(
+                "workspace {}: the permissions listing failed; listing /members instead (no roles or dates)",
+                task.slug
+            ));
+            task.source = Source::Members;
+            task.state = TaskState::First;
+            task.size = None;
+            *listed -= task.listed;
+            task.listed = 0;
+            return Ok(true);
+        }
+        let response = result.map_err(|e| upstream::transport_error(e, &what))?;
+        if !response.is_success() {
+            return Err(upstream::api_error(&response, &what));
+        }
+        let page = wire::page(&response, &what)?;
+        let dated = page
+            .values
+            .iter()
+            .any(|v| v.get("last_accessed").is_some_and(|t| t.is_string()));
+        for value in &page.values {
+            let mut user = wire::member_entry(value, &task.slug, &task.id, &what)?;
+            let account_id = user.account_id.clone();
+            let gap = self.gap(task, dated, account_id.is_some());
+            let m = user
+                .memberships
+                .first_mut()
+                .expect("an entry has one membership");
+            // A workspace whose permissions listing shows any last-access
+            // date is covered: its members without one never accessed it.
+            if !m.evidence.is_empty() {
+                self.coverage
+                    .insert((wire::PERMISSIONS_SOURCE, m.unit.id.clone()));
+            }
+            if task.org_resource.is_some() {
+                self.coverage
+                    .insert((crate::admin::SOURCE, m.unit.id.clone()));
+            }
+            m.evidence_gap = gap;
+            let unit_id = m.unit.id.clone();
+            let id = user.id.clone();
+            if self.add(user) {
+                task.listed += 1;
+                *listed += 1;
+                if let (Some(resource), Some(account_id)) = (&task.org_resource, account_id) {
+                    pending.push(Pending {
+                        user: id,
+                        account_id,
+                        slug: task.slug.clone(),
+                        unit_id,
+                        resource: resource.clone(),
+                        searched: false,
+                        covered: dated && task.source == Source::Permissions,
+                    });
+                }
+            }
+        }
+        task.state = match std::mem::replace(&mut task.state, TaskState::Done) {
+            TaskState::First => {
+                task.size = page.size;
+                let pagelen = page
+                    .pagelen
+                    .filter(|&p| p > 0)
+                    .unwrap_or(u64::from(self.endpoints.page_size));
+                match (page.size, page.page) {
+                    (Some(size), Some(_)) => {
+                        let mut last_page = size.div_ceil(pagelen);
+                        if defects::DROP_LAST_PAGE && last_page > 1 {
+                            last_page -= 1;
+                        }
+                        if last_page > MAX_PAGES {
+                            return Err(Error::MalformedResponse(format!(
+                                "{what}: an implausible size of {size}"
+                            )));
+                        }
+                        TaskState::Pages {
+                            first: url.to_string(),
+                            next_page: 2,
+                            last_page,
+                        }
+                    }
+                    _ => self.follow(&page, url, Vec::new(), &what)?,
+                }
+            }
+            TaskState::Follow { visited, .. } => self.follow(&page, url, visited, &what)?,
+            other => other,
+        };
+        Ok(false)
+    }
+
+    /// The state after a followed page.
+    fn follow(
+        &self,
+        page: &wire::Page,
+        url: &str,
+        mut visited: Vec<u64>,
+        what: &str,
+    ) -> Result<TaskState> {
+        visited.push(url_hash(url));
+        let Some(next) = page.next.clone() else {
+            return Ok(TaskState::Done);
+        };
+        if page.values.is_empty() {
+            self.log.debug(&format!(
+                "{what}: an empty page with a next link; taken as the end"
+            ));
+            return Ok(TaskState::Done);
+        }
+        self.endpoints.check_same_origin(&next)?;
+        if !defects::LOOP_ON_REPEAT && visited.contains(&url_hash(&next)) {
+            return Err(Error::Pagination(format!(
+                "{what}: the next link repeats a page already fetched"
+            )));
+        }
+        if visited.len() as u64 >= MAX_PAGES {
+            return Err(Error::Pagination(format!(
+                "{what}: more than {MAX_PAGES} pages"
+            )));
+        }
+        Ok(TaskState::Follow { next, visited })
+    }
+
+    fn check_count(&self, task: &Task) -> Result<()> {
+        match task.size.filter(|_| !defects::DROP_LAST_PAGE) {
+            Some(size) if task.listed < size => Err(Error::Pagination(format!(
+                "workspace {} reports {size} members but only {} were listed",
+                task.slug, task.listed
+            ))),
+            Some(size) if task.listed > size => {
+                self.log.warn(&format!(
+                    "workspace {} reports {size} members and {} were listed (changed while listing?)",
+                    task.slug, task.listed
+                ));
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Adds a user with one membership; false for a duplicate.
+    fn add(&mut self, mut user: User) -> bool {
+        let membership = user
+            .memberships
+            .pop()
+            .expect("entries carry one membership");
+        if !self
+            .seen
+            .insert((membership.unit.id.clone(), user.id.clone()))
+        {
+            self.duplicates += 1;
+            return false;
+        }
+        match self.index.get(&user.id) {
+            Some(&i) => self.users[i].memberships.push(membership),
+            None => {
+                user.memberships.push(membership);
+                self.index.insert(user.id.clone(), self.users.len());
+                self.users.push(user);
+            }
+        }
+        true
+    }
+}
+
+impl Task {
+    /// Whether every page is in and the details were fetched.
+    fn finished(&self) -> bool {
+        self.described && self.pages_done()
+    }
+
+    fn pages_done(&self) -> bool {
+        match &self.state {
+            TaskState::Done => true,
+            TaskState::Pages {
+                next_page,
+                last_page,
+                ..
+            } => next_page > last_page,
+            TaskState::First | TaskState::Follow { .. } => false,
+        }
+    }
+}
