@@ -299,8 +299,8 @@ pub fn error_message(response: &Response) -> String {
             .and_then(|e| str_field(e, "message"))
             .or_else(|| admin_error(&v))
             .or_else(|| str_field(&v, "error_description"))
-            .or_else(|| str_field(&v, "error"))
             .or_else(|| str_field(&v, "message"))
+            .or_else(|| str_field(&v, "error"))
             .unwrap_or_else(|| format!("HTTP {}", response.status)),
         Err(_) if looks_like_html(&response.body) => {
             format!("HTTP {} (an HTML error page)", response.status)

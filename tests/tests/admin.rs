@@ -267,6 +267,8 @@ fn resuming_from_every_cursor_across_both_apis_gives_the_same_verdicts() {
             .list_users(&io, &cfg, &session, cursor.as_deref())
             .unwrap()
             .unwrap();
+        // Both APIs together stay within the step's budget.
+        assert!(page.stats.requests <= 3, "{:?}", page.stats);
         let next = page.next_cursor.clone();
         steps.push((cursor, page));
         match next {

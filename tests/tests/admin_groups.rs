@@ -97,7 +97,7 @@ fn with_the_key_directory_groups_are_listed_changed_and_free_the_seat() {
 
     let user = a_member(&fake, MANAGED);
     let plan = g
-        .release_seats(&[user.clone()], MANAGED, false)
+        .release_seats(std::slice::from_ref(&user), MANAGED, false)
         .unwrap()
         .unwrap();
     assert_eq!(plan.len(), 1);
@@ -117,7 +117,7 @@ fn with_the_key_directory_groups_are_listed_changed_and_free_the_seat() {
     );
     let before = fake.directory_group_members(&group_name).unwrap();
     let done = g
-        .release_seats(&[user.clone()], MANAGED, true)
+        .release_seats(std::slice::from_ref(&user), MANAGED, true)
         .unwrap()
         .unwrap();
     assert!(done[0].applied);

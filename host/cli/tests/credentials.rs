@@ -118,3 +118,46 @@ fn a_token_from_the_environment_cannot_be_kept_and_the_run_says_so_loudly() {
     );
     assert!(!all.contains("fbb-refresh-"), "{all}");
 }
+
+#[test]
+fn no_verbosity_shows_either_apis_secrets_in_any_form() {
+    use base64::Engine as _;
+    let fake = FakeBitbucket::start(FakeConfig {
+        workspaces: 2,
+        members: 8,
+        managed_every: 2,
+        ..FakeConfig::default()
+    })
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (org, key) = fake.admin_key();
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let secrets = [
+        "demo-client-secret".to_string(),
+        key.clone(),
+        "fbb-access-".into(),
+        "fbb-refresh-".into(),
+        b64("demo-client:demo-client-secret"),
+        b64(&key),
+    ];
+    for flags in [&[][..], &["-v"], &["-vv"], &["-vvv"]] {
+        let out = bare(dir.path())
+            .args(flags)
+            .args(["sync", "--format", "json"])
+            .env("BITBUCKET_API_BASE_URL", fake.api_base_url())
+            .env("BITBUCKET_TOKEN_URL", fake.token_url())
+            .env("BITBUCKET_ADMIN_API_BASE_URL", fake.admin_base_url())
+            .env("BITBUCKET_CLIENT_ID", "demo-client")
+            .env("BITBUCKET_CLIENT_SECRET", "demo-client-secret")
+            .env("ATLASSIAN_ADMIN_ORG_ID", &org)
+            .env("ATLASSIAN_ADMIN_API_KEY", &key)
+            .output()
+            .unwrap();
+        let all = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{all}");
+        assert!(all.contains("atlassian-admin-last-active"), "{flags:?}");
+        for secret in &secrets {
+            assert!(!all.contains(secret.as_str()), "{flags:?} shows {secret}");
+        }
+    }
+}
