@@ -4,10 +4,12 @@
 //! and reports each one. With `--group`, `--yes` only removes idle users
 //! from those groups instead.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::anyhow;
-use saas_runtime::latest::{Activity, Capability, ReleaseOutcome, SeatRelease, UserStatus};
+use saas_runtime::latest::{
+    Activity, Capability, EvidenceKind, ReleaseOutcome, SeatRelease, UserStatus,
+};
 use serde_json::{Value, json};
 
 use saas_runtime::sync::CheckpointAt;
@@ -103,6 +105,7 @@ pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
         .iter()
         .filter(|s| matches!(s.activity, Activity::Inactive | Activity::NeverActive))
         .collect();
+    let web_only = web_only_users(&synced, &idle);
     let apply_plans = args.yes && args.groups.is_empty();
     let all_plans = plans(&synced, &idle, apply_plans)?;
     let mut entries = Vec::new();
@@ -141,19 +144,29 @@ pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
                 results.push(json!({"user": s.user_id, "target": g, "result": result}));
             }
         }
+        let web = web_only.contains(s.user_id.as_str());
         if !args.json {
             println!(
-                "{}  {}  {}  last active {}  seats: {}  groups: {}",
+                "{}  {}  {}  last active {}{}  seats: {}  groups: {}",
                 s.user_id,
                 s.display_name.as_deref().unwrap_or(""),
                 activity_name(s.activity),
                 s.last_active.map(iso).unwrap_or_else(|| "never".into()),
+                s.last_active_source
+                    .as_deref()
+                    .map(|src| format!(" ({src})"))
+                    .unwrap_or_default(),
                 s.units.join(", "),
                 if groups.is_empty() {
                     "-".into()
                 } else {
                     groups.join(", ")
                 }
+            );
+            println!(
+                "    evidence: {}{}",
+                s.reason,
+                if web { " [web activity only]" } else { "" }
             );
             for p in &plans {
                 for a in &p.actions {
@@ -166,6 +179,7 @@ pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
             "display_name": s.display_name,
             "activity": activity_name(s.activity),
             "last_active": s.last_active.map(iso),
+            "evidence": {"reason": s.reason, "source": s.last_active_source, "web_only": web},
             "seats": s.units,
             "groups": groups,
             "plans": plans,
@@ -179,6 +193,13 @@ pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
             .flat_map(|p| p["notes"].as_array().cloned().unwrap_or_default())
             .filter_map(|n| n.as_str().map(String::from))
             .collect();
+        if !web_only.is_empty() {
+            n.push(format!(
+                "{} of these users are judged on web activity alone (page views): people who \
+                 work only through git or the API may look idle; check before taking their seats",
+                web_only.len()
+            ));
+        }
         n.sort();
         n.dedup();
         n
@@ -214,4 +235,50 @@ pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
     } else {
         Exit::Partial
     })
+}
+
+/// The idle users judged on web activity alone: their latest evidence, or
+/// (with none) every source covering their units, only sees web use.
+fn web_only_users<'a>(synced: &Synced, idle: &[&'a UserStatus]) -> BTreeSet<&'a str> {
+    let evidence = synced
+        .listing
+        .users
+        .iter()
+        .flat_map(|u| &u.memberships)
+        .flat_map(|m| &m.evidence);
+    let mut kinds: BTreeMap<&str, BTreeSet<bool>> = BTreeMap::new();
+    for e in evidence {
+        kinds
+            .entry(e.source.as_str())
+            .or_default()
+            .insert(e.kind == EvidenceKind::Web);
+    }
+    let web = |source: &str| {
+        kinds
+            .get(source)
+            .is_some_and(|k| k == &BTreeSet::from([true]))
+    };
+    let covering: BTreeMap<&str, Vec<&str>> = synced
+        .report
+        .seats
+        .per_unit
+        .iter()
+        .map(|u| {
+            (
+                u.unit.key.as_str(),
+                u.covered_by.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    idle.iter()
+        .filter(|s| match &s.last_active_source {
+            Some(source) => web(source),
+            None => s.units.iter().all(|unit| {
+                covering
+                    .get(unit.as_str())
+                    .is_some_and(|c| !c.is_empty() && c.iter().all(|src| web(src)))
+            }),
+        })
+        .map(|s| s.user_id.as_str())
+        .collect()
 }
