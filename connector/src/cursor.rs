@@ -149,6 +149,10 @@ pub struct Cursor {
     /// Members waiting for their Admin API dates.
     #[serde(default)]
     pub pending: Vec<Pending>,
+    /// Accounts the Admin API does not know (outside the directory): not
+    /// looked up again for their other workspaces.
+    #[serde(default)]
+    pub outside: Vec<String>,
 }
 
 impl Cursor {
@@ -167,6 +171,7 @@ impl Cursor {
                 visited: Vec::new(),
             },
             pending: Vec::new(),
+            outside: Vec::new(),
         }
     }
 

@@ -311,3 +311,38 @@ fn roles_the_api_added_and_unknown_future_ones_are_kept_not_refused() {
     assert_eq!(level("create-project"), Some(Some(AccessLevel::Elevated)));
     assert_eq!(level("triage-lead"), Some(Some(AccessLevel::Member)));
 }
+
+#[test]
+fn the_admin_source_costs_one_search_per_member_page_and_one_call_per_outsider() {
+    for (workspaces, members) in [(4, 120), (6, 250), (10, 100)] {
+        let fake = managed_fake(workspaces, members, AdminConfig::default());
+        sync(&fake, admin_credentials(&fake));
+        let paths: Vec<String> = fake.requests().into_iter().map(|r| r.path).collect();
+        let count = |f: &dyn Fn(&str) -> bool| paths.iter().filter(|p| f(p)).count();
+        let bitbucket = count(&|p| !p.starts_with("/admin/"));
+        let searches = count(&|p| p.ends_with("/users/search"));
+        let lookups = count(&|p| p.ends_with("/last-active-dates"));
+        let admin = count(&|p| p.starts_with("/admin/"));
+        let pages = workspaces * members.div_ceil(100);
+        // Token, check, discovery, details, member pages: Bitbucket's minimum.
+        assert_eq!(bitbucket, 2 + 1 + workspaces + pages);
+        let truth = fake.truth();
+        let outsiders = truth.unique_users - fake.directory_emails().len();
+        assert_eq!(
+            lookups, outsiders,
+            "one call per user outside the directory"
+        );
+        let directory_users = fake.directory_emails().len();
+        assert!(
+            searches <= pages && searches >= directory_users.div_ceil(100),
+            "{searches} searches for {pages} pages"
+        );
+        // The key check and one page of the organization's workspaces.
+        assert_eq!(admin, 2 + searches + lookups);
+        eprintln!(
+            "{workspaces} x {members}: {} users, Bitbucket {bitbucket}, Admin {admin} \
+             ({searches} searches, {lookups} lookups for {outsiders} outsiders)",
+            truth.unique_users
+        );
+    }
+}

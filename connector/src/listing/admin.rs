@@ -21,6 +21,10 @@ use saas_connector_sdk::{
 /// within two days is called never-active.
 const LAG_SECONDS: i64 = 2 * 86_400;
 
+/// Why a user outside the directory has no Admin API activity.
+const OUTSIDE: &str = "the user is not in the Atlassian organization's directory (an external \
+     collaborator?), so the Admin API has no activity for them";
+
 /// Per-user last-active calls sent at once.
 const LOOKUP_BATCH: usize = 16;
 
@@ -154,13 +158,17 @@ impl Step<'_> {
     /// Resolves waiting members within the budget: one directory search for
     /// up to [`SEARCH_BATCH`] not yet searched, else per-user calls for
     /// those the search missed.
-    pub(super) fn resolve_pending(&mut self, pending: &mut Vec<Pending>) -> Result<bool> {
+    pub(super) fn resolve_pending(
+        &mut self,
+        pending: &mut Vec<Pending>,
+        outside: &mut Vec<String>,
+    ) -> Result<bool> {
         let key = self.admin_key()?;
         let api = Admin::new(self.config.admin_api_base_url.as_deref(), &key)?;
         if pending.iter().any(|p| !p.searched) {
             self.search(&api, pending)
         } else {
-            self.look_up(&api, pending)
+            self.look_up(&api, pending, outside)
         }
     }
 
@@ -220,46 +228,80 @@ impl Step<'_> {
         Ok(true)
     }
 
-    fn look_up(&mut self, api: &Admin<'_>, pending: &mut Vec<Pending>) -> Result<bool> {
+    fn look_up(
+        &mut self,
+        api: &Admin<'_>,
+        pending: &mut Vec<Pending>,
+        outside: &mut Vec<String>,
+    ) -> Result<bool> {
         let what = "Atlassian Admin last-active dates";
-        let left = self.budget.saturating_sub(self.requests) as usize;
-        let n = pending.len().min(left).min(LOOKUP_BATCH);
-        if n == 0 {
-            return Ok(false);
-        }
-        let batch: Vec<Pending> = pending.drain(..n).collect();
-        self.requests += n as u32;
-        let results = self.http.send_all(
-            batch
-                .iter()
-                .map(|p| api.last_active(&p.account_id))
-                .collect(),
-        );
-        for (p, result) in batch.iter().zip(results) {
-            let resolution = match result {
-                Ok(r) if r.is_success() => {
-                    let dates = admin_wire::last_active(&r)?;
-                    let at = admin_wire::last_active_in(&dates.items, &p.resource);
-                    Resolution {
-                        at,
-                        ..Resolution::default()
-                    }
-                }
-                Ok(r) if r.status == 404 => Resolution {
-                    gap: Some(
-                        "the user is not in the Atlassian organization's directory (an \
-                         external collaborator?), so the Admin API has no activity for them"
-                            .into(),
-                    ),
+        // Accounts already known to be outside the directory need no call.
+        let (known, rest): (Vec<Pending>, Vec<Pending>) = pending
+            .drain(..)
+            .partition(|p| outside.contains(&p.account_id));
+        *pending = rest;
+        for p in &known {
+            self.record(
+                p,
+                Resolution {
+                    gap: Some(OUTSIDE.into()),
                     ..Resolution::default()
                 },
+            );
+        }
+        if pending.is_empty() {
+            return Ok(!known.is_empty());
+        }
+        let left = self.budget.saturating_sub(self.requests) as usize;
+        // One call per account, whatever number of its workspaces wait.
+        let mut accounts: Vec<String> = Vec::new();
+        for p in pending.iter() {
+            if accounts.len() >= left.min(LOOKUP_BATCH) {
+                break;
+            }
+            if !accounts.contains(&p.account_id) {
+                accounts.push(p.account_id.clone());
+            }
+        }
+        if accounts.is_empty() {
+            return Ok(false);
+        }
+        let (batch, rest): (Vec<Pending>, Vec<Pending>) = pending
+            .drain(..)
+            .partition(|p| accounts.contains(&p.account_id));
+        *pending = rest;
+        self.requests += accounts.len() as u32;
+        let results = self
+            .http
+            .send_all(accounts.iter().map(|a| api.last_active(a)).collect());
+        let mut answers = HashMap::new();
+        for (account, result) in accounts.iter().zip(results) {
+            let answer = match result {
+                Ok(r) if r.is_success() => Ok(admin_wire::last_active(&r)?.items),
+                Ok(r) if r.status == 404 => {
+                    outside.push(account.clone());
+                    Err(Some(OUTSIDE.to_string()))
+                }
                 Ok(r) if matches!(r.status, 401 | 429) => {
                     // Nothing recorded for this batch: the step runs again.
-                    pending.splice(0..0, batch.iter().cloned());
+                    pending.splice(0..0, batch);
                     return Err(upstream::api_error(&r, what));
                 }
-                Ok(r) => failed(&upstream::api_error(&r, what)),
-                Err(e) => failed(&upstream::transport_error(e, what)),
+                Ok(r) => Err(Some(failed(&upstream::api_error(&r, what)))),
+                Err(e) => Err(Some(failed(&upstream::transport_error(e, what)))),
+            };
+            answers.insert(account.as_str(), answer);
+        }
+        for p in &batch {
+            let resolution = match &answers[p.account_id.as_str()] {
+                Ok(dates) => Resolution {
+                    at: admin_wire::last_active_in(dates, &p.resource),
+                    ..Resolution::default()
+                },
+                Err(gap) => Resolution {
+                    gap: gap.clone(),
+                    ..Resolution::default()
+                },
             };
             self.record(p, resolution);
         }
@@ -339,12 +381,6 @@ impl Step<'_> {
     }
 }
 
-fn failed(error: &Error) -> Resolution {
-    Resolution {
-        gap: Some(format!(
-            "the Admin API could not say ({error}); a failed lookup is unknown, never \
-             never-active"
-        )),
-        ..Resolution::default()
-    }
+fn failed(error: &Error) -> String {
+    format!("the Admin API could not say ({error}); a failed lookup is unknown, never never-active")
 }

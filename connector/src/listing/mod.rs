@@ -194,7 +194,9 @@ impl Step<'_> {
                 return Ok(false);
             }
             let progressed = match &mut state.phase {
-                _ if !state.pending.is_empty() => self.resolve_pending(&mut state.pending)?,
+                _ if !state.pending.is_empty() => {
+                    self.resolve_pending(&mut state.pending, &mut state.outside)?
+                }
                 Phase::Discover { .. } => self.discover(state)?,
                 Phase::OrgWorkspaces { .. } => self.org_workspaces(state)?,
                 Phase::Members { .. } => self.members(state, left as usize)?,

@@ -235,6 +235,7 @@ impl FakeBitbucket {
             rotate_refresh_tokens: config.rotate_refresh_tokens,
             app_passwords_removed: config.app_passwords_removed,
             admin: config.admin.clone(),
+            admin_index: std::sync::OnceLock::new(),
             m: Mutex::new(mutable),
         });
         let listener = TcpListener::bind(addr)?;

@@ -283,6 +283,15 @@ impl Dataset {
         uuid(self.seed, 2, u64::from(i))
     }
 
+    /// The Atlassian account id of user `i`.
+    pub fn account_id(&self, i: u32) -> String {
+        let i = u64::from(i);
+        format!(
+            "557058:{:032x}",
+            u128::from(mix(self.seed, 4, i)) << 64 | u128::from(mix(self.seed, 3, i))
+        )
+    }
+
     /// The JSON of user `i`, with the quirks of real accounts: some without
     /// optional fields, some with the legacy `username`, a few not active.
     pub fn user_json(&self, i: u32) -> Value {
@@ -292,7 +301,7 @@ impl Dataset {
         let mut u = json!({
             "type": "user",
             "uuid": self.user_uuid(i),
-            "account_id": format!("557058:{:032x}", u128::from(mix(self.seed, 4, i64_)) << 64 | u128::from(r)),
+            "account_id": self.account_id(i),
             "nickname": nickname,
             "display_name": format!("User {i}"),
             "links": {"avatar": {"href": format!("https://avatar-management.example/{i}.png")}},

@@ -114,6 +114,8 @@ pub struct State {
     pub app_passwords_removed: bool,
     /// The Admin API's organization.
     pub admin: crate::config::AdminConfig,
+    /// The Admin API's lookups, built on first use.
+    pub admin_index: std::sync::OnceLock<crate::admin::Index>,
     /// The mutable part.
     pub m: Mutex<Mutable>,
 }

@@ -113,7 +113,7 @@ struct Stats {
     denied: AtomicU64,
 }
 
-/// A token bucket for the hourly budget.
+/// A token bucket for the hourly budget of one upstream host.
 #[derive(Debug)]
 struct Bucket {
     tokens: f64,
@@ -153,7 +153,9 @@ pub struct Egress {
     hooks: Arc<dyn EgressHooks>,
     transport: Transport,
     limits: EgressLimits,
-    bucket: Option<Mutex<Bucket>>,
+    /// Hourly budgets, one per upstream host: an upstream's limit is its
+    /// own (Bitbucket's API and the Atlassian Admin API count apart).
+    buckets: Option<Mutex<std::collections::HashMap<String, Bucket>>>,
     stats: Stats,
 }
 
@@ -180,15 +182,15 @@ fn retry_after(response: &http::Response<Vec<u8>>) -> Option<Duration> {
 impl Egress {
     /// An egress with these limits and hooks.
     pub fn new(limits: EgressLimits, hooks: impl EgressHooks + 'static) -> Self {
-        let bucket = limits
+        let buckets = limits
             .requests_per_hour
             .filter(|&r| r > 0)
-            .map(|r| Mutex::new(Bucket::new(r)));
+            .map(|_| Mutex::new(std::collections::HashMap::new()));
         Egress {
             hooks: Arc::new(hooks),
             transport: Transport::new(&limits),
             limits,
-            bucket,
+            buckets,
             stats: Stats::default(),
         }
     }
@@ -246,13 +248,18 @@ impl Egress {
         &self,
         request: &http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, EgressError> {
-        if let Some(bucket) = &self.bucket {
-            let wait = bucket.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let (Some(buckets), Some(per_hour)) = (&self.buckets, self.limits.requests_per_hour) {
+            let host = request.uri().host().unwrap_or_default().to_string();
+            let wait = buckets
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(host.clone())
+                .or_insert_with(|| Bucket::new(per_hour))
+                .take();
             if wait >= Duration::from_secs(1) {
                 tracing::warn!(
-                    "the hourly budget of {} requests is spent: waiting {} s before the next \
-                     request",
-                    self.limits.requests_per_hour.unwrap_or_default(),
+                    "the hourly budget of {per_hour} requests to {host} is spent: waiting {} s \
+                     before the next request",
                     wait.as_secs()
                 );
             }

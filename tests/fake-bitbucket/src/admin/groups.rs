@@ -8,7 +8,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::users::directory;
 use super::{admin_error, decode, guard, limit, page};
 use crate::seed::Dataset;
 use crate::state::State;
@@ -43,9 +42,7 @@ pub(super) async fn groups_search(
 }
 
 fn account_index(state: &State, account: &str) -> Option<u32> {
-    directory(state)
-        .into_iter()
-        .find(|&i| state.data.user_json(i)["account_id"] == account)
+    super::users::index(state).by_account.get(account).copied()
 }
 
 pub(super) async fn add_membership(

@@ -6,6 +6,8 @@
 mod groups;
 mod users;
 
+pub use users::Index;
+
 pub use groups::initial_groups;
 
 use std::collections::BTreeMap;
@@ -261,15 +263,6 @@ impl FakeBitbucket {
     pub fn directory_group_members(&self, name: &str) -> Option<Vec<String>> {
         let m = self.state.lock();
         let g = m.directory_groups.iter().find(|g| g.1 == name)?;
-        Some(
-            g.2.iter()
-                .map(|&u| {
-                    self.state.data.user_json(u)["account_id"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_string()
-                })
-                .collect(),
-        )
+        Some(g.2.iter().map(|&u| self.state.data.account_id(u)).collect())
     }
 }

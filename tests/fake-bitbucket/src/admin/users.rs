@@ -1,6 +1,7 @@
 //! The Admin API's directory users: the search with product access, and
 //! one user's last-active dates.
 
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use axum::extract::{Path, State as Extract};
@@ -12,17 +13,61 @@ use super::{admin_error, decode, guard, limit, page};
 use crate::seed::{Dataset, rfc3339};
 use crate::state::State;
 
+/// What the Admin API looks users up by, built once per server: the
+/// directory's users in order, account ids, and each user's workspaces.
+#[derive(Debug)]
+pub struct Index {
+    /// Directory users, sorted.
+    pub directory: Vec<u32>,
+    /// Account id to directory user.
+    pub by_account: HashMap<String, u32>,
+    /// Each user's (workspace index, Admin last-active) pairs.
+    pub workspaces: HashMap<u32, Vec<(usize, Option<i64>)>>,
+}
+
+/// The server's index, built on first use.
+pub(super) fn index(state: &State) -> &Index {
+    state.admin_index.get_or_init(|| {
+        let mut workspaces: HashMap<u32, Vec<(usize, Option<i64>)>> = HashMap::new();
+        for (k, w) in state.data.workspaces.iter().enumerate() {
+            for m in &w.members {
+                workspaces
+                    .entry(m.user)
+                    .or_default()
+                    .push((k, m.admin_last_active));
+            }
+        }
+        let directory: Vec<u32> = workspaces
+            .keys()
+            .copied()
+            .collect::<BTreeSet<u32>>()
+            .into_iter()
+            .filter(|&i| state.data.admin_user(i).in_directory)
+            .collect();
+        let by_account = directory
+            .iter()
+            .map(|&i| (state.data.account_id(i), i))
+            .collect();
+        Index {
+            directory,
+            by_account,
+            workspaces,
+        }
+    })
+}
+
 fn user_json(state: &State, i: u32, expand: bool) -> Value {
     let a = state.data.admin_user(i);
     let bitbucket = state.data.user_json(i);
-    let mut access: Vec<Value> = state
-        .data
+    let mut access: Vec<Value> = index(state)
         .workspaces
-        .iter()
-        .filter_map(|w| {
-            let at = w.members.iter().find(|m| m.user == i)?.admin_last_active?;
+        .get(&i)
+        .into_iter()
+        .flatten()
+        .filter_map(|&(k, at)| {
+            let w = &state.data.workspaces[k];
             Some(json!({"key": "bitbucket", "id": Dataset::resource_id(w),
-                "lastActiveTimestamp": rfc3339(at)}))
+                "lastActiveTimestamp": rfc3339(at?)}))
         })
         .collect();
     access.extend(a.other_products.iter().map(
@@ -39,20 +84,6 @@ fn user_json(state: &State, i: u32, expand: bool) -> Value {
         u["productAccess"] = json!(access);
     }
     u
-}
-
-/// Users of the directory, in order, as the search may see them.
-pub(super) fn directory(state: &State) -> Vec<u32> {
-    let mut users: Vec<u32> = state
-        .data
-        .workspaces
-        .iter()
-        .flat_map(|w| w.members.iter().map(|m| m.user))
-        .collect();
-    users.sort_unstable();
-    users.dedup();
-    users.retain(|&i| state.data.admin_user(i).in_directory);
-    users
 }
 
 pub(super) async fn users_search(
@@ -87,17 +118,25 @@ pub(super) async fn users_search(
             .flat_map(|(_, _, members)| members.clone())
             .collect()
     });
-    let items: Vec<Value> = directory(&state)
+    let idx = index(&state);
+    let candidates: Vec<u32> = match &ids {
+        Some(ids) => {
+            let mut found: Vec<u32> = ids
+                .iter()
+                .filter_map(|a| idx.by_account.get(a).copied())
+                .collect();
+            found.sort_unstable();
+            found.dedup();
+            found
+        }
+        None => idx.directory.clone(),
+    };
+    let items: Vec<Value> = candidates
         .into_iter()
         .filter(|&i| {
-            let account = state.data.user_json(i)["account_id"].clone();
             let omitted = omit.is_some_and(|k| k > 0 && i.is_multiple_of(k))
                 && state.data.admin_user(i).status == "active";
-            !omitted
-                && ids
-                    .as_ref()
-                    .is_none_or(|ids| ids.iter().any(|a| account == *a))
-                && members_of.as_ref().is_none_or(|m| m.contains(&i))
+            !omitted && members_of.as_ref().is_none_or(|m| m.contains(&i))
         })
         .map(|i| user_json(&state, i, expand))
         .collect();
@@ -119,10 +158,7 @@ pub(super) async fn last_active(
     if let Err(r) = guard(&state, &headers, &org) {
         return r;
     }
-    let Some(i) = directory(&state)
-        .into_iter()
-        .find(|&i| state.data.user_json(i)["account_id"] == account.as_str())
-    else {
+    let Some(&i) = index(&state).by_account.get(&account) else {
         return admin_error(StatusCode::NOT_FOUND, "ADMIN-404-8", "User not found");
     };
     let u = user_json(&state, i, true);
