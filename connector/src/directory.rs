@@ -5,7 +5,6 @@
 
 use crate::admin::wire::{self as admin_wire, same_resource};
 use crate::admin::{Admin, AdminKey};
-use crate::cursor::url_hash;
 use crate::endpoints::{Endpoints, segment};
 use crate::{Error, Result, upstream, wire};
 use saas_connector_sdk::http::{HttpClient, Request, Response};
@@ -20,6 +19,17 @@ const MAX_PAGES: usize = 10_000;
 /// Whether a scope or group id names the directory.
 pub fn is_directory(id: &str) -> bool {
     id == SCOPE || id.starts_with("directory:")
+}
+
+/// `unsupported` for `doing` (creating, changing, deleting) a directory
+/// group, which this connector leaves to admin.atlassian.com.
+pub fn refuse_change(id: &str, doing: &str) -> Result<()> {
+    if is_directory(id) {
+        return Err(saas_connector_sdk::error::unsupported(&format!(
+            "{doing} directory groups (use admin.atlassian.com)"
+        )));
+    }
+    Ok(())
 }
 
 /// `directory:<dir>/<group>` as (dir, group).
@@ -83,17 +93,10 @@ impl<'a> Directory<'a> {
         let (mut items, mut cursor, mut seen) = (Vec::new(), None::<String>, Vec::new());
         for _ in 0..MAX_PAGES {
             let page = parse(&check(self.http.send(request(cursor.as_deref())), what)?)?;
-            let empty = page.items.is_empty();
+            cursor = page.next_cursor(&mut seen, what)?;
             items.extend(page.items);
-            match page.next.filter(|_| !empty) {
-                Some(next) if seen.contains(&url_hash(&next)) => {
-                    return Err(Error::Pagination(format!("{what}: the cursor repeats")));
-                }
-                Some(next) => {
-                    seen.push(url_hash(&next));
-                    cursor = Some(next);
-                }
-                None => return Ok(items),
+            if cursor.is_none() {
+                return Ok(items);
             }
         }
         Err(Error::Pagination(format!("{what}: never ends")))

@@ -306,27 +306,15 @@ impl Connector for Bitbucket {
         either(c, s, group, |d| d.get(group), |g| g.get(group))
     }
     fn create_group(c: &[Setting], s: &Session, scope: &str, name: &str) -> Result<Group> {
-        if directory::is_directory(scope) {
-            return Err(saas_connector_sdk::error::unsupported(
-                "creating directory groups (use admin.atlassian.com)",
-            ));
-        }
+        directory::refuse_change(scope, "creating")?;
         with_groups(c, s, |g| g.create(scope, name))
     }
     fn update_group(c: &[Setting], s: &Session, group: &str, u: &GroupUpdate) -> Result<Group> {
-        if directory::is_directory(group) {
-            return Err(saas_connector_sdk::error::unsupported(
-                "changing directory groups (use admin.atlassian.com)",
-            ));
-        }
+        directory::refuse_change(group, "changing")?;
         with_groups(c, s, |g| g.update(group, u))
     }
     fn delete_group(c: &[Setting], s: &Session, group: &str) -> Result<()> {
-        if directory::is_directory(group) {
-            return Err(saas_connector_sdk::error::unsupported(
-                "deleting directory groups (use admin.atlassian.com)",
-            ));
-        }
+        directory::refuse_change(group, "deleting")?;
         with_groups(c, s, |g| g.delete(group))
     }
     fn list_members(c: &[Setting], s: &Session, group: &str) -> Result<Vec<GroupMember>> {

@@ -47,6 +47,23 @@ pub struct Paged<T> {
     pub next: Option<String>,
 }
 
+impl<T> Paged<T> {
+    /// The cursor of the next page, remembered in `visited`: none at the
+    /// end (no `next`, or an empty page), `pagination` when it repeats.
+    pub fn next_cursor(&self, visited: &mut Vec<u64>, what: &str) -> Result<Option<String>> {
+        match self.next.as_ref().filter(|_| !self.items.is_empty()) {
+            None => Ok(None),
+            Some(next) if visited.contains(&crate::cursor::url_hash(next)) => {
+                Err(Error::Pagination(format!("{what}: the cursor repeats")))
+            }
+            Some(next) => {
+                visited.push(crate::cursor::url_hash(next));
+                Ok(Some(next.clone()))
+            }
+        }
+    }
+}
+
 fn data_array<'a>(v: &'a Value, what: &str) -> Result<&'a Vec<Value>> {
     v.get("data")
         .and_then(Value::as_array)

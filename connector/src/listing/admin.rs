@@ -199,17 +199,10 @@ impl Step<'_> {
                 return Err(upstream::api_error(&response, what));
             }
             let page = admin_wire::users(&response)?;
-            let empty = page.items.is_empty();
+            cursor = page.next_cursor(&mut visited, what)?;
             found.extend(page.items.into_iter().map(|u| (u.account_id.clone(), u)));
-            match page.next.filter(|_| !empty) {
-                Some(next) if visited.contains(&url_hash(&next)) => {
-                    return Err(Error::Pagination(format!("{what}: the cursor repeats")));
-                }
-                Some(next) => {
-                    visited.push(url_hash(&next));
-                    cursor = Some(next);
-                }
-                None => break,
+            if cursor.is_none() {
+                break;
             }
         }
         let mut kept = Vec::with_capacity(pending.len());
