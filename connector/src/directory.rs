@@ -142,7 +142,7 @@ impl<'a> Directory<'a> {
 
     /// The Atlassian account id of a user given as a Bitbucket uuid
     /// (`{…}`), or the account id itself.
-    fn account_id(&self, user: &str) -> Result<String> {
+    pub fn account_id(&self, user: &str) -> Result<String> {
         if !user.starts_with('{') {
             return Ok(user.to_string());
         }

@@ -223,8 +223,10 @@ fn release_in_directory(
     with_directory(c, s, |d| {
         let mut plans = d.plan_release(users, unit)?;
         for plan in plans.iter_mut().filter(|_| apply) {
+            // One account lookup per user, not per group left.
+            let account = d.account_id(&plan.user_id)?;
             for action in &mut plan.actions {
-                action.outcome = Some(match d.remove_member(&action.target, &plan.user_id) {
+                action.outcome = Some(match d.remove_member(&action.target, &account) {
                     Ok(()) => saas_connector_sdk::ReleaseOutcome::Done,
                     Err(Error::NotFound(_)) => saas_connector_sdk::ReleaseOutcome::AlreadyDone,
                     Err(e) => saas_connector_sdk::ReleaseOutcome::Failed(e),

@@ -205,6 +205,7 @@ impl Step<'_> {
                 break;
             }
         }
+        let ids: std::collections::HashSet<String> = ids.into_iter().collect();
         let mut kept = Vec::with_capacity(pending.len());
         for mut p in pending.drain(..) {
             if p.searched || !ids.contains(&p.account_id) {

@@ -190,10 +190,12 @@ impl Step<'_> {
             .values
             .iter()
             .any(|v| v.get("last_accessed").is_some_and(|t| t.is_string()));
+        // The page's gaps, for members with and without an account id.
+        let gaps = [self.gap(task, dated, false), self.gap(task, dated, true)];
         for value in &page.values {
             let mut user = wire::member_entry(value, &task.slug, &task.id, &what)?;
             let account_id = user.account_id.clone();
-            let gap = self.gap(task, dated, account_id.is_some());
+            let gap = gaps[usize::from(account_id.is_some())].clone();
             let m = user
                 .memberships
                 .first_mut()
