@@ -32,10 +32,14 @@ include!("../connector/build-support/connector_build.rs");
 
 fn main() {
     let root = workspace_root();
-    let shipped = shipped_bitbucket(&root);
+    let shipped = shipped_connectors(&root);
     println!(
         "cargo:rustc-env=BITBUCKET_CONNECTOR_WASM={}",
-        shipped.display()
+        shipped[0].display()
+    );
+    println!(
+        "cargo:rustc-env=BITBUCKET_DC_CONNECTOR_WASM={}",
+        shipped[1].display()
     );
     // Built once per change of the connector, whatever the profile (test,
     // clippy, bench) that runs this script.

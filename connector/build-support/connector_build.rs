@@ -12,12 +12,16 @@ pub fn workspace_root() -> std::path::PathBuf {
         .to_path_buf()
 }
 
-/// Builds the shipped Bitbucket connector into `target/wasm` (a folder of
-/// its own: the outer build holds the lock on `target/`) and returns the
-/// `.wasm`. Every build script that asks gets the same artefact.
-pub fn shipped_bitbucket(root: &std::path::Path) -> std::path::PathBuf {
+/// The shipped connectors: Bitbucket Cloud and Bitbucket Data Center.
+pub const SHIPPED_PACKAGES: [&str; 2] = ["bitbucket-connector", "bitbucket-dc-connector"];
+
+/// Builds the shipped connectors into `target/wasm` (a folder of its own:
+/// the outer build holds the lock on `target/`), in one cargo invocation,
+/// and returns their `.wasm` files in the order of [`SHIPPED_PACKAGES`].
+/// Every build script that asks gets the same artefacts.
+pub fn shipped_connectors(root: &std::path::Path) -> Vec<std::path::PathBuf> {
     watch_connector(root);
-    build_connector(root, &root.join("target").join("wasm"), "bitbucket-connector", &[], &SHIPPED)
+    build_packages(root, &root.join("target").join("wasm"), &SHIPPED_PACKAGES, &[], &SHIPPED)
 }
 
 /// Builds the connector `package` (with `features`) into `target_dir` and
@@ -29,17 +33,24 @@ pub fn build_connector(
     features: &[&str],
     extra_env: &[(&str, &str)],
 ) -> std::path::PathBuf {
+    build_packages(root, target_dir, &[package], features, extra_env).remove(0)
+}
+
+/// Builds `packages` in one cargo invocation; see [`build_connector`].
+pub fn build_packages(
+    root: &std::path::Path,
+    target_dir: &std::path::Path,
+    packages: &[&str],
+    features: &[&str],
+    extra_env: &[(&str, &str)],
+) -> Vec<std::path::PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = std::process::Command::new(cargo);
-    cmd.current_dir(root).args([
-        "build",
-        "--quiet",
-        "--package",
-        package,
-        "--target",
-        "wasm32-wasip2",
-        "--release",
-    ]);
+    cmd.current_dir(root)
+        .args(["build", "--quiet", "--target", "wasm32-wasip2", "--release"]);
+    for package in packages {
+        cmd.args(["--package", package]);
+    }
     if !features.is_empty() {
         cmd.args(["--features", &features.join(",")]);
     }
@@ -64,10 +75,13 @@ pub fn build_connector(
     let status = cmd.status().expect("cargo runs");
     assert!(
         status.success(),
-        "building {package} for wasm32-wasip2 (features {features:?}) failed. If the target \
+        "building {packages:?} for wasm32-wasip2 (features {features:?}) failed. If the target \
          is missing, run `cargo xtask setup` (or `rustup target add wasm32-wasip2`)."
     );
-    target_dir.join(format!("wasm32-wasip2/release/{}.wasm", package.replace('-', "_")))
+    packages
+        .iter()
+        .map(|p| target_dir.join(format!("wasm32-wasip2/release/{}.wasm", p.replace('-', "_"))))
+        .collect()
 }
 
 /// The settings of a shipped component: whole-program optimised for size,

@@ -1,6 +1,6 @@
-//! Builds the Bitbucket connector for `wasm32-wasip2` so that the command
-//! line bundles (for `demo` and as its default) the connector of this very
-//! checkout.
+//! Builds the shipped connectors for `wasm32-wasip2` so that the command
+//! line bundles (for `demo`, as its default and by name) the connectors of
+//! this very checkout.
 
 #[allow(dead_code)]
 mod support {
@@ -8,6 +8,13 @@ mod support {
 }
 
 fn main() {
-    let wasm = support::shipped_bitbucket(&support::workspace_root());
-    println!("cargo:rustc-env=BUNDLED_CONNECTOR_WASM={}", wasm.display());
+    let built = support::shipped_connectors(&support::workspace_root());
+    println!(
+        "cargo:rustc-env=BUNDLED_CONNECTOR_WASM={}",
+        built[0].display()
+    );
+    println!(
+        "cargo:rustc-env=BUNDLED_DC_CONNECTOR_WASM={}",
+        built[1].display()
+    );
 }

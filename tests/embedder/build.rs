@@ -7,7 +7,7 @@ mod support {
 }
 
 fn main() {
-    let wasm = support::shipped_bitbucket(&support::workspace_root());
+    let wasm = support::shipped_connectors(&support::workspace_root()).remove(0);
     println!(
         "cargo:rustc-env=BITBUCKET_CONNECTOR_WASM={}",
         wasm.display()

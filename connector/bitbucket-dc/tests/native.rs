@@ -61,7 +61,10 @@ fn a_listing_matches_the_truth_in_small_steps_and_small_pages() {
         let t = &truth.users[&u.id];
         let m = &u.memberships[0];
         assert_eq!(m.billable, t.billable, "{} {}", t.name, m.billable_reason);
-        assert_eq!(m.role.as_deref().filter(|r| *r != "none"), t.permission.as_deref());
+        assert_eq!(
+            m.role.as_deref().filter(|r| *r != "none"),
+            t.permission.as_deref()
+        );
         assert_eq!(m.evidence.first().map(|e| e.at), t.last_auth, "{}", t.name);
     }
     // The filtered list stayed at half the server's maximum (BSERV-11884).
@@ -71,7 +74,10 @@ fn a_listing_matches_the_truth_in_small_steps_and_small_pages() {
         .filter(|r| r.path.contains("permission=LICENSED_USER"))
         .collect();
     assert!(!filtered.is_empty());
-    assert!(filtered.iter().all(|r| r.path.contains("limit=8")), "{filtered:?}");
+    assert!(
+        filtered.iter().all(|r| r.path.contains("limit=8")),
+        "{filtered:?}"
+    );
 }
 
 #[test]
@@ -80,15 +86,27 @@ fn broken_paging_ends_in_a_typed_error() {
     let c = config(&fake, &[("page-size", 10)]);
     let s = BitbucketDc::authenticate(&c, &basic(ADMIN)).unwrap();
     for faults in [
-        DcFaults { stuck_next: true, ..DcFaults::default() },
-        DcFaults { never_last: true, ..DcFaults::default() },
-        DcFaults { missing_next: true, ..DcFaults::default() },
+        DcFaults {
+            stuck_next: true,
+            ..DcFaults::default()
+        },
+        DcFaults {
+            never_last: true,
+            ..DcFaults::default()
+        },
+        DcFaults {
+            missing_next: true,
+            ..DcFaults::default()
+        },
     ] {
         fake.set_faults(faults.clone());
         let err = list_all(&c, &s).unwrap_err();
         assert!(matches!(err, Error::Pagination(_)), "{faults:?}: {err:?}");
     }
-    fake.set_faults(DcFaults { html_users: true, ..DcFaults::default() });
+    fake.set_faults(DcFaults {
+        html_users: true,
+        ..DcFaults::default()
+    });
     assert!(matches!(list_all(&c, &s), Err(Error::MalformedResponse(_))));
 }
 
@@ -101,7 +119,10 @@ fn sign_in_tells_bad_credentials_from_missing_admin() {
     let viewer = BitbucketDc::authenticate(&c, &basic(VIEWER)).unwrap();
     let host = format!("127.0.0.1:{}", fake.addr().port());
     let err = BitbucketDc::create_group(&c, &viewer, &host, "x").unwrap_err();
-    assert!(matches!(&err, Error::Forbidden(m) if m.contains("ADMIN")), "{err:?}");
+    assert!(
+        matches!(&err, Error::Forbidden(m) if m.contains("ADMIN")),
+        "{err:?}"
+    );
     let token = vec![SlotCredential {
         slot: "bitbucket-dc".into(),
         credential: Credential::BearerToken(ADMIN_TOKEN.into()),

@@ -33,12 +33,7 @@ pub struct ConformArgs {
 
 /// `conform`.
 pub fn run(args: &ConformArgs) -> Result<Exit, Failure> {
-    let wasm = match &args.wasm {
-        Some(p) => std::fs::read(p)
-            .with_context(|| format!("reading {}", p.display()))
-            .map_err(Failure::usage)?,
-        None => super::settings::BUNDLED_CONNECTOR.to_vec(),
-    };
+    let wasm = super::bundled::read(args.wasm.as_deref()).map_err(Failure::usage)?;
     let runtime = Runtime::new(saas_conform::kit_options(saas_runtime::cache::default_dir()))
         .map_err(|e| Failure::other(e.into()))?;
     let report = saas_conform::run(&runtime, &wasm);

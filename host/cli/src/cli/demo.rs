@@ -7,7 +7,8 @@ use anyhow::Context;
 use fake_bitbucket::{FakeBitbucket, FakeConfig};
 use saas_runtime::sync::CheckpointAt;
 
-/// Options of `demo`.
+/// Options of `demo`: Bitbucket Cloud by default, the fake Data Center
+/// with `--connector bitbucket-dc`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DemoArgs {
     /// Workspaces in the fake.
@@ -16,6 +17,9 @@ pub struct DemoArgs {
     /// Members per workspace.
     #[arg(long, default_value_t = 120)]
     pub members: usize,
+    /// Users in the fake Data Center (`--connector bitbucket-dc`).
+    #[arg(long, default_value_t = 240)]
+    pub users: usize,
     /// Leave the Atlassian organization's API key out, to see what an
     /// operator without one sees for admin-managed workspaces.
     #[arg(long)]
@@ -27,6 +31,9 @@ pub struct DemoArgs {
 
 /// `demo`.
 pub fn run(args: &DemoArgs) -> Result<Exit, Failure> {
+    if super::demo_dc::wanted(&args.sync) {
+        return super::demo_dc::run(&args.sync, args.users);
+    }
     let fake = FakeBitbucket::start(FakeConfig {
         workspaces: args.workspaces,
         members: args.members,

@@ -67,11 +67,8 @@ pub fn declarations(info: &ConnectorInfo) -> String {
 /// `inspect`.
 pub fn run(args: &InspectArgs) -> Result<Exit, Failure> {
     let runtime = Runtime::new(RuntimeOptions::default()).map_err(|e| Failure::other(e.into()))?;
-    let connector = match &args.wasm {
-        Some(p) => runtime.load_file(p),
-        None => runtime.load(super::settings::BUNDLED_CONNECTOR),
-    }
-    .map_err(|e| Failure::other(e.into()))?;
+    let connector = super::bundled::load(&runtime, args.wasm.as_deref())
+        .map_err(|e| Failure::other(e.into()))?;
     let info = connector.info();
     let version = connector.contract_version();
     let mismatches = contract::world_mismatches(connector.surface(), version);

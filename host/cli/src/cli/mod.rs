@@ -1,9 +1,11 @@
 //! The `saas-host` command line: one module per subcommand, data on
 //! stdout, diagnostics and progress on stderr.
 
+mod bundled;
 mod conform_cmd;
 mod credential_file;
 mod demo;
+mod demo_dc;
 mod gaps;
 mod groups_cmd;
 mod inspect;
@@ -126,11 +128,7 @@ fn declared_help(args: &[String]) -> Option<String> {
         })
         .map(|a| std::path::PathBuf::from(a.trim_start_matches("--connector=")));
     let runtime = saas_runtime::Runtime::new(saas_runtime::RuntimeOptions::default()).ok()?;
-    let connector = match path {
-        Some(p) => runtime.load_file(&p),
-        None => runtime.load(settings::BUNDLED_CONNECTOR),
-    }
-    .ok()?;
+    let connector = bundled::load(&runtime, path.as_deref()).ok()?;
     Some(format!(
         "{EXIT_CODES}\n\nThe connector {} declares:\n{}",
         connector.info().name,

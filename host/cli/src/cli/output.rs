@@ -247,6 +247,7 @@ fn write_table(
     seats.set_header([
         "Unit",
         "Seats",
+        "Upstream count",
         "Purchased",
         "Idle seats",
         "Admins",
@@ -256,6 +257,7 @@ fn write_table(
         seats.add_row([
             w.unit.key.clone(),
             w.used.to_string(),
+            w.reported_used.map_or("-".into(), |n| n.to_string()),
             w.purchased.map_or("-".into(), |p| p.to_string()),
             w.idle.to_string(),
             w.admins.len().to_string(),
@@ -280,6 +282,23 @@ fn write_table(
             _ => String::new(),
         }
     )?;
+    for w in &report.seats.per_unit {
+        if let Some(reported) = w.reported_used.filter(|&n| n != w.used) {
+            writeln!(
+                out,
+                "{}: the upstream counts {reported} seats in use, the listing {}: {} {} (users \
+                 changed during the listing, or a seat path the connector cannot see)",
+                w.unit.key,
+                w.used,
+                reported.abs_diff(w.used),
+                if reported > w.used {
+                    "more upstream"
+                } else {
+                    "fewer upstream"
+                }
+            )?;
+        }
+    }
     writeln!(
         out,
         "Users: {} unique; {} in several units account for {} extra memberships ({} memberships in all)",

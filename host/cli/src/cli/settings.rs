@@ -22,9 +22,6 @@ use saas_runtime::redact::Redactor;
 use saas_runtime::settings::{self as declared, Problem, env_name, parse_value, type_name};
 use saas_runtime::{Config, Connector, Runtime, RuntimeOptions};
 
-/// The bundled Bitbucket connector, built with this command line.
-pub const BUNDLED_CONNECTOR: &[u8] = include_bytes!(env!("BUNDLED_CONNECTOR_WASM"));
-
 /// What the settings file and the environment say, before the connector's
 /// declarations give it types.
 #[derive(Debug, Default, Clone)]
@@ -102,7 +99,8 @@ pub fn load_file(path: Option<&Path>) -> Result<FileSettings> {
 /// Options shared by every command that runs a connector.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ConnectorArgs {
-    /// The connector component; the bundled Bitbucket connector when absent.
+    /// The connector component, or the name of a bundled one (`bitbucket`,
+    /// the default, or `bitbucket-dc`).
     #[arg(long, value_name = "WASM")]
     pub connector: Option<PathBuf>,
     /// Settings file (TOML): [settings] and [credentials.<slot>].
@@ -272,11 +270,8 @@ impl ConnectorArgs {
             cpu_budget: Duration::from_secs(self.cpu_budget.max(1)),
             wall_limit: Duration::from_secs(self.call_timeout.max(1)),
         })?;
-        let connector = match &self.connector {
-            Some(path) => runtime.load_file(path),
-            None => runtime.load(BUNDLED_CONNECTOR),
-        }
-        .context("loading the connector")?;
+        let connector = super::bundled::load(&runtime, self.connector.as_deref())
+            .context("loading the connector")?;
         let mut extra = extra.to_vec();
         extra.extend(self.sets()?);
         let settings = settings_for(&connector, &file, &extra)?;
