@@ -3,6 +3,7 @@
 //! recording event sink.
 
 pub mod admin;
+pub mod datacenter;
 
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -112,4 +113,24 @@ pub fn io_with(limits: EgressLimits, allowlist: Allowlist) -> (Io, Arc<Recorder>
         credentials: Arc::new(saas_runtime::credentials::NotStored),
     };
     (io, recorder)
+}
+
+pub use saas_conform::kit;
+
+/// Now, in the contract's seconds.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// An activity's kebab-case name, as the fakes' truths spell it.
+pub fn activity(a: saas_runtime::latest::Activity) -> &'static str {
+    use saas_runtime::latest::Activity as A;
+    match a {
+        A::Active => "active",
+        A::Inactive => "inactive",
+        A::NeverActive => "never-active",
+        A::Unknown => "unknown",
+    }
 }
