@@ -16,6 +16,7 @@
 
 pub mod api;
 pub mod config;
+pub mod network;
 pub mod respond;
 pub mod seed;
 pub mod state;
@@ -260,6 +261,17 @@ impl FakeDc {
             "{}://{}:{}{}",
             self.scheme,
             self.host,
+            self.addr.port(),
+            self.state.config.context_path
+        )
+    }
+
+    /// The base URL as reached through a proxy under the name `host` (the
+    /// fake answers whatever name it is asked by).
+    pub fn base_url_as(&self, host: &str) -> String {
+        format!(
+            "{}://{host}:{}{}",
+            self.scheme,
             self.addr.port(),
             self.state.config.context_path
         )

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
-use saas_runtime::egress::{Allowlist, Egress, EgressLimits};
+use saas_runtime::egress::{AllowedHost, Allowlist, Egress, EgressLimits, Network, ProxyChoice};
 use saas_runtime::imports::{Events, Io};
 use saas_runtime::latest::{Setting, SettingType, SettingValue, SlotCredential};
 use saas_runtime::redact::Redactor;
@@ -38,6 +38,71 @@ pub struct FileSettings {
     pub read_env: bool,
     /// The file, when one was read (renewed credentials are written back).
     pub path: Option<PathBuf>,
+    /// Network options of the file (`ca_bundle`, `proxy`, `no_proxy`,
+    /// `allow_plain_http`).
+    pub network: NetworkSettings,
+}
+
+/// How the host reaches upstreams inside a company network, from the file
+/// or the command line (which wins).
+#[derive(Debug, Default, Clone)]
+pub struct NetworkSettings {
+    /// A PEM bundle of the CA certificates to trust instead of the public roots.
+    pub ca_bundle: Option<PathBuf>,
+    /// The proxy URL; `none` for direct, whatever the environment says.
+    pub proxy: Option<String>,
+    /// Hosts reached without the proxy.
+    pub no_proxy: Vec<String>,
+    /// Origins (`HOST` or `HOST:PORT`) that plain `http` may reach.
+    pub allow_plain_http: Vec<String>,
+}
+
+impl NetworkSettings {
+    /// The egress's network and the plain-`http` opt-ins.
+    fn resolve(&self) -> Result<(Network, Vec<AllowedHost>)> {
+        let ca_certificates = match &self.ca_bundle {
+            Some(path) => Network::read_ca_bundle(path).map_err(|e| anyhow!(e))?,
+            None => Vec::new(),
+        };
+        let proxy = match self.proxy.as_deref().map(str::trim) {
+            None => ProxyChoice::FromEnvironment,
+            Some("none" | "direct" | "") => ProxyChoice::Direct,
+            Some(url) => ProxyChoice::Via {
+                url: url.to_string(),
+                no_proxy: self.no_proxy.clone(),
+            },
+        };
+        let plain = self
+            .allow_plain_http
+            .iter()
+            .map(|h| AllowedHost::parse(h).map_err(|e| anyhow!("allow_plain_http: {e}")))
+            .collect::<Result<_>>()?;
+        Ok((
+            Network {
+                ca_certificates,
+                proxy,
+            },
+            plain,
+        ))
+    }
+}
+
+fn string_list(value: toml::Value, what: &str) -> Result<Vec<String>> {
+    match value {
+        toml::Value::String(s) => Ok(s
+            .split(',')
+            .map(|x| x.trim().to_string())
+            .filter(|x| !x.is_empty())
+            .collect()),
+        toml::Value::Array(items) => items
+            .into_iter()
+            .map(|i| match i {
+                toml::Value::String(s) => Ok(s),
+                _ => bail!("{what} takes strings"),
+            })
+            .collect(),
+        _ => bail!("{what} takes a list of strings"),
+    }
 }
 
 fn strings(table: &toml::Table, what: &str) -> Result<BTreeMap<String, String>> {
@@ -75,6 +140,16 @@ pub fn load_file(path: Option<&Path>) -> Result<FileSettings> {
                     u64::try_from(n)
                         .map_err(|_| anyhow!("max_rate_limit_wait {n} is out of range"))?,
                 );
+            }
+            ("ca_bundle" | "ca-bundle", toml::Value::String(s)) => {
+                // Relative to the file, as an operator reads it.
+                let base = path.parent().unwrap_or(Path::new("."));
+                out.network.ca_bundle = Some(base.join(s));
+            }
+            ("proxy", toml::Value::String(s)) => out.network.proxy = Some(s),
+            ("no_proxy" | "no-proxy", v) => out.network.no_proxy = string_list(v, "no_proxy")?,
+            ("allow_plain_http" | "allow-plain-http", v) => {
+                out.network.allow_plain_http = string_list(v, "allow_plain_http")?;
             }
             ("settings", toml::Value::Table(t)) => out.settings.extend(t),
             ("credentials", toml::Value::Table(t)) => {
@@ -133,6 +208,18 @@ pub struct ConnectorArgs {
     /// Guest memory cap, in MiB.
     #[arg(long, default_value_t = 256)]
     pub memory_mib: usize,
+    /// A PEM bundle of CA certificates to trust instead of the public roots
+    /// (an internal CA); the config file's `ca_bundle`.
+    #[arg(long, value_name = "FILE", env = "SAAS_HOST_CA_BUNDLE")]
+    pub ca_bundle: Option<PathBuf>,
+    /// The proxy (`http://proxy.example:3128`; `none` for direct); by
+    /// default HTTPS_PROXY, HTTP_PROXY or ALL_PROXY with NO_PROXY. Loopback
+    /// is always direct.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// Lets plain http reach HOST[:PORT] (loopback always may); repeatable.
+    #[arg(long = "allow-plain-http", value_name = "HOST[:PORT]")]
+    pub allow_plain_http: Vec<String>,
 }
 
 /// A value of type `ty` from TOML.
@@ -276,8 +363,14 @@ impl ConnectorArgs {
         extra.extend(self.sets()?);
         let settings = settings_for(&connector, &file, &extra)?;
         let config = connector.config(&settings)?;
-        let allowlist =
-            Allowlist::of_urls(&connector.egress_urls(&settings)).map_err(|e| anyhow!(e))?;
+        let mut net = file.network.clone();
+        net.ca_bundle = self.ca_bundle.clone().or(net.ca_bundle);
+        net.proxy = self.proxy.clone().or(net.proxy);
+        net.allow_plain_http
+            .extend(self.allow_plain_http.iter().cloned());
+        let (network, plain_http) = net.resolve()?;
+        let allowlist = Allowlist::of_urls_with(&connector.egress_urls(&settings), plain_http)
+            .map_err(|e| anyhow!(e))?;
         let budgets = &connector.info().budgets;
         let concurrency = lowest(
             u32::try_from(self.concurrency).ok(),
@@ -292,7 +385,7 @@ impl ConnectorArgs {
             request_timeout: Duration::from_secs(self.timeout.max(1)),
             ..EgressLimits::default()
         };
-        let egress = Egress::new(limits, allowlist);
+        let egress = Egress::with_network(limits, network, allowlist).map_err(|e| anyhow!(e))?;
         let io = Io {
             egress: Arc::new(egress),
             redactor: Arc::new(Redactor::new()),

@@ -80,6 +80,19 @@ impl AllowedHost {
         })
     }
 
+    /// `HOST` or `HOST:PORT`, as an operator writes it.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let url = Url::parse(&format!("http://{}", text.trim()))
+            .map_err(|_| format!("{text:?} is not a HOST or HOST:PORT"))?;
+        match (url.host_str(), url.path(), url.username()) {
+            (Some(host), "/", "") if url.query().is_none() => Ok(AllowedHost {
+                host: host.to_ascii_lowercase(),
+                port: url.port(),
+            }),
+            _ => Err(format!("{text:?} is not a HOST or HOST:PORT")),
+        }
+    }
+
     /// A plain host name, default port.
     pub fn host(host: &str) -> Self {
         AllowedHost {
@@ -107,26 +120,44 @@ pub fn is_loopback(url: &Url) -> bool {
 }
 
 /// The reference host's policy: the listed origins and nothing else, over
-/// `https`, or plain `http` to a loopback host.
+/// `https`, or plain `http` to a loopback host or to an origin the operator
+/// opted in for (an instance inside a company network).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Allowlist {
     hosts: Vec<AllowedHost>,
+    plain_http: Vec<AllowedHost>,
 }
 
 impl Allowlist {
     /// These origins.
     pub fn new(hosts: Vec<AllowedHost>) -> Self {
-        Allowlist { hosts }
+        Allowlist {
+            hosts,
+            plain_http: Vec::new(),
+        }
     }
 
     /// The origins of these URLs; a plain `http` URL to anything but
     /// loopback is refused here, before anything is sent.
     pub fn of_urls<'a>(urls: impl IntoIterator<Item = &'a Url>) -> Result<Self, String> {
+        Self::of_urls_with(urls, Vec::new())
+    }
+
+    /// [`Allowlist::of_urls`], with plain `http` also allowed to the
+    /// origins in `plain_http` (the operator's explicit opt-in).
+    pub fn of_urls_with<'a>(
+        urls: impl IntoIterator<Item = &'a Url>,
+        plain_http: Vec<AllowedHost>,
+    ) -> Result<Self, String> {
         let mut hosts = Vec::new();
         for url in urls {
-            if url.scheme() == "http" && !is_loopback(url) {
+            if url.scheme() == "http"
+                && !is_loopback(url)
+                && !plain_http.iter().any(|a| a.allows(url))
+            {
                 return Err(format!(
-                    "{url}: plain http is allowed only to loopback; use https"
+                    "{url}: plain http is allowed only to loopback and to hosts opted in for it \
+                     (allow_plain_http); use https"
                 ));
             }
             let host =
@@ -135,7 +166,7 @@ impl Allowlist {
                 hosts.push(host);
             }
         }
-        Ok(Allowlist { hosts })
+        Ok(Allowlist { hosts, plain_http })
     }
 
     /// The allowed origins.
@@ -146,9 +177,12 @@ impl Allowlist {
 
 impl EgressHooks for Allowlist {
     fn check_destination(&self, url: &Url) -> Result<(), String> {
-        if url.scheme() == "http" && !is_loopback(url) {
+        if url.scheme() == "http"
+            && !is_loopback(url)
+            && !self.plain_http.iter().any(|a| a.allows(url))
+        {
             return Err(format!(
-                "plain http to {} is not allowed (only to loopback)",
+                "plain http to {} is not allowed (only to loopback and to hosts opted in for it)",
                 url.host_str().unwrap_or("?")
             ));
         }
@@ -205,5 +239,22 @@ mod tests {
         assert!(Allowlist::of_urls([&url("http://127.evil.example")]).is_err());
         assert!(Allowlist::of_urls([&url("http://[::1]:9")]).is_ok());
         assert!(Allowlist::of_urls([&url("http://localhost:9")]).is_ok());
+    }
+
+    #[test]
+    fn plain_http_goes_elsewhere_only_to_opted_in_origins() {
+        let opted = vec![AllowedHost::parse("bitbucket.internal:7990").unwrap()];
+        let internal = url("http://bitbucket.internal:7990/");
+        let list = Allowlist::of_urls_with([&internal], opted.clone()).unwrap();
+        assert!(list.check_destination(&internal).is_ok());
+        assert!(
+            list.check_destination(&url("http://bitbucket.internal/"))
+                .is_err()
+        );
+        assert!(Allowlist::of_urls_with([&url("http://other.internal:7990")], opted).is_err());
+        assert!(Allowlist::of_urls([&internal]).is_err());
+        for bad in ["", "a/b", "u@h", "h:x"] {
+            assert!(AllowedHost::parse(bad).is_err(), "{bad}");
+        }
     }
 }

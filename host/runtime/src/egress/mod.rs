@@ -6,6 +6,7 @@
 //! for batches and an optional hourly rate limit. Knows nothing of wasm.
 
 mod hooks;
+mod network;
 mod transport;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -17,6 +18,7 @@ use url::Url;
 pub use hooks::{
     AllowedHost, Allowlist, DEFAULT_FORBIDDEN_HEADERS, DenyAll, EgressHooks, is_loopback,
 };
+pub use network::{Network, ProxyChoice};
 pub use transport::Transport;
 
 /// A request's own timeout, as an extension of the `http::Request`; the
@@ -180,15 +182,45 @@ fn retry_after(response: &http::Response<Vec<u8>>) -> Option<Duration> {
 }
 
 impl Egress {
-    /// An egress with these limits and hooks.
+    /// An egress with these limits and hooks, the public roots, and the
+    /// proxy of the environment (direct, with a warning, when the
+    /// environment's proxy is unusable).
     pub fn new(limits: EgressLimits, hooks: impl EgressHooks + 'static) -> Self {
+        let network = Network::default();
+        let proxy = network.proxy().unwrap_or_else(|why| {
+            tracing::warn!("{why}: going direct");
+            None
+        });
+        Self::assemble(limits, network.tls(), proxy, hooks)
+    }
+
+    /// An egress with these limits, network and hooks; `Err` says why the
+    /// proxy cannot be used.
+    pub fn with_network(
+        limits: EgressLimits,
+        network: Network,
+        hooks: impl EgressHooks + 'static,
+    ) -> Result<Self, String> {
+        let proxy = network.proxy()?;
+        if let Some(p) = &proxy {
+            tracing::debug!("egress through the proxy {}", network::describe(p));
+        }
+        Ok(Self::assemble(limits, network.tls(), proxy, hooks))
+    }
+
+    fn assemble(
+        limits: EgressLimits,
+        tls: ureq::tls::TlsConfig,
+        proxy: Option<ureq::Proxy>,
+        hooks: impl EgressHooks + 'static,
+    ) -> Self {
         let buckets = limits
             .requests_per_hour
             .filter(|&r| r > 0)
             .map(|_| Mutex::new(std::collections::HashMap::new()));
         Egress {
             hooks: Arc::new(hooks),
-            transport: Transport::new(&limits),
+            transport: Transport::new(&limits, tls, proxy),
             limits,
             buckets,
             stats: Stats::default(),

@@ -1,6 +1,7 @@
 //! The built-in transport: ureq over rustls, no redirects, the response
-//! body capped, a timeout per attempt. It takes and gives `http` crate
-//! types, so nothing is converted on the way to the wire.
+//! body capped, a timeout per attempt, the network's roots and proxy. It
+//! takes and gives `http` crate types, so nothing is converted on the way
+//! to the wire.
 
 use std::time::Duration;
 
@@ -15,9 +16,16 @@ pub struct Transport {
 }
 
 impl Transport {
-    /// A transport with these limits' timeouts, cap and connection pool.
-    pub fn new(limits: &EgressLimits) -> Self {
+    /// A transport with these limits' timeouts, cap and connection pool,
+    /// trusting `tls`'s roots and going through `proxy` (none: direct).
+    pub fn new(
+        limits: &EgressLimits,
+        tls: ureq::tls::TlsConfig,
+        proxy: Option<ureq::Proxy>,
+    ) -> Self {
         let agent: ureq::Agent = ureq::Agent::config_builder()
+            .tls_config(tls)
+            .proxy(proxy)
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_connect(Some(limits.connect_timeout))
