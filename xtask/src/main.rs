@@ -66,6 +66,8 @@ fn ci() -> Result<(), String> {
         "--package",
         "bitbucket-connector",
         "--package",
+        "bitbucket-dc-connector",
+        "--package",
         "saas-connector-sdk",
         "--package",
         "example-connector",
