@@ -358,3 +358,43 @@ fn no_log_line_holds_the_password_or_its_basic_encoding() {
         );
     }
 }
+
+#[test]
+fn a_listing_cut_short_marks_nobody_idle() {
+    let (_fake, s) = admin_signed_in(
+        DcConfig {
+            page_max: 10,
+            ..DcConfig::default()
+        },
+        &[("max-requests-per-step", 2)],
+    );
+    let options = saas_runtime::listing::LoopOptions::strict(13);
+    let start = saas_runtime::listing::Start::at(None);
+    let cut = saas_runtime::listing::run(
+        dc(),
+        &s.io,
+        &s.config,
+        s.session.clone(),
+        start,
+        &options,
+        None,
+        &mut |_| {},
+    );
+    assert!(!cut.complete && !cut.users.is_empty());
+    let policy = Policy {
+        as_of: e2e::now(),
+        inactive_after_days: 90,
+        purchased_seats: None,
+    };
+    let report = dc()
+        .compute_status(&s.io, &cut.to_contract(), policy)
+        .unwrap()
+        .unwrap();
+    assert!(
+        report
+            .users
+            .iter()
+            .all(|u| matches!(u.activity, Activity::Active | Activity::Unknown))
+    );
+    assert!(report.users.iter().any(|u| u.activity == Activity::Unknown));
+}
