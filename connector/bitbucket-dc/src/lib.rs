@@ -7,9 +7,9 @@
 //! the licence. Everything here is Data Center knowledge in plain Rust over
 //! the SDK's [`HttpClient`]; this file is the glue.
 
+pub mod admin;
 pub mod config;
 pub mod cursor;
-pub mod groups;
 pub mod licence;
 pub mod listing;
 pub mod paging;
@@ -104,12 +104,12 @@ fn io() -> (impl HttpClient, impl Logger) {
 fn with_admin<R>(
     config: &[Setting],
     session: &Session,
-    f: impl FnOnce(&groups::Admin<'_>) -> Result<R>,
+    f: impl FnOnce(&admin::Admin<'_>) -> Result<R>,
 ) -> Result<R> {
     let config = Config::from_settings(config)?;
     let session = session::Session::from_contract(session)?;
     let (http, _) = io();
-    f(&groups::Admin {
+    f(&admin::Admin {
         http: &http,
         config: &config,
         session: &session,

@@ -3,7 +3,7 @@
 //! (reversible) and revokes a direct grant, and, once applied, asks
 //! Bitbucket's licensed-user list whether the seat is free.
 
-use crate::groups::{Admin, parse_id, permission_of};
+use crate::admin::{Admin, parse_id, permission_of};
 use crate::licence::Permission;
 use crate::wire::{self, DetailedUser};
 use crate::{Error, Result};

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::respond::{self, Cut};
-use crate::seed::{Dataset, SeedUser, rank};
+use crate::seed::{SeedUser, rank};
 use crate::state::{Caller, Refusal, State, caller};
 
 /// The query of a request.
@@ -284,11 +284,6 @@ pub async fn group_members(
     respond::page(values, cut(&s, &q))
 }
 
-/// Whether `u` is in Bitbucket's licensed-user list.
-fn licensed(data: &Dataset, u: &SeedUser) -> bool {
-    data.holds_seat(u)
-}
-
 /// `GET /users`: any signed-in user; `permission` and `filter` filters, and
 /// BSERV-11884's dropped users above half the page maximum.
 pub async fn users(
@@ -318,7 +313,7 @@ pub async fn users(
         .users
         .iter()
         .filter(|u| matches(u, q.get("filter")))
-        .filter(|u| permission.is_none() || licensed(&m.data, u))
+        .filter(|u| permission.is_none() || m.data.holds_seat(u))
         .enumerate()
         .filter(|(i, _)| !(dropping && i % 7 == 3))
         .map(|(_, u)| application(u))

@@ -181,16 +181,21 @@ fn server_config(tls: &Tls) -> std::io::Result<Arc<rustls::ServerConfig>> {
 impl FakeDc {
     /// Starts on `127.0.0.1` at a free port, over plain HTTP.
     pub fn start(config: DcConfig) -> std::io::Result<Self> {
-        Self::serve(config, None)
+        Self::serve(config, None, 0)
+    }
+
+    /// Starts on `127.0.0.1` at `port` (0: a free one), over plain HTTP.
+    pub fn start_on(config: DcConfig, port: u16) -> std::io::Result<Self> {
+        Self::serve(config, None, port)
     }
 
     /// Starts over HTTPS with `tls`; `base_url` names the host `localhost`
     /// (what a test certificate is made for).
     pub fn start_tls(config: DcConfig, tls: Tls) -> std::io::Result<Self> {
-        Self::serve(config, Some(tls))
+        Self::serve(config, Some(tls), 0)
     }
 
-    fn serve(config: DcConfig, tls: Option<Tls>) -> std::io::Result<Self> {
+    fn serve(config: DcConfig, tls: Option<Tls>, port: u16) -> std::io::Result<Self> {
         let data = seed::Dataset::generate(&config);
         let faults = config.faults.clone();
         let state = Arc::new(State {
@@ -204,7 +209,7 @@ impl FakeDc {
             }),
         });
         let tls_config = tls.as_ref().map(server_config).transpose()?;
-        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))?;
+        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port)))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let app = router(state.clone());

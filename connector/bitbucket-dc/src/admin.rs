@@ -1,6 +1,6 @@
-//! Groups through the admin API: groups and users are addressed by name
-//! in the query or the body, never in the path; every write needs ADMIN
-//! and carries `X-Atlassian-Token: no-check`.
+//! The admin API: groups, memberships and user lookups. Groups and users
+//! are addressed by name in the query or the body, never in the path;
+//! every write needs ADMIN and carries `X-Atlassian-Token: no-check`.
 
 use crate::config::Config;
 use crate::licence::Permission;
