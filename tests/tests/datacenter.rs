@@ -159,73 +159,58 @@ fn failure(fake: &FakeDc, s: &SignedIn, faults: DcFaults) -> ConnectorError {
 fn each_paging_quirk_and_fault_ends_in_the_truth_or_a_typed_error() {
     let (fake, s) = admin_signed_in(DcConfig::default(), &[("page-size", 10)]);
     let off = DcFaults::default;
-    assert!(matches!(
-        failure(
-            &fake,
-            &s,
+    let pagination = |e: &ConnectorError| matches!(e, ConnectorError::Pagination(_));
+    let malformed = |e: &ConnectorError| matches!(e, ConnectorError::MalformedResponse(_));
+    let limited = |e: &ConnectorError| matches!(e, ConnectorError::RateLimited(_));
+    let cases: [(DcFaults, &dyn Fn(&ConnectorError) -> bool); 6] = [
+        (
             DcFaults {
                 stuck_next: true,
                 ..off()
-            }
+            },
+            &pagination,
         ),
-        ConnectorError::Pagination(_)
-    ));
-    assert!(matches!(
-        failure(
-            &fake,
-            &s,
+        (
             DcFaults {
                 never_last: true,
                 ..off()
-            }
+            },
+            &pagination,
         ),
-        ConnectorError::Pagination(_)
-    ));
-    assert!(matches!(
-        failure(
-            &fake,
-            &s,
+        (
             DcFaults {
                 missing_next: true,
                 ..off()
-            }
+            },
+            &pagination,
         ),
-        ConnectorError::Pagination(_)
-    ));
-    assert!(matches!(
-        failure(
-            &fake,
-            &s,
+        (
             DcFaults {
                 html_users: true,
                 ..off()
-            }
+            },
+            &malformed,
         ),
-        ConnectorError::MalformedResponse(_)
-    ));
-    assert!(matches!(
-        failure(
-            &fake,
-            &s,
+        (
             DcFaults {
                 broken_user: true,
                 ..off()
-            }
+            },
+            &malformed,
         ),
-        ConnectorError::MalformedResponse(_)
-    ));
-    assert!(matches!(
-        failure(
-            &fake,
-            &s,
+        (
             DcFaults {
                 rate_limit_every: Some(1),
                 retry_after: Some(0),
                 ..off()
-            }
+            },
+            &limited,
         ),
-        ConnectorError::RateLimited(_)
-    ));
+    ];
+    for (faults, expected) in cases {
+        let error = failure(&fake, &s, faults.clone());
+        assert!(expected(&error), "{faults:?}: {error:?}");
+    }
     let truth = fake.truth(90);
     for faults in [
         DcFaults {

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::respond::{self, Cut};
-use crate::seed::{SeedUser, rank};
+use crate::seed::{Dataset, SeedUser, rank};
 use crate::state::{Caller, Refusal, State, caller};
 
 /// The query of a request.
@@ -106,26 +106,41 @@ pub async fn license(Extract(s): Extract<Arc<State>>, headers: HeaderMap) -> Res
     .into_response()
 }
 
+/// A paged read that needs `needed` (see [`authorize`]): `values` lists the
+/// items from the data and the query, or answers otherwise.
+fn paged(
+    s: &State,
+    headers: &HeaderMap,
+    q: &HashMap<String, String>,
+    needed: usize,
+    values: impl FnOnce(&Dataset, &HashMap<String, String>) -> Result<Vec<Value>, Response>,
+) -> Response {
+    if let Err(r) = authorize(s, headers, needed) {
+        return r;
+    }
+    let m = s.lock();
+    match values(&m.data, q) {
+        Ok(v) => respond::page(v, cut(s, q)),
+        Err(r) => r,
+    }
+}
+
+fn named(q: &HashMap<String, String>, key: &str, name: &str) -> bool {
+    q.get(key).is_none_or(|f| name.contains(f.as_str()))
+}
+
 /// `GET /admin/permissions/groups`.
 pub async fn group_grants(
     Extract(s): Extract<Arc<State>>,
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    if let Err(r) = authorize(&s, &headers, 3) {
-        return r;
-    }
-    let m = s.lock();
-    let values = m
-        .data
-        .groups
-        .iter()
-        .filter(|g| {
-            g.permission.is_some() && q.get("filter").is_none_or(|f| g.name.contains(f.as_str()))
-        })
-        .map(|g| json!({"group": {"name": g.name, "deletable": true}, "permission": g.permission}))
-        .collect();
-    respond::page(values, cut(&s, &q))
+    paged(&s, &headers, &q, 3, |d, q| {
+        Ok(d.groups.iter()
+            .filter(|g| g.permission.is_some() && named(q, "filter", &g.name))
+            .map(|g| json!({"group": {"name": g.name, "deletable": true}, "permission": g.permission}))
+            .collect())
+    })
 }
 
 /// `GET /admin/permissions/users`: direct grants only.
@@ -134,19 +149,14 @@ pub async fn user_grants(
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    if let Err(r) = authorize(&s, &headers, 3) {
-        return r;
-    }
-    let m = s.lock();
-    let values = m
-        .data
-        .direct
-        .iter()
-        .filter_map(|(id, p)| m.data.users.iter().find(|u| u.id == *id).map(|u| (u, p)))
-        .filter(|(u, _)| matches(u, q.get("filter")))
-        .map(|(u, p)| json!({"user": application(u), "permission": p}))
-        .collect();
-    respond::page(values, cut(&s, &q))
+    paged(&s, &headers, &q, 3, |d, q| {
+        Ok(d.direct
+            .iter()
+            .filter_map(|(id, p)| d.users.iter().find(|u| u.id == *id).map(|u| (u, p)))
+            .filter(|(u, _)| matches(u, q.get("filter")))
+            .map(|(u, p)| json!({"user": application(u), "permission": p}))
+            .collect())
+    })
 }
 
 /// `GET /admin/users`, with the paging faults.
@@ -218,24 +228,17 @@ pub async fn user_groups(
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    if let Err(r) = authorize(&s, &headers, 1) {
-        return r;
-    }
-    let m = s.lock();
-    let Some(user) = q
-        .get("context")
-        .and_then(|n| m.data.users.iter().find(|u| &u.name == n))
-    else {
-        return respond::not_found("No such user");
-    };
-    let values = m
-        .data
-        .groups
-        .iter()
-        .filter(|g| g.members.contains(&user.id))
-        .map(|g| json!({"name": g.name, "deletable": true}))
-        .collect();
-    respond::page(values, cut(&s, &q))
+    paged(&s, &headers, &q, 1, |d, q| {
+        let user = q
+            .get("context")
+            .and_then(|n| d.users.iter().find(|u| &u.name == n));
+        let user = user.ok_or_else(|| respond::not_found("No such user"))?;
+        Ok(d.groups
+            .iter()
+            .filter(|g| g.members.contains(&user.id))
+            .map(|g| json!({"name": g.name, "deletable": true}))
+            .collect())
+    })
 }
 
 /// `GET /admin/groups`.
@@ -244,18 +247,13 @@ pub async fn groups(
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    if let Err(r) = authorize(&s, &headers, 1) {
-        return r;
-    }
-    let m = s.lock();
-    let values = m
-        .data
-        .groups
-        .iter()
-        .filter(|g| q.get("filter").is_none_or(|f| g.name.contains(f.as_str())))
-        .map(|g| json!({"name": g.name, "deletable": true}))
-        .collect();
-    respond::page(values, cut(&s, &q))
+    paged(&s, &headers, &q, 1, |d, q| {
+        Ok(d.groups
+            .iter()
+            .filter(|g| named(q, "filter", &g.name))
+            .map(|g| json!({"name": g.name, "deletable": true}))
+            .collect())
+    })
 }
 
 /// `GET /admin/groups/more-members?context=<group>`.
@@ -264,24 +262,17 @@ pub async fn group_members(
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    if let Err(r) = authorize(&s, &headers, 1) {
-        return r;
-    }
-    let m = s.lock();
-    let Some(group) = q
-        .get("context")
-        .and_then(|n| m.data.groups.iter().find(|g| &g.name == n))
-    else {
-        return respond::not_found("No such group");
-    };
-    let values = m
-        .data
-        .users
-        .iter()
-        .filter(|u| group.members.contains(&u.id))
-        .map(detailed)
-        .collect();
-    respond::page(values, cut(&s, &q))
+    paged(&s, &headers, &q, 1, |d, q| {
+        let group = q
+            .get("context")
+            .and_then(|n| d.groups.iter().find(|g| &g.name == n));
+        let group = group.ok_or_else(|| respond::not_found("No such group"))?;
+        Ok(d.users
+            .iter()
+            .filter(|u| group.members.contains(&u.id))
+            .map(detailed)
+            .collect())
+    })
 }
 
 /// `GET /users`: any signed-in user; `permission` and `filter` filters, and
@@ -291,32 +282,26 @@ pub async fn users(
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    if let Err(r) = authorize(&s, &headers, 0) {
-        return r;
-    }
-    let m = s.lock();
-    let permission = q.get("permission");
-    if let Some(p) = permission
-        && rank(Some(p)) == 0
-    {
-        return respond::error(
-            StatusCode::BAD_REQUEST,
-            &format!("{p} is not a permission"),
-            None,
-        );
-    }
-    let c = cut(&s, &q);
-    let dropping =
-        permission.is_some() && s.config.drop_over_half && c.limit > s.config.page_max as usize / 2;
-    let values: Vec<Value> = m
-        .data
-        .users
-        .iter()
-        .filter(|u| matches(u, q.get("filter")))
-        .filter(|u| permission.is_none() || m.data.holds_seat(u))
-        .enumerate()
-        .filter(|(i, _)| !(dropping && i % 7 == 3))
-        .map(|(_, u)| application(u))
-        .collect();
-    respond::page(values, c)
+    let limit = cut(&s, &q).limit;
+    let dropping = s.config.drop_over_half && limit > s.config.page_max as usize / 2;
+    paged(&s, &headers, &q, 0, |d, q| {
+        let permission = q.get("permission");
+        if let Some(p) = permission
+            && rank(Some(p)) == 0
+        {
+            return Err(respond::error(
+                StatusCode::BAD_REQUEST,
+                &format!("{p} is not a permission"),
+                None,
+            ));
+        }
+        Ok(d.users
+            .iter()
+            .filter(|u| matches(u, q.get("filter")))
+            .filter(|u| permission.is_none() || d.holds_seat(u))
+            .enumerate()
+            .filter(|(i, _)| !(permission.is_some() && dropping && i % 7 == 3))
+            .map(|(_, u)| application(u))
+            .collect())
+    })
 }
