@@ -18,8 +18,8 @@ pub mod session;
 pub mod upstream;
 pub mod wire;
 
-use saas_connector_sdk::http::HttpClient;
-use saas_connector_sdk::log::Logger;
+use saas_connector_sdk::http::client;
+use saas_connector_sdk::log::logger;
 use saas_connector_sdk::{
     Capability, Connector, ConnectorInfo, CredentialKind as K, CredentialSlot, Group, GroupMember,
     GroupUpdate, RequestBudgets, SeatRelease, Session, Setting, SettingSpec, SettingType as T,
@@ -93,13 +93,6 @@ pub fn info() -> ConnectorInfo {
 /// The Bitbucket Data Center connector.
 pub struct BitbucketDc;
 
-fn io() -> (impl HttpClient, impl Logger) {
-    (
-        saas_connector_sdk::http::client(),
-        saas_connector_sdk::log::logger(),
-    )
-}
-
 /// Runs `f` on the admin API of the configured instance.
 fn with_admin<R>(
     config: &[Setting],
@@ -108,7 +101,7 @@ fn with_admin<R>(
 ) -> Result<R> {
     let config = Config::from_settings(config)?;
     let session = session::Session::from_contract(session)?;
-    let (http, _) = io();
+    let http = client();
     f(&admin::Admin {
         http: &http,
         config: &config,
@@ -124,15 +117,13 @@ impl Connector for BitbucketDc {
     fn authenticate(config: &[Setting], credentials: &[SlotCredential]) -> Result<Session> {
         let config = Config::from_settings(config)?;
         let credential = saas_connector_sdk::credentials::require(credentials, SLOT)?;
-        let (http, log) = io();
-        session::authenticate(&http, &config, credential, &log).map(|s| s.to_contract())
+        session::authenticate(&client(), &config, credential, &logger()).map(|s| s.to_contract())
     }
 
     fn list_users(config: &[Setting], session: &Session, cursor: Option<&str>) -> Result<UserPage> {
         let config = Config::from_settings(config)?;
         let session = session::Session::from_contract(session)?;
-        let (http, log) = io();
-        listing::list_users(&http, &log, &config, &session, cursor)
+        listing::list_users(&client(), &logger(), &config, &session, cursor)
     }
 
     fn list_groups(c: &[Setting], s: &Session, scope: &str) -> Result<Vec<Group>> {
