@@ -147,6 +147,9 @@ fn a_listing_resumes_from_every_cursor_to_the_same_result() {
     ));
 }
 
+/// What a case expects of the error.
+type Expect = dyn Fn(&ConnectorError) -> bool;
+
 fn failure(fake: &FakeDc, s: &SignedIn, faults: DcFaults) -> ConnectorError {
     fake.set_faults(faults.clone());
     match list(dc(), &s.io, &s.config, &s.session, None) {
@@ -162,7 +165,7 @@ fn each_paging_quirk_and_fault_ends_in_the_truth_or_a_typed_error() {
     let pagination = |e: &ConnectorError| matches!(e, ConnectorError::Pagination(_));
     let malformed = |e: &ConnectorError| matches!(e, ConnectorError::MalformedResponse(_));
     let limited = |e: &ConnectorError| matches!(e, ConnectorError::RateLimited(_));
-    let cases: [(DcFaults, &dyn Fn(&ConnectorError) -> bool); 6] = [
+    let cases: [(DcFaults, &Expect); 6] = [
         (
             DcFaults {
                 stuck_next: true,
