@@ -78,7 +78,14 @@ impl Step<'_> {
 
     /// The billing unit: its name and, with ADMIN, the licence's seats.
     fn instance(&mut self, cursor: &mut Cursor) -> Result<()> {
-        let properties = self.get("/application-properties", "the instance's properties")?;
+        // The name is a nicety: without it the unit is still listed.
+        let properties = self
+            .get("/application-properties", "the instance's properties")
+            .unwrap_or_else(|e| {
+                self.log
+                    .warn(&format!("{e:?}: the instance is listed without its name"));
+                None
+            });
         let mut seats = None;
         if self.session.admin {
             match self.get("/admin/license", "the licence")? {
