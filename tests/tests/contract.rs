@@ -60,7 +60,8 @@ fn a_call_crosses_the_boundary_both_ways() {
 
 /// The goal is 300 KB for every shipped component; the example connector
 /// meets it (tests/example.rs). Bitbucket does not yet: 611 KB before the
-/// Atlassian Admin API, ~731 KB with it (its client, its JSON, the
+/// Atlassian Admin API, ~731 KB with it, 719 KB once the SDK's status rules
+/// dropped their B-tree maps (the Admin API's client, its JSON, the
 /// listing's join and the directory groups are ~100 KB, the contract's
 /// evidence gaps and renewed fields ~9 KB); of the rest, the contract's lifting and lowering code and
 /// the status rules (the SDK) are ~115 KB, serde_json ~85 KB, url with idna
@@ -70,21 +71,21 @@ fn a_call_crosses_the_boundary_both_ways() {
 fn the_bitbucket_component_stays_under_its_size_ceiling() {
     let size = connector().size();
     eprintln!("bundled connector: {size} bytes");
-    assert!(size <= 740_000, "{size} bytes");
+    assert!(size <= 730_000, "{size} bytes");
 }
 
-/// The Data Center component, against the same 300 KB goal: 448 KB. Its
+/// The Data Center component, against the same 300 KB goal: 441 KB. Its
 /// own code is ~65 KB and reads JSON through `serde_json::Value` (derived
 /// deserialisers cost ~110 KB more); the rest is what every component on
 /// the SDK carries (the example connector, with almost no code of its own,
-/// is 289 KB): the contract's lifting and lowering, the status rules,
+/// is 278 KB): the contract's lifting and lowering, the status rules,
 /// serde_json, core, alloc and std. Reaching 300 KB needs a smaller SDK
 /// floor, not a smaller connector; this ceiling keeps it from growing.
 #[test]
 fn the_data_center_component_stays_under_its_size_ceiling() {
     let size = e2e::datacenter::BITBUCKET_DC.len();
     eprintln!("Data Center connector: {size} bytes");
-    assert!(size <= 460_000, "{size} bytes");
+    assert!(size <= 450_000, "{size} bytes");
 }
 
 fn component_exporting(name: &str) -> Vec<u8> {

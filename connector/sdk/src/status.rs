@@ -15,8 +15,6 @@
 //! 6. when the listing is incomplete, any verdict but `active` becomes
 //!    `unknown` (absence of evidence is not evidence).
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use crate::{
     AccessLevel, AccountState, Activity, ActivityCounts, Listing, Membership, MfaCoverage, Policy,
     Reconciliation, SeatSummary, StatusReport, Timestamp, UnitSeats, User, UserStatus,
@@ -29,28 +27,71 @@ impl Activity {
     }
 }
 
-/// One user with memberships merged by unit id (first wins, evidence united).
+/// One user with memberships merged by unit id (first wins, evidence
+/// united), in unit-id order.
 struct Merged<'a> {
     user: &'a User,
-    memberships: BTreeMap<&'a str, (&'a Membership, Vec<&'a crate::Evidence>)>,
+    memberships: Vec<(&'a Membership, Vec<&'a crate::Evidence>)>,
 }
 
-fn merge(users: &[User]) -> BTreeMap<&str, Merged<'_>> {
-    let mut out: BTreeMap<&str, Merged<'_>> = BTreeMap::new();
-    for user in users {
-        let entry = out.entry(user.id.as_str()).or_insert_with(|| Merged {
-            user,
-            memberships: BTreeMap::new(),
-        });
+/// Users merged by id, in id order. Sorted vectors rather than maps: the
+/// same order, and a smaller component (every connector carries this).
+fn merge(users: &[User]) -> Vec<Merged<'_>> {
+    let mut order: Vec<&User> = users.iter().collect();
+    // Stable: of several copies of a user, the first comes first.
+    order.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut out: Vec<Merged<'_>> = Vec::new();
+    for user in order {
+        let entry = match out.last_mut() {
+            Some(last) if last.user.id == user.id => last,
+            _ => {
+                out.push(Merged {
+                    user,
+                    memberships: Vec::new(),
+                });
+                let at = out.len() - 1;
+                &mut out[at]
+            }
+        };
         for m in &user.memberships {
-            let slot = entry
+            match entry
                 .memberships
-                .entry(m.unit.id.as_str())
-                .or_insert_with(|| (m, Vec::new()));
-            slot.1.extend(m.evidence.iter());
+                .iter_mut()
+                .find(|(seen, _)| seen.unit.id == m.unit.id)
+            {
+                Some(slot) => slot.1.extend(m.evidence.iter()),
+                None => entry.memberships.push((m, m.evidence.iter().collect())),
+            }
         }
     }
+    for m in &mut out {
+        m.memberships.sort_by(|a, b| a.0.unit.id.cmp(&b.0.unit.id));
+    }
     out
+}
+
+/// Which sources covered which units: `(unit id, source)`, sorted, unique.
+struct Covered<'a>(Vec<(&'a str, &'a str)>);
+
+impl<'a> Covered<'a> {
+    fn new(coverage: &'a [crate::Coverage]) -> Self {
+        let mut pairs: Vec<(&str, &str)> = coverage
+            .iter()
+            .map(|c| (c.unit_id.as_str(), c.source.as_str()))
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        Covered(pairs)
+    }
+
+    /// The sources that covered `unit`, sorted.
+    fn sources<'s>(&'s self, unit: &'s str) -> impl Iterator<Item = &'a str> + 's {
+        let from = self.0.partition_point(|(u, _)| *u < unit);
+        self.0[from..]
+            .iter()
+            .take_while(move |(u, _)| *u == unit)
+            .map(|(_, s)| *s)
+    }
 }
 
 /// A date as `YYYY-MM-DD` for reasons.
@@ -62,7 +103,7 @@ pub fn date(t: Timestamp) -> String {
 
 fn verdict(
     m: &Merged<'_>,
-    covered: &BTreeMap<&str, BTreeSet<&str>>,
+    covered: &Covered<'_>,
     policy: &Policy,
     last: Option<(Timestamp, &str)>,
 ) -> (Activity, String) {
@@ -99,14 +140,14 @@ fn verdict(
         };
     }
     // A membership with a known gap is seen by no source, covered or not.
-    let covering = m.memberships.values().find_map(|(ms, _)| {
+    let covering = m.memberships.iter().find_map(|(ms, _)| {
         covered
-            .get(ms.unit.id.as_str())
+            .sources(ms.unit.id.as_str())
+            .next()
             .filter(|_| ms.evidence_gap.is_none())
-            .and_then(|s| s.iter().next())
-            .map(|source| (ms.unit.key.as_str(), *source))
+            .map(|source| (ms.unit.key.as_str(), source))
     });
-    let gap = m.memberships.values().find_map(|(ms, _)| {
+    let gap = m.memberships.iter().find_map(|(ms, _)| {
         ms.evidence_gap
             .as_deref()
             .map(|gap| (ms.unit.key.as_str(), gap))
@@ -127,18 +168,16 @@ fn verdict(
 /// Computes the report.
 pub fn compute(listing: &Listing, policy: &Policy) -> StatusReport {
     let users = merge(&listing.users);
-    let mut covered: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for c in &listing.coverage {
-        covered
-            .entry(c.unit_id.as_str())
-            .or_default()
-            .insert(c.source.as_str());
-    }
-    let facts: BTreeMap<&str, &crate::SeatFacts> = listing
-        .units
-        .iter()
-        .filter_map(|u| u.seats.as_ref().map(|s| (u.unit.id.as_str(), s)))
-        .collect();
+    let covered = Covered::new(&listing.coverage);
+    // The last description of a unit with seat facts wins.
+    let facts = |unit_id: &str| {
+        listing
+            .units
+            .iter()
+            .rev()
+            .find(|u| u.unit.id == unit_id && u.seats.is_some())
+            .and_then(|u| u.seats.as_ref())
+    };
 
     let mut statuses = Vec::with_capacity(users.len());
     let mut counts = ActivityCounts {
@@ -152,13 +191,14 @@ pub fn compute(listing: &Listing, policy: &Policy) -> StatusReport {
         disabled: 0,
         unknown: 0,
     };
-    let mut per_unit: BTreeMap<&str, UnitSeats> = BTreeMap::new();
+    let mut per_unit: Vec<UnitSeats> = Vec::new();
     let (mut membership_sum, mut unique, mut multi) = (0u32, 0u32, 0u32);
 
-    for (id, m) in &users {
+    for m in &users {
+        let id = m.user.id.as_str();
         let last = m
             .memberships
-            .values()
+            .iter()
             .flat_map(|(_, ev)| ev.iter())
             .map(|e| (e.at, e.source.as_str()))
             .max();
@@ -178,21 +218,26 @@ pub fn compute(listing: &Listing, policy: &Policy) -> StatusReport {
             Some(false) => mfa.disabled += 1,
             None => mfa.unknown += 1,
         }
-        let mut units = BTreeSet::new();
-        for (unit_id, (ms, _)) in &m.memberships {
-            let seats = per_unit.entry(unit_id).or_insert_with(|| UnitSeats {
-                unit: ms.unit.clone(),
-                used: 0,
-                purchased: facts.get(unit_id).and_then(|f| f.purchased),
-                reported_used: facts.get(unit_id).and_then(|f| f.used),
-                non_billable: 0,
-                admins: Vec::new(),
-                idle: 0,
-                covered_by: covered
-                    .get(unit_id)
-                    .map(|s| s.iter().map(|s| s.to_string()).collect())
-                    .unwrap_or_default(),
-            });
+        let mut units: Vec<String> = Vec::new();
+        for (ms, _) in &m.memberships {
+            let unit_id = ms.unit.id.as_str();
+            let at = match per_unit.iter().position(|u| u.unit.id == unit_id) {
+                Some(at) => at,
+                None => {
+                    per_unit.push(UnitSeats {
+                        unit: ms.unit.clone(),
+                        used: 0,
+                        purchased: facts(unit_id).and_then(|f| f.purchased),
+                        reported_used: facts(unit_id).and_then(|f| f.used),
+                        non_billable: 0,
+                        admins: Vec::new(),
+                        idle: 0,
+                        covered_by: covered.sources(unit_id).map(String::from).collect(),
+                    });
+                    per_unit.len() - 1
+                }
+            };
+            let seats = &mut per_unit[at];
             if matches!(ms.level, Some(AccessLevel::Admin | AccessLevel::Owner)) {
                 seats.admins.push(id.to_string());
             }
@@ -204,8 +249,10 @@ pub fn compute(listing: &Listing, policy: &Policy) -> StatusReport {
             if activity.is_idle() {
                 seats.idle += 1;
             }
-            units.insert(ms.unit.key.clone());
+            units.push(ms.unit.key.clone());
         }
+        units.sort();
+        units.dedup();
         membership_sum += units.len() as u32;
         unique += u32::from(!units.is_empty());
         multi += u32::from(units.len() > 1);
@@ -217,12 +264,11 @@ pub fn compute(listing: &Listing, policy: &Policy) -> StatusReport {
             reason,
             last_active: last.map(|(at, _)| at),
             last_active_source: last.map(|(_, s)| s.to_string()),
-            units: units.into_iter().collect(),
+            units,
             mfa_enabled: m.user.mfa_enabled,
         });
     }
 
-    let mut per_unit: Vec<UnitSeats> = per_unit.into_values().collect();
     per_unit.sort_by(|a, b| (&a.unit.key, &a.unit.id).cmp(&(&b.unit.key, &b.unit.id)));
     // The units' own purchases add up only when every unit seen reports one.
     let reported: Option<u32> = if per_unit.is_empty() {
