@@ -74,7 +74,7 @@ fn the_bitbucket_component_stays_under_its_size_ceiling() {
     assert!(size <= 730_000, "{size} bytes");
 }
 
-/// The Data Center component, against the same 300 KB goal: 441 KB. Its
+/// The Data Center component, against the same 300 KB goal: 442 KB. Its
 /// own code is ~65 KB and reads JSON through `serde_json::Value` (derived
 /// deserialisers cost ~110 KB more); the rest is what every component on
 /// the SDK carries (the example connector, with almost no code of its own,

@@ -22,6 +22,50 @@ fn listed(
     }
 }
 
+/// The component's statuses of a complete listing, at now, 90 days.
+fn statuses(
+    s: &SignedIn,
+    users: Vec<User>,
+    units: Vec<saas_runtime::latest::BillingUnit>,
+    coverage: Vec<saas_runtime::latest::Coverage>,
+) -> saas_runtime::latest::StatusReport {
+    let listing = saas_runtime::latest::Listing {
+        users,
+        units,
+        coverage,
+        complete: true,
+    };
+    dc().compute_status(&s.io, &listing, policy())
+        .unwrap()
+        .unwrap()
+}
+
+fn policy() -> Policy {
+    Policy {
+        as_of: e2e::now(),
+        inactive_after_days: 90,
+        purchased_seats: None,
+    }
+}
+
+/// Signs in with the access token and lists everything: every user, each
+/// holding a seat as the truth says.
+fn token_listing(fake: &FakeDc) -> (SignedIn, Vec<User>, Vec<saas_runtime::latest::BillingUnit>) {
+    let s = sign_in(fake, &dc_settings(fake, &[]), &bearer(ADMIN_TOKEN));
+    let (users, units, _) = listed(&s, None).unwrap();
+    let truth = fake.truth(90);
+    assert_eq!(users.len(), truth.users.len());
+    for u in &users {
+        let m = &u.memberships[0];
+        assert_eq!(
+            m.billable, truth.users[&u.id].billable,
+            "{}",
+            m.billable_reason
+        );
+    }
+    (s, users, units)
+}
+
 /// Every user's seat, permission and last login equal the truth.
 fn assert_truth(users: &[User], truth: &Truth) {
     assert_eq!(users.len(), truth.users.len());
@@ -68,24 +112,11 @@ fn users_licences_last_logins_and_verdicts_match_the_truth() {
     );
     assert!(reasons.iter().any(|r| r.contains("granted directly")));
     assert!(reasons.iter().any(|r| r.starts_with("deactivated in")));
-    let listing = saas_runtime::latest::Listing {
-        users,
-        units,
-        coverage: vec![saas_runtime::latest::Coverage {
-            source: "last-authentication".into(),
-            unit_id: fake.base_url(),
-        }],
-        complete: true,
-    };
-    let policy = Policy {
-        as_of: e2e::now(),
-        inactive_after_days: 90,
-        purchased_seats: None,
-    };
-    let report = dc()
-        .compute_status(&s.io, &listing, policy)
-        .unwrap()
-        .unwrap();
+    let coverage = vec![saas_runtime::latest::Coverage {
+        source: "last-authentication".into(),
+        unit_id: fake.base_url(),
+    }];
+    let report = statuses(&s, users, units, coverage);
     for status in &report.users {
         let want = truth.users[&status.user_id].activity;
         assert_eq!(e2e::activity(status.activity), want, "{}", status.reason);
@@ -291,19 +322,8 @@ fn sign_in_refusals_are_typed_and_a_token_lists_without_the_admin_only_parts() {
         "{captcha:?}"
     );
 
-    let s = sign_in(&fake, &settings, &bearer(ADMIN_TOKEN));
-    let (users, units, _) = listed(&s, None).unwrap();
-    let truth = fake.truth(90);
-    assert_eq!(users.len(), truth.users.len());
+    let (s, users, units) = token_listing(&fake);
     assert!(units[0].seats.is_none(), "the licence needs ADMIN");
-    for u in &users {
-        let m = &u.memberships[0];
-        assert_eq!(
-            m.billable, truth.users[&u.id].billable,
-            "{}",
-            m.billable_reason
-        );
-    }
     assert!(users.iter().any(|u| {
         u.memberships[0]
             .billable_reason
@@ -369,13 +389,8 @@ fn a_listing_cut_short_marks_nobody_idle() {
         &mut |_| {},
     );
     assert!(!cut.complete && !cut.users.is_empty());
-    let policy = Policy {
-        as_of: e2e::now(),
-        inactive_after_days: 90,
-        purchased_seats: None,
-    };
     let report = dc()
-        .compute_status(&s.io, &cut.to_contract(), policy)
+        .compute_status(&s.io, &cut.to_contract(), policy())
         .unwrap()
         .unwrap();
     assert!(
@@ -385,4 +400,33 @@ fn a_listing_cut_short_marks_nobody_idle() {
             .all(|u| matches!(u.activity, Activity::Active | Activity::Unknown))
     );
     assert!(report.users.iter().any(|u| u.activity == Activity::Unknown));
+}
+
+#[test]
+fn a_token_refused_the_admin_list_still_lists_everyone_without_dates() {
+    let fake = dc_fake(DcConfig {
+        tokens_read_admin_users: false,
+        ..DcConfig::default()
+    });
+    let (s, users, units) = token_listing(&fake);
+    for u in &users {
+        let m = &u.memberships[0];
+        assert!(
+            m.evidence.is_empty()
+                && m.evidence_gap
+                    .as_deref()
+                    .is_some_and(|g| g.contains("administrator"))
+        );
+    }
+    let report = statuses(&s, users, units, Vec::new());
+    let active_accounts = report
+        .users
+        .iter()
+        .filter(|u| u.activity != Activity::Inactive);
+    assert!(active_accounts.clone().count() > 0);
+    assert!(
+        active_accounts
+            .into_iter()
+            .all(|u| u.activity == Activity::Unknown && u.reason.contains("last logins"))
+    );
 }

@@ -28,6 +28,8 @@ pub enum Phase {
     Licensed(u32),
     /// `/admin/users`: the users, with their last authentication.
     Users(u32),
+    /// `/users`: the users without it, for a credential refused the admin list.
+    PlainUsers(u32),
 }
 
 /// Where a listing stands.
@@ -58,6 +60,7 @@ fn phase_json(phase: Phase) -> Value {
         Phase::GroupMembers(g, s) => json!(["group-members", s, g]),
         Phase::Licensed(s) => json!(["licensed", s]),
         Phase::Users(s) => json!(["users", s]),
+        Phase::PlainUsers(s) => json!(["plain-users", s]),
     }
 }
 
@@ -74,6 +77,7 @@ fn phase_of(v: &Value) -> Option<Phase> {
         "group-members" => Phase::GroupMembers(at(2)? as usize, at(1)?),
         "licensed" => Phase::Licensed(at(1)?),
         "users" => Phase::Users(at(1)?),
+        "plain-users" => Phase::PlainUsers(at(1)?),
         _ => return None,
     })
 }

@@ -12,6 +12,7 @@ pub mod config;
 pub mod cursor;
 pub mod licence;
 pub mod listing;
+pub mod member;
 pub mod paging;
 pub mod release;
 pub mod session;

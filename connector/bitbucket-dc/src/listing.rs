@@ -7,29 +7,14 @@
 use crate::config::{Config, FILTERED_PAGE_SIZE};
 use crate::cursor::{Cursor, Phase};
 use crate::licence::{GroupGrant, Index, Permission};
+use crate::member::{NO_DATES, SOURCE, to_user, unit};
 use crate::paging::{self, Fetched, Next};
 use crate::session::Session;
 use crate::wire::{self, DetailedUser, License};
-use crate::{Result, upstream};
+use crate::{Error, Result, upstream};
 use saas_connector_sdk::http::{HttpClient, Request};
 use saas_connector_sdk::log::Logger;
-use saas_connector_sdk::{
-    AccountState, AccountStatus, BillingUnit, Coverage, Evidence, EvidenceKind, ListingProgress,
-    Membership, PageStats, SeatFacts, UnitKind, UnitRef, User, UserPage,
-};
-
-/// The evidence source: Bitbucket's last successful authentication of a
-/// user (web, REST or git over HTTP; what counts is Bitbucket's to say).
-pub const SOURCE: &str = "last-authentication";
-
-/// The instance as a billing unit: its base URL is the id, its host the key.
-pub fn unit(config: &Config) -> UnitRef {
-    UnitRef {
-        kind: UnitKind::Instance,
-        id: config.base(),
-        key: config.host(),
-    }
-}
+use saas_connector_sdk::{BillingUnit, Coverage, ListingProgress, PageStats, SeatFacts, UserPage};
 
 /// What one step gathers.
 struct Step<'a> {
@@ -227,14 +212,26 @@ impl Step<'_> {
         Ok(())
     }
 
-    /// A page of users, each with its seat and last authentication.
-    fn users(&mut self, cursor: &mut Cursor, start: u32) -> Result<bool> {
-        let page = self.fetch(
-            ("/admin/users", &[]),
+    /// A page of users, each with its seat and last authentication; from
+    /// `/users`, without dates, when `plain` (a credential that may not read
+    /// the admin list: the doc leaves open whether tokens may).
+    fn users(&mut self, cursor: &mut Cursor, start: u32, plain: bool) -> Result<bool> {
+        let path = if plain { "/users" } else { "/admin/users" };
+        let fetched = self.fetch(
+            (path, &[]),
             (start, self.config.page_size),
             "the users",
             DetailedUser::read,
-        )?;
+        );
+        let page = match fetched {
+            Err(Error::Forbidden(m)) if !plain && !self.session.admin && start == 0 => {
+                self.log
+                    .warn(&format!("{m}: listing users without their last logins"));
+                cursor.phase = Phase::PlainUsers(0);
+                return Ok(false);
+            }
+            other => other?,
+        };
         let index = Index::new(&cursor.grants);
         let unit = unit(self.config);
         let mut pushed = 0;
@@ -247,7 +244,7 @@ impl Step<'_> {
                 continue;
             }
             self.seen.push(u.id);
-            let user = to_user(u, &index, &unit);
+            let user = to_user(u, &index, &unit, plain.then_some(NO_DATES));
             cursor.billable += u64::from(user.memberships[0].billable);
             self.page.users.push(user);
             pushed += 1;
@@ -255,13 +252,19 @@ impl Step<'_> {
         self.seen.sort_unstable();
         self.sorted = self.seen.len();
         cursor.listed += pushed;
-        self.page.coverage.push(Coverage {
-            source: SOURCE.into(),
-            unit_id: unit.id,
-        });
+        if !plain {
+            self.page.coverage.push(Coverage {
+                source: SOURCE.into(),
+                unit_id: unit.id,
+            });
+        }
         Ok(match page.next {
             Next::At(n) => {
-                cursor.phase = Phase::Users(n);
+                cursor.phase = if plain {
+                    Phase::PlainUsers(n)
+                } else {
+                    Phase::Users(n)
+                };
                 false
             }
             Next::Done => true,
@@ -279,52 +282,6 @@ fn next_group(cursor: &Cursor, from: usize) -> Phase {
         .skip(from)
         .find(|(_, g)| g.permission.is_some())
         .map_or(Phase::Licensed(0), |(i, _)| Phase::GroupMembers(i, 0))
-}
-
-/// A Bitbucket user as the contract's user, with its one membership.
-pub fn to_user(u: &DetailedUser, index: &Index<'_>, unit: &UnitRef) -> User {
-    let seat = index.seat(u);
-    let service = u.kind.as_deref() == Some("SERVICE");
-    let reason = if service {
-        format!("{} (a service account)", seat.reason)
-    } else {
-        seat.reason
-    };
-    User {
-        id: u.id.to_string(),
-        account_id: None,
-        email: u.email_address.clone().filter(|e| !e.is_empty()),
-        display_name: u.display_name.clone(),
-        username: Some(u.name.clone()),
-        status: AccountStatus {
-            upstream: Some(if u.active { "active" } else { "inactive" }.into()),
-            state: if u.active {
-                AccountState::Active
-            } else {
-                AccountState::Deactivated
-            },
-        },
-        mfa_enabled: None,
-        created_at: None,
-        memberships: vec![Membership {
-            unit: unit.clone(),
-            role: Some(seat.permission.map_or("none", Permission::name).into()),
-            level: seat.permission.map(Permission::level),
-            billable: seat.billable,
-            billable_reason: reason,
-            added_at: None,
-            evidence: u
-                .last_authentication_timestamp
-                .map(|ms| Evidence {
-                    source: SOURCE.into(),
-                    kind: EvidenceKind::Login,
-                    at: ms.div_euclid(1000),
-                })
-                .into_iter()
-                .collect(),
-            evidence_gap: None,
-        }],
-    }
 }
 
 /// Runs one step of the listing from `cursor` (none: the start).
@@ -372,7 +329,8 @@ pub fn list_users(
             Phase::UserGrants(s) => step.user_grants(&mut cursor, s)?,
             Phase::GroupMembers(g, s) => step.group_members(&mut cursor, g, s)?,
             Phase::Licensed(s) => step.licensed(&mut cursor, s)?,
-            Phase::Users(s) => finished = step.users(&mut cursor, s)?,
+            Phase::Users(s) => finished = step.users(&mut cursor, s, false)?,
+            Phase::PlainUsers(s) => finished = step.users(&mut cursor, s, true)?,
         }
     }
     let mut page = step.page;

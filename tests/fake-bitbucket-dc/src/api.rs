@@ -165,8 +165,10 @@ pub async fn admin_users(
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    if let Err(r) = authorize(&s, &headers, 1) {
-        return r;
+    match authorize(&s, &headers, 1) {
+        Err(r) => return r,
+        Ok(c) if c.token && !s.config.tokens_read_admin_users => return respond::not_permitted(),
+        Ok(_) => {}
     }
     let m = s.lock();
     let f = m.faults.clone();

@@ -53,6 +53,9 @@ pub struct DcConfig {
     /// Added to the licence's own count of users, so that it disagrees
     /// with the users that hold a seat.
     pub licence_skew: i32,
+    /// Whether an HTTP access token may read `/admin/users` (the doc leaves
+    /// it open; off, it answers "not permitted").
+    pub tokens_read_admin_users: bool,
     /// Failed logins of a username before it is put behind a CAPTCHA.
     pub captcha_after: Option<u32>,
     /// Faults at the start.
@@ -70,6 +73,7 @@ impl Default for DcConfig {
             unlimited: false,
             no_licence: false,
             licence_skew: 0,
+            tokens_read_admin_users: true,
             captcha_after: Some(5),
             faults: DcFaults::default(),
         }

@@ -65,6 +65,8 @@ pub struct Caller {
     /// Rank of the permission in force (see [`rank`]): a token's is at most
     /// `LICENSED_USER`'s, whatever its owner holds.
     pub rank: usize,
+    /// Whether it signed in with an HTTP access token.
+    pub token: bool,
 }
 
 /// Why a request is not authenticated.
@@ -114,5 +116,6 @@ pub fn caller(state: &State, headers: &HeaderMap) -> Result<Caller, Refusal> {
     Ok(Caller {
         name,
         rank: if token { held.min(1) } else { held },
+        token,
     })
 }
