@@ -50,6 +50,17 @@ fn allow(base: &str) -> Allowlist {
     Allowlist::of_urls([&url::Url::parse(base).unwrap()]).unwrap()
 }
 
+/// Through `proxy`, trusting `ca`.
+fn via(proxy: &ConnectProxy, ca: Vec<Vec<u8>>) -> Network {
+    Network {
+        ca_certificates: ca,
+        proxy: ProxyChoice::Via {
+            url: proxy.url(),
+            no_proxy: Vec::new(),
+        },
+    }
+}
+
 fn direct(ca: Vec<Vec<u8>>) -> Network {
     Network {
         ca_certificates: ca,
@@ -83,13 +94,7 @@ fn a_proxy_reaches_an_instance_whose_name_only_it_knows() {
     let fake = FakeDc::start_tls(DcConfig::default(), ca.server.clone()).unwrap();
     let proxy = ConnectProxy::start(fake.addr()).unwrap();
     let base = fake.base_url_as("bitbucket.internal");
-    let via = Network {
-        ca_certificates: bundle(&ca),
-        proxy: ProxyChoice::Via {
-            url: proxy.url(),
-            no_proxy: Vec::new(),
-        },
-    };
+    let via = via(&proxy, bundle(&ca));
     let users = sync(&io(via, allow(&base)), &base).unwrap();
     assert_eq!(users, fake.truth(90).users.len());
     let port = fake.addr().port();
@@ -118,13 +123,7 @@ fn plain_http_leaves_loopback_only_for_hosts_opted_in() {
     assert!(refused.contains("plain http"), "{refused}");
     let opted = AllowedHost::parse(&format!("bitbucket.internal:{}", fake.addr().port())).unwrap();
     let allowlist = Allowlist::of_urls_with([&internal], vec![opted]).unwrap();
-    let via = Network {
-        ca_certificates: Vec::new(),
-        proxy: ProxyChoice::Via {
-            url: proxy.url(),
-            no_proxy: Vec::new(),
-        },
-    };
+    let via = via(&proxy, Vec::new());
     assert_eq!(
         sync(&io(via, allowlist), &base).unwrap(),
         fake.truth(90).users.len()
@@ -137,13 +136,7 @@ fn loopback_never_goes_through_the_proxy() {
     let fake = FakeDc::start(DcConfig::default()).unwrap();
     let proxy = ConnectProxy::start(fake.addr()).unwrap();
     let base = fake.base_url();
-    let via = Network {
-        ca_certificates: Vec::new(),
-        proxy: ProxyChoice::Via {
-            url: proxy.url(),
-            no_proxy: Vec::new(),
-        },
-    };
+    let via = via(&proxy, Vec::new());
     assert_eq!(
         sync(&io(via, allow(&base)), &base).unwrap(),
         fake.truth(90).users.len()

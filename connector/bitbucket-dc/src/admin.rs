@@ -115,19 +115,25 @@ impl Admin<'_> {
             .collect())
     }
 
-    /// One group by name (the filter is a substring match: the answer is
-    /// searched for the exact name).
-    pub fn get(&self, name: &str) -> Result<Group> {
+    /// `not-found` unless a group is named exactly `name` (the filter is a
+    /// substring match: the answer is searched for the name).
+    fn exists(&self, name: &str) -> Result<()> {
         let entries = self.all(
             ("/admin/groups", &[("filter", name)]),
             "the group",
             wire::group_name,
         )?;
-        let entry = entries
-            .into_iter()
-            .find(|e| e == name)
-            .ok_or_else(|| Error::NotFound(format!("no group is named {name:?}")))?;
-        Ok(self.group(entry, &self.group_permissions()?))
+        if entries.iter().any(|e| e == name) {
+            Ok(())
+        } else {
+            Err(Error::NotFound(format!("no group is named {name:?}")))
+        }
+    }
+
+    /// One group by name.
+    pub fn get(&self, name: &str) -> Result<Group> {
+        self.exists(name)?;
+        Ok(self.group(name.to_string(), &self.group_permissions()?))
     }
 
     /// Creates a group.
@@ -208,7 +214,7 @@ impl Admin<'_> {
 
     /// A group's members.
     pub fn members(&self, name: &str) -> Result<Vec<GroupMember>> {
-        self.get(name)?;
+        self.exists(name)?;
         let what = format!("the members of the group {name}");
         let users = self.all(
             ("/admin/groups/more-members", &[("context", name)]),

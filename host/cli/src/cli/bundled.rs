@@ -16,34 +16,39 @@ pub const BITBUCKET_DC: &[u8] = include_bytes!(env!("BUNDLED_DC_CONNECTOR_WASM")
 /// The bundled connectors by name.
 pub const NAMES: [(&str, &[u8]); 2] = [("bitbucket", BITBUCKET), ("bitbucket-dc", BITBUCKET_DC)];
 
-/// The bundled component `choice` names (none: the default), unless a
-/// file by that name exists.
-pub fn named(choice: Option<&Path>) -> Option<&'static [u8]> {
+/// What `--connector` names: a bundled component or a file.
+enum Choice<'a> {
+    Bundled(&'static [u8]),
+    File(&'a Path),
+}
+
+/// The component `choice` names (none: the default); a name of a bundled
+/// one is a file when a file by that name exists.
+fn choose(choice: Option<&Path>) -> Choice<'_> {
     let Some(path) = choice else {
-        return Some(BITBUCKET);
+        return Choice::Bundled(BITBUCKET);
     };
-    if path.exists() {
-        return None;
+    let bundled = (!path.exists())
+        .then(|| path.to_str())
+        .flatten()
+        .and_then(|name| NAMES.iter().find(|(n, _)| *n == name));
+    match bundled {
+        Some((_, wasm)) => Choice::Bundled(wasm),
+        None => Choice::File(path),
     }
-    let name = path.to_str()?;
-    NAMES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, wasm)| *wasm)
 }
 
 /// The bytes of the component `choice` names: a bundled one or a file.
 pub fn read(choice: Option<&Path>) -> anyhow::Result<Cow<'static, [u8]>> {
     use anyhow::Context;
-    match (named(choice), choice) {
-        (Some(wasm), _) => Ok(Cow::Borrowed(wasm)),
-        (None, Some(path)) => std::fs::read(path).map(Cow::Owned).with_context(|| {
+    match choose(choice) {
+        Choice::Bundled(wasm) => Ok(Cow::Borrowed(wasm)),
+        Choice::File(path) => std::fs::read(path).map(Cow::Owned).with_context(|| {
             format!(
                 "reading {} (bundled connectors: bitbucket, bitbucket-dc)",
                 path.display()
             )
         }),
-        (None, None) => unreachable!("no choice is the default"),
     }
 }
 
@@ -52,9 +57,8 @@ pub fn load(
     runtime: &Runtime,
     choice: Option<&Path>,
 ) -> Result<Connector, saas_runtime::HostError> {
-    match (named(choice), choice) {
-        (Some(wasm), _) => runtime.load(wasm),
-        (None, Some(path)) => runtime.load_file(path),
-        (None, None) => runtime.load(BITBUCKET),
+    match choose(choice) {
+        Choice::Bundled(wasm) => runtime.load(wasm),
+        Choice::File(path) => runtime.load_file(path),
     }
 }

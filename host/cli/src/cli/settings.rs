@@ -369,6 +369,10 @@ impl ConnectorArgs {
         net.allow_plain_http
             .extend(self.allow_plain_http.iter().cloned());
         let (network, plain_http) = net.resolve()?;
+        let redactor = Redactor::new();
+        if let Some(password) = network.proxy_password() {
+            redactor.add(&password);
+        }
         let allowlist = Allowlist::of_urls_with(&connector.egress_urls(&settings), plain_http)
             .map_err(|e| anyhow!(e))?;
         let budgets = &connector.info().budgets;
@@ -388,7 +392,7 @@ impl ConnectorArgs {
         let egress = Egress::with_network(limits, network, allowlist).map_err(|e| anyhow!(e))?;
         let io = Io {
             egress: Arc::new(egress),
-            redactor: Arc::new(Redactor::new()),
+            redactor: Arc::new(redactor),
             events,
             credentials: Arc::new(super::credential_file::ConfigFileStore {
                 path: file.path.clone(),

@@ -84,29 +84,49 @@ impl Network {
         match &self.proxy {
             ProxyChoice::Direct => Ok(None),
             ProxyChoice::Via { url, no_proxy } => build(url, no_proxy).map(Some),
-            ProxyChoice::FromEnvironment => {
-                let var = |names: &[&str]| {
-                    names
-                        .iter()
-                        .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
-                };
-                let Some(url) = var(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"])
-                    .or_else(|| var(&["HTTP_PROXY", "http_proxy"]))
-                else {
-                    return Ok(None);
-                };
-                let no_proxy: Vec<String> = var(&["NO_PROXY", "no_proxy"])
-                    .unwrap_or_default()
-                    .split(',')
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-                    .collect();
-                build(&url, &no_proxy)
+            ProxyChoice::FromEnvironment => match from_environment() {
+                None => Ok(None),
+                Some((url, no_proxy)) => build(&url, &no_proxy)
                     .map(Some)
-                    .map_err(|e| format!("the proxy environment variable: {e}"))
-            }
+                    .map_err(|e| format!("the proxy environment variable: {e}")),
+            },
         }
     }
+
+    /// The password in the proxy's URL (given or from the environment),
+    /// when it has one: a secret for the host to mask.
+    pub fn proxy_password(&self) -> Option<String> {
+        let url = match &self.proxy {
+            ProxyChoice::Direct => return None,
+            ProxyChoice::Via { url, .. } => url.clone(),
+            ProxyChoice::FromEnvironment => from_environment()?.0,
+        };
+        let url = Url::parse(&url).ok()?;
+        let password = url.password()?;
+        Some(
+            percent_encoding::percent_decode_str(password)
+                .decode_utf8_lossy()
+                .into_owned(),
+        )
+    }
+}
+
+/// The proxy URL and `NO_PROXY` list of the environment, when one is set.
+fn from_environment() -> Option<(String, Vec<String>)> {
+    let var = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
+    };
+    let url = var(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"])
+        .or_else(|| var(&["HTTP_PROXY", "http_proxy"]))?;
+    let no_proxy = var(&["NO_PROXY", "no_proxy"])
+        .unwrap_or_default()
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    Some((url, no_proxy))
 }
 
 /// The proxy's host and port, for messages (never its user or password).

@@ -116,3 +116,22 @@ fn an_embedder_replaces_the_destination_rule_and_the_transport() {
         Err(EgressError::Denied(_))
     ));
 }
+
+#[test]
+fn a_given_proxys_password_is_known_for_masking() {
+    use super::{Network, ProxyChoice};
+    let network = Network {
+        ca_certificates: Vec::new(),
+        proxy: ProxyChoice::Via {
+            url: "http://ops:s%3Acret@proxy.corp:3128".into(),
+            no_proxy: Vec::new(),
+        },
+    };
+    assert_eq!(network.proxy_password().as_deref(), Some("s:cret"));
+    assert!(network.proxy().unwrap().is_some());
+    let direct = Network {
+        ca_certificates: Vec::new(),
+        proxy: ProxyChoice::Direct,
+    };
+    assert_eq!(direct.proxy_password(), None);
+}
