@@ -169,6 +169,14 @@ fn session_for(
     }
 }
 
+/// The path that lists the caller's workspaces: discovery pages through it
+/// and the credential check reads its first entry, so both fail alike.
+/// (`/2.0/workspaces`, its predecessor, answers 410 since 2026: not used.)
+pub const WORKSPACE_LISTING: &str = "/2.0/user/workspaces";
+
+/// How errors of the workspace listing name it.
+pub const WORKSPACE_LISTING_CALL: &str = "GET /2.0/user/workspaces";
+
 /// Checks a session with one cheap authenticated call. An access token
 /// may not list the caller's workspaces, so with `include-workspaces` it
 /// reads its own workspace instead.
@@ -182,22 +190,26 @@ fn check(
         (AuthMode::AccessToken, Some(slug)) => {
             endpoints.api(&format!("/2.0/workspaces/{}", segment(slug)))
         }
-        _ => endpoints.api("/2.0/user/workspaces?pagelen=1"),
+        _ => endpoints.api(&format!("{WORKSPACE_LISTING}?pagelen=1")),
+    };
+    let what = match session.mode {
+        AuthMode::AccessToken if !config.include_workspaces.is_empty() => "credential check",
+        _ => WORKSPACE_LISTING_CALL,
     };
     let response = http
         .send(Request::get(url, &session.authorization()))
-        .map_err(|e| upstream::transport_error(e, "credential check"))?;
+        .map_err(|e| upstream::transport_error(e, what))?;
     if response.is_success() {
         // The body must at least be JSON of the expected shape: a 200 with
         // garbage is no proof.
         match session.mode {
-            AuthMode::AccessToken => wire::json(&response, "credential check").map(drop),
-            _ => wire::page(&response, "credential check").map(drop),
+            AuthMode::AccessToken => wire::json(&response, what).map(drop),
+            _ => wire::page(&response, what).map(drop),
         }
     } else if session.mode == AuthMode::AccessToken && response.status == 403 {
         Err(Error::InvalidConfig(ACCESS_TOKEN_NEEDS_WORKSPACE.into()))
     } else {
-        Err(upstream::api_error(&response, "credential check"))
+        Err(upstream::api_error(&response, what))
     }
 }
 

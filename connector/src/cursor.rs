@@ -5,10 +5,12 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
+use crate::endpoints::Endpoints;
+use crate::listing::MAX_PAGES;
 use crate::{Error, Result};
 
 /// Version of the cursor format.
-const FORMAT: u8 = 2;
+const FORMAT: u8 = 3;
 
 /// Which upstream listing a workspace's members come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,8 +110,6 @@ pub enum Phase {
     Discover {
         /// Next discovery page; none for the first.
         next: Option<String>,
-        /// Whether the retired `/2.0/workspaces` is in use.
-        legacy: bool,
         /// Workspaces found so far.
         found: Vec<Found>,
         /// Hashes of the discovery URLs already fetched.
@@ -138,6 +138,9 @@ pub struct Cursor {
     pub v: u8,
     /// The API base this listing runs against.
     pub api: String,
+    /// A hash of the settings that shape the listing (see
+    /// [`Config::listing_hash`]): a cursor is refused under others.
+    pub settings: u64,
     /// Workspaces finished.
     pub done: u32,
     /// Members listed in finished workspaces.
@@ -157,16 +160,16 @@ pub struct Cursor {
 
 impl Cursor {
     /// The state before anything was listed.
-    pub fn start(api: String) -> Self {
+    pub fn start(api: String, settings: u64) -> Self {
         Cursor {
             v: FORMAT,
             api,
+            settings,
             done: 0,
             done_members: 0,
             listed: 0,
             phase: Phase::Discover {
                 next: None,
-                legacy: false,
                 found: Vec::new(),
                 visited: Vec::new(),
             },
@@ -177,35 +180,100 @@ impl Cursor {
 
     /// Encodes the cursor.
     pub fn encode(&self) -> String {
-        let json = serde_json::to_vec(self).expect("cursor serialises");
-        URL_SAFE_NO_PAD.encode(json)
+        let mut bytes = serde_json::to_vec(self).expect("cursor serialises");
+        let check = fnv(&bytes);
+        bytes.extend_from_slice(&check.to_be_bytes());
+        URL_SAFE_NO_PAD.encode(bytes)
     }
 
-    /// Decodes a cursor and checks it belongs to `api`.
-    pub fn decode(text: &str, api: &str) -> Result<Self> {
+    /// Decodes a cursor, checks it belongs to this API base and these
+    /// settings, and checks everything in it that a request would be built
+    /// from: a cursor comes back from a file anyone may edit.
+    pub fn decode(text: &str, endpoints: &Endpoints, settings: u64) -> Result<Self> {
         let bytes = URL_SAFE_NO_PAD
             .decode(text.trim())
-            .map_err(|_| Error::InvalidCursor("not a cursor of this connector".into()))?;
-        let cursor: Cursor = serde_json::from_slice(&bytes)
-            .map_err(|_| Error::InvalidCursor("not a cursor of this connector".into()))?;
+            .map_err(|_| invalid("not a cursor of this connector"))?;
+        // The JSON, then its checksum: a cursor damaged in the checkpoint
+        // file is refused before anything is built from it.
+        let (json, check) = bytes
+            .split_last_chunk::<8>()
+            .ok_or_else(|| invalid("not a cursor of this connector"))?;
+        if fnv(json) != u64::from_be_bytes(*check) {
+            return Err(invalid(
+                "the cursor is damaged (its checksum does not match)",
+            ));
+        }
+        let cursor: Cursor =
+            serde_json::from_slice(json).map_err(|_| invalid("not a cursor of this connector"))?;
         if cursor.v != FORMAT {
-            return Err(Error::InvalidCursor(format!(
+            return Err(invalid(&format!(
                 "cursor format {} is not {FORMAT}",
                 cursor.v
             )));
         }
-        if cursor.api != api {
-            return Err(Error::InvalidCursor(
-                "the cursor belongs to a listing against another API base".into(),
+        if cursor.api != endpoints.api_base() {
+            return Err(invalid(
+                "the cursor belongs to a listing against another API base",
             ));
         }
+        if cursor.settings != settings {
+            return Err(invalid(
+                "the cursor belongs to a listing with other settings (workspaces, page size or \
+                 Admin API): start the listing again",
+            ));
+        }
+        cursor.check_links(endpoints)?;
         Ok(cursor)
     }
+
+    /// Every URL in the cursor parses and stays on the API's origin, and
+    /// page numbers are within bounds, before any request is built from them.
+    fn check_links(&self, endpoints: &Endpoints) -> Result<()> {
+        let link = |url: &str| {
+            endpoints
+                .check_same_origin(url)
+                .map_err(|e| invalid(&format!("a link in the cursor is refused: {e}")))
+        };
+        match &self.phase {
+            Phase::Discover {
+                next: Some(next), ..
+            } => link(next)?,
+            Phase::Discover { .. } | Phase::OrgWorkspaces { .. } => {}
+            Phase::Members { tasks } => {
+                for task in tasks {
+                    match &task.state {
+                        TaskState::Follow { next, .. } => link(next)?,
+                        TaskState::Pages {
+                            first,
+                            next_page,
+                            last_page,
+                        } => {
+                            link(first)?;
+                            if *last_page > MAX_PAGES || *next_page < 2 {
+                                return Err(invalid("page numbers out of bounds"));
+                            }
+                        }
+                        TaskState::First | TaskState::Done => {}
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn invalid(why: &str) -> Error {
+    Error::InvalidCursor(why.into())
 }
 
 /// FNV-1a, to remember visited URLs compactly.
 pub fn url_hash(url: &str) -> u64 {
-    url.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+    fnv(url.as_bytes())
+}
+
+/// FNV-1a of bytes: compact and stable across builds, not a MAC.
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
 }

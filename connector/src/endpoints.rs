@@ -40,6 +40,30 @@ impl Config {
     }
 }
 
+impl Config {
+    /// A hash of the settings that decide what a listing visits and how:
+    /// the workspace filters (case-insensitively, in any order), the page
+    /// size and the Admin API base. A cursor carries it, so that one made
+    /// under other settings is refused instead of resumed into a different
+    /// listing.
+    pub fn listing_hash(&self) -> u64 {
+        let canonical = |list: &[String]| {
+            let mut list: Vec<String> = list.iter().map(|s| s.to_ascii_lowercase()).collect();
+            list.sort();
+            list.dedup();
+            list.join(",")
+        };
+        let text = format!(
+            "include={};exclude={};page-size={:?};admin={:?}",
+            canonical(&self.include_workspaces),
+            canonical(&self.exclude_workspaces),
+            self.page_size,
+            self.admin_api_base_url,
+        );
+        crate::cursor::url_hash(&text)
+    }
+}
+
 /// Bitbucket Cloud's REST API.
 pub const DEFAULT_API_BASE: &str = "https://api.bitbucket.org";
 /// Bitbucket Cloud's OAuth 2.0 token endpoint.
@@ -147,9 +171,11 @@ impl Endpoints {
         }
     }
 
-    /// The URL of page `page` of a listing whose first page is `first`.
-    pub fn page_url(first: &str, page: u64) -> String {
-        let mut url = Url::parse(first).expect("built from a valid base");
+    /// The URL of page `page` of a listing whose first page is `first`;
+    /// `first` comes from a cursor, so an unparseable one is `invalid-cursor`.
+    pub fn page_url(first: &str, page: u64) -> Result<String> {
+        let mut url = Url::parse(first)
+            .map_err(|_| Error::InvalidCursor(format!("unparseable page URL {first:?}")))?;
         let pairs: Vec<(String, String)> = url
             .query_pairs()
             .filter(|(k, _)| k != "page")
@@ -159,6 +185,6 @@ impl Endpoints {
             .clear()
             .extend_pairs(pairs)
             .append_pair("page", &page.to_string());
-        url.to_string()
+        Ok(url.to_string())
     }
 }

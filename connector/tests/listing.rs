@@ -2,102 +2,15 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use bitbucket_connector::Error;
-use bitbucket_connector::auth;
-use bitbucket_connector::endpoints::Config;
-use bitbucket_connector::endpoints::Endpoints;
 use bitbucket_connector::listing::list_users;
-use bitbucket_connector::session::{Credentials, OAuthClient, Session};
+use bitbucket_connector::session::Session;
+use common::listing::{Seen, add, config, fake, list_all, now, session};
 use common::{Lines, Native};
 use fake_bitbucket::{FakeBitbucket, FakeConfig, Faults, NextFault, PermissionsMode};
 use saas_connector_sdk::User;
-
-type Seen = BTreeMap<String, BTreeSet<String>>;
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-fn fake(workspaces: usize, members: usize) -> FakeBitbucket {
-    FakeBitbucket::start(FakeConfig {
-        workspaces,
-        members,
-        ..FakeConfig::default()
-    })
-    .unwrap()
-}
-
-fn config(fake: &FakeBitbucket) -> Config {
-    Config {
-        api_base_url: Some(fake.api_base_url()),
-        token_url: Some(fake.token_url()),
-        ..Config::default()
-    }
-}
-
-fn client() -> OAuthClient {
-    OAuthClient {
-        client_id: "demo-client".into(),
-        client_secret: "demo-client-secret".into(),
-    }
-}
-
-fn session(config: &Config) -> Session {
-    let e = Endpoints::new(config).unwrap();
-    auth::authenticate(
-        &Native::default(),
-        &e,
-        config,
-        &Credentials::OAuthClientCredentials(client()),
-        None,
-        &Lines::default(),
-        now(),
-    )
-    .unwrap()
-}
-
-fn add(seen: &mut Seen, users: &[User]) {
-    for u in users {
-        for m in &u.memberships {
-            seen.entry(u.id.clone())
-                .or_default()
-                .insert(m.unit.key.clone());
-        }
-    }
-}
-
-/// Lists to the end; returns what was seen and every cursor handed out.
-fn list_all(
-    config: &Config,
-    session: &Session,
-    from: Option<String>,
-) -> Result<(Seen, Vec<String>), Error> {
-    let (http, log) = (Native::default(), Lines::default());
-    let mut session = session.clone();
-    let mut cursor = from;
-    let mut seen = Seen::new();
-    let mut cursors = Vec::new();
-    for _ in 0..10_000 {
-        let page = list_users(&http, &log, config, &session, cursor.as_deref(), now())?;
-        add(&mut seen, &page.users);
-        if let Some(s) = page.session {
-            session = Session::from_contract(&s).unwrap();
-        }
-        match page.next_cursor {
-            Some(c) => {
-                cursors.push(c.clone());
-                cursor = Some(c);
-            }
-            None => return Ok((seen, cursors)),
-        }
-    }
-    panic!("the listing never ended");
-}
 
 #[test]
 fn lists_exactly_the_truth_across_page_size_boundaries() {
@@ -295,46 +208,6 @@ fn falls_back_to_members_when_permissions_are_refused() {
                 .any(|l| l.contains("/members instead"))
         );
     }
-}
-
-#[test]
-fn discovers_through_the_retired_endpoint_only_when_the_new_one_is_missing() {
-    let fake = FakeBitbucket::start(FakeConfig {
-        workspaces: 2,
-        members: 10,
-        user_workspaces_missing: true,
-        legacy_workspaces_gone: false,
-        ..FakeConfig::default()
-    })
-    .unwrap();
-    let mut cfg = config(&fake);
-    // The credential check itself uses /user/workspaces: use a ready
-    // API-token session.
-    let s = Session {
-        mode: bitbucket_connector::session::AuthMode::ApiToken,
-        token_type: bitbucket_connector::session::TokenType::Basic,
-        access_token: "YWRtaW5AZXhhbXBsZS5jb206ZGVtby1hcGktdG9rZW4=".into(),
-        expires_at: None,
-        refresh_token: None,
-        client: None,
-        scopes: vec![],
-        admin: None,
-        renewed: false,
-    };
-    let (seen, _) = list_all(&cfg, &s, None).unwrap();
-    assert_eq!(seen, fake.truth().users);
-    // With the retired endpoint gone too, the error says so.
-    let gone = FakeBitbucket::start(FakeConfig {
-        user_workspaces_missing: true,
-        ..FakeConfig::default()
-    })
-    .unwrap();
-    cfg.api_base_url = Some(gone.api_base_url());
-    let err = list_all(&cfg, &s, None).unwrap_err();
-    assert!(
-        matches!(err, Error::NotFound(ref message) if message.contains("CHANGE-2770")),
-        "{err:?}"
-    );
 }
 
 #[test]

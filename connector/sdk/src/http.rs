@@ -66,9 +66,32 @@ pub trait HttpClient {
     fn send(&self, request: Request) -> Result<Response, HttpError>;
 
     /// Sends many; results in request order. The default sends one by one.
+    /// A caller that must not trust the answer's length uses [`send_batch`].
     fn send_all(&self, requests: Vec<Request>) -> Vec<Result<Response, HttpError>> {
         requests.into_iter().map(|r| self.send(r)).collect()
     }
+}
+
+/// Sends a batch through `client` and answers exactly one result per
+/// request, in order, whatever the client answered: a host that answers a
+/// batch short gets the missing results as transport errors, and extra ones
+/// are dropped, so no caller can drop a page unawares or index past the end.
+pub fn send_batch(
+    client: &dyn HttpClient,
+    requests: Vec<Request>,
+) -> Vec<Result<Response, HttpError>> {
+    let sent = requests.len();
+    let mut results = client.send_all(requests);
+    let answered = results.len();
+    if answered != sent {
+        results.truncate(sent);
+        results.resize_with(sent, || {
+            Err(HttpError::Transport(format!(
+                "the host answered {answered} results for a batch of {sent} requests"
+            )))
+        });
+    }
+    results
 }
 
 /// The host's `http` import: the component's only way out.

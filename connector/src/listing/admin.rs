@@ -12,6 +12,7 @@ use crate::admin::{self, Admin, AdminKey, SEARCH_BATCH, WHERE_TO_GET_A_KEY};
 use crate::cursor::{Cursor, Pending, Phase, Task, url_hash};
 use crate::session::AuthMode;
 use crate::{Error, Result, upstream, wire};
+use saas_connector_sdk::http::send_batch;
 use saas_connector_sdk::status::date;
 use saas_connector_sdk::{
     AccountState, AccountStatus, Evidence, EvidenceKind, Membership, Timestamp, User,
@@ -85,7 +86,16 @@ impl Step<'_> {
                     .into(),
             );
         }
-        if task.source != crate::cursor::Source::Permissions || dated {
+        if task.source == crate::cursor::Source::Members {
+            // Only a failed permissions listing falls back here: its first
+            // pages may have claimed the workspace's coverage already.
+            return Some(
+                "the workspace's permissions listing failed and its /members listing reports no \
+                 last-access dates: list again when Bitbucket answers"
+                    .into(),
+            );
+        }
+        if dated {
             return None;
         }
         Some(if self.session.admin.is_some() {
@@ -265,9 +275,10 @@ impl Step<'_> {
             .partition(|p| accounts.contains(&p.account_id));
         *pending = rest;
         self.requests += accounts.len() as u32;
-        let results = self
-            .http
-            .send_all(accounts.iter().map(|a| api.last_active(a)).collect());
+        let results = send_batch(
+            self.http,
+            accounts.iter().map(|a| api.last_active(a)).collect(),
+        );
         let mut answers = HashMap::new();
         for (account, result) in accounts.iter().zip(results) {
             let answer = match result {

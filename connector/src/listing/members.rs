@@ -75,7 +75,7 @@ impl Step<'_> {
                 } => {
                     while *next_page <= *last_page && urls.len() < left {
                         jobs.push(Job::Members(i));
-                        urls.push(Endpoints::page_url(first, *next_page));
+                        urls.push(Endpoints::page_url(first, *next_page)?);
                         *next_page += 1;
                     }
                 }
@@ -179,6 +179,7 @@ impl Step<'_> {
             task.size = None;
             *listed -= task.listed;
             task.listed = 0;
+            self.forget_unit(&wire::unit(&task.slug, &task.id).id, pending);
             return Ok(true);
         }
         let response = result.map_err(|e| upstream::transport_error(e, &what))?;
@@ -309,6 +310,27 @@ impl Step<'_> {
             }
             _ => Ok(()),
         }
+    }
+
+    /// Forgets what this step took in of one unit's listing, before the
+    /// unit is listed again from its first page (from another source): its
+    /// memberships, its coverage, the pairs that would make the new entries
+    /// count as duplicates, and its pending Admin API lookups. Earlier steps' entries
+    /// are with the host already, which merges the new ones into them.
+    fn forget_unit(&mut self, unit_id: &str, pending: &mut Vec<Pending>) {
+        self.seen.retain(|(unit, _)| unit != unit_id);
+        self.coverage.retain(|(_, unit)| unit != unit_id);
+        pending.retain(|p| p.unit_id != unit_id);
+        for user in &mut self.users {
+            user.memberships.retain(|m| m.unit.id != unit_id);
+        }
+        self.users.retain(|u| !u.memberships.is_empty());
+        self.index = self
+            .users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.id.clone(), i))
+            .collect();
     }
 
     /// Adds a user with one membership; false for a duplicate.

@@ -19,7 +19,7 @@ use crate::endpoints::Endpoints;
 use crate::session::{AuthMode, Session};
 use crate::{Error, Result};
 use crate::{defects, upstream, wire};
-use saas_connector_sdk::http::{HttpClient, HttpError, Request, Response};
+use saas_connector_sdk::http::{HttpClient, HttpError, Request, Response, send_batch};
 use saas_connector_sdk::log::Logger;
 use saas_connector_sdk::{
     BillingUnit, Coverage, ListingProgress, PageStats, Timestamp, User, UserPage,
@@ -66,9 +66,10 @@ pub fn list_users(
     let cursor = cursor.filter(|_| !defects::IGNORE_CURSOR);
     let endpoints = Endpoints::new(config)?;
     let api = endpoints.api_base();
+    let settings = config.listing_hash();
     let mut state = match cursor {
-        Some(text) => Cursor::decode(text, &api)?,
-        None => Cursor::start(api),
+        Some(text) => Cursor::decode(text, &endpoints, settings)?,
+        None => Cursor::start(api, settings),
     };
     let mut step = Step {
         http,
@@ -159,7 +160,7 @@ impl Step<'_> {
             .map(|u| Request::get(u.clone(), &auth))
             .collect();
         self.requests += urls.len() as u32;
-        let mut results = self.http.send_all(requests);
+        let mut results = send_batch(self.http, requests);
         let expired: Vec<usize> = results
             .iter()
             .enumerate()
@@ -179,7 +180,7 @@ impl Step<'_> {
                 .map(|&i| Request::get(urls[i].clone(), &auth))
                 .collect();
             self.requests += expired.len() as u32;
-            for (i, result) in expired.into_iter().zip(self.http.send_all(retry)) {
+            for (i, result) in expired.into_iter().zip(send_batch(self.http, retry)) {
                 results[i] = result;
             }
         }
@@ -217,7 +218,6 @@ impl Step<'_> {
     fn discover(&mut self, state: &mut Cursor) -> Result<bool> {
         let Phase::Discover {
             next,
-            legacy,
             found,
             visited,
         } = &mut state.phase
@@ -236,29 +236,22 @@ impl Step<'_> {
             self.discovered(state, found);
             return Ok(true);
         }
-        let path = if *legacy {
-            "/2.0/workspaces"
-        } else {
-            "/2.0/user/workspaces"
-        };
         let url = next.clone().unwrap_or_else(|| {
-            self.endpoints
-                .api(&format!("{path}?pagelen={}", self.endpoints.page_size))
+            self.endpoints.api(&format!(
+                "{}?pagelen={}",
+                auth::WORKSPACE_LISTING,
+                self.endpoints.page_size
+            ))
         });
+        let what = auth::WORKSPACE_LISTING_CALL;
         let response = self
             .send(std::slice::from_ref(&url))?
             .remove(0)
-            .map_err(|e| upstream::transport_error(e, "workspace discovery"))?;
-        if response.status == 404 && !*legacy && next.is_none() {
-            self.log
-                .warn("GET /2.0/user/workspaces is missing: trying the retired /2.0/workspaces");
-            *legacy = true;
-            return Ok(true);
-        }
+            .map_err(|e| upstream::transport_error(e, what))?;
         if !response.is_success() {
-            return Err(upstream::api_error(&response, "workspace discovery"));
+            return Err(upstream::api_error(&response, what));
         }
-        let page = wire::page(&response, "workspace discovery")?;
+        let page = wire::page(&response, what)?;
         visited.push(url_hash(&url));
         for value in &page.values {
             if let Some((slug, id)) = wire::discovered_workspace(value)

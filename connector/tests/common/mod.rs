@@ -2,6 +2,9 @@
 //! (so the same code the component runs is tested against the fake
 //! Bitbucket) and a logger that remembers its lines.
 
+#[allow(dead_code, reason = "each test crate uses a part")]
+pub mod listing;
+
 use std::sync::Mutex;
 
 pub use saas_connector_sdk::http::NativeHttp as Native;

@@ -142,7 +142,7 @@ async fn member_listing(
     let faults = state.lock().faults.clone();
     if listing == Listing::Permissions {
         match faults.permissions {
-            PermissionsMode::Serve => {}
+            PermissionsMode::Serve | PermissionsMode::FailAfterFirstPage => {}
             PermissionsMode::Forbidden => {
                 return error(
                     StatusCode::FORBIDDEN,
@@ -168,6 +168,12 @@ async fn member_listing(
         Ok(p) => p,
         Err(r) => return r,
     };
+    if listing == Listing::Permissions
+        && faults.permissions == PermissionsMode::FailAfterFirstPage
+        && params.1 > 1
+    {
+        return error(StatusCode::SERVICE_UNAVAILABLE, "Service unavailable");
+    }
     let kind = if listing == Listing::Members {
         "members"
     } else {

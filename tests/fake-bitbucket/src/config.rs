@@ -197,6 +197,9 @@ pub enum PermissionsMode {
     ServerError,
     /// Waits this long before answering 504 (a timeout for most clients).
     Hang(Duration),
+    /// Serves page 1, then answers 503 for every later page: a listing
+    /// that fails part-way through a workspace.
+    FailAfterFirstPage,
 }
 
 /// How `next` links misbehave on member and permission listings.
