@@ -156,6 +156,10 @@ pub struct Cursor {
     /// looked up again for their other workspaces.
     #[serde(default)]
     pub outside: Vec<String>,
+    /// Steps in a row that ended early because a refreshed token did not
+    /// help (see `listing::tokens`).
+    #[serde(default)]
+    pub refresh_retries: u8,
 }
 
 impl Cursor {
@@ -175,6 +179,7 @@ impl Cursor {
             },
             pending: Vec::new(),
             outside: Vec::new(),
+            refresh_retries: 0,
         }
     }
 

@@ -44,8 +44,7 @@ fn resume(fake: &FakeBitbucket, cfg: &Config, s: &Session, cursor: &str) -> (Err
         Some(cursor),
         now(),
     )
-    .err()
-    .expect("a tampered cursor is refused");
+    .expect_err("a tampered cursor is refused");
     (err, fake.requests().len() + fake.foreign_requests().len())
 }
 

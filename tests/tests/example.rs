@@ -136,7 +136,7 @@ fn the_example_connector_lists_members_seats_and_evidence_through_the_host() {
     .unwrap();
     assert!(listing.complete, "{:?}", listing.stop);
     assert_eq!(listing.users.len(), 7);
-    assert_eq!(listing.stats.pages, 3);
+    assert_eq!(listing.stats.steps, 3);
     let policy = Policy {
         as_of: NOW,
         inactive_after_days: 90,

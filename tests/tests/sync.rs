@@ -52,7 +52,7 @@ fn a_sync_finds_exactly_the_truth() {
         truth.unique_users
     );
     assert_eq!(report.seats.used as usize, truth.memberships);
-    assert!(report.seats.over_purchased);
+    assert!(report.seats.used_exceeds_purchased);
     for w in &report.seats.per_unit {
         assert_eq!(w.used as usize, truth.per_workspace[&w.unit.key]);
     }

@@ -285,7 +285,7 @@ pub fn compute(listing: &Listing, policy: &Policy) -> StatusReport {
             purchased,
             used: membership_sum,
             unused: purchased.and_then(|p| p.checked_sub(membership_sum)),
-            over_purchased: purchased.is_some_and(|p| membership_sum > p),
+            used_exceeds_purchased: purchased.is_some_and(|p| membership_sum > p),
             unique_users: unique,
             per_unit,
         },

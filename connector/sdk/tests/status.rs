@@ -195,7 +195,7 @@ fn seats_reconcile_per_unit_with_the_upstreams_own_numbers() {
             ..policy()
         },
     );
-    assert!(with.seats.over_purchased && with.seats.unused.is_none());
+    assert!(with.seats.used_exceeds_purchased && with.seats.unused.is_none());
 }
 
 #[test]

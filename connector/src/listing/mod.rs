@@ -9,6 +9,7 @@
 
 mod admin;
 mod members;
+mod tokens;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -19,7 +20,7 @@ use crate::endpoints::Endpoints;
 use crate::session::{AuthMode, Session};
 use crate::{Error, Result};
 use crate::{defects, upstream, wire};
-use saas_connector_sdk::http::{HttpClient, HttpError, Request, Response, send_batch};
+use saas_connector_sdk::http::HttpClient;
 use saas_connector_sdk::log::Logger;
 use saas_connector_sdk::{
     BillingUnit, Coverage, ListingProgress, PageStats, Timestamp, User, UserPage,
@@ -39,6 +40,11 @@ pub struct Step<'a> {
     config: &'a Config,
     session: Session,
     refreshed: bool,
+    /// Whether the session's current token got an answer other than
+    /// "expired" since it was issued or last refreshed.
+    token_worked: bool,
+    /// Whether this step may refresh the session itself.
+    may_refresh: bool,
     now: Timestamp,
     budget: u32,
     requests: u32,
@@ -79,6 +85,8 @@ pub fn list_users(
         config,
         session: session.clone(),
         refreshed: false,
+        token_worked: false,
+        may_refresh: state.refresh_retries < tokens::SELF_REFRESH_TRIES,
         now,
         requests: 0,
         duplicates: 0,
@@ -88,8 +96,18 @@ pub fn list_users(
         workspaces: Vec::new(),
         coverage: BTreeSet::new(),
     };
-    step.refresh_if_expiring()?;
-    let finished = step.run(&mut state)?;
+    let start = state.clone();
+    let finished = match step
+        .refresh_if_expiring()
+        .and_then(|()| step.run(&mut state))
+    {
+        Ok(finished) => finished,
+        // The session was refreshed, and its predecessor's refresh token
+        // may be dead: hand the new one back rather than lose it.
+        Err(e) if step.refreshed => return Ok(step.hand_back(start, &e)),
+        Err(e) => return Err(e),
+    };
+    state.refresh_retries = 0;
     let progress = progress(&state, finished);
     Ok(UserPage {
         users: step.users,
@@ -133,60 +151,6 @@ fn progress(state: &Cursor, finished: bool) -> ListingProgress {
 }
 
 impl Step<'_> {
-    fn refresh_if_expiring(&mut self) -> Result<()> {
-        let expiring = self
-            .session
-            .expires_at
-            .is_some_and(|t| t <= self.now + EXPIRY_MARGIN);
-        if expiring && self.session.client.is_some() {
-            self.refresh()?;
-        }
-        Ok(())
-    }
-
-    fn refresh(&mut self) -> Result<()> {
-        self.requests += 1;
-        self.session = auth::refresh(self.http, &self.endpoints, &self.session, self.now)?;
-        self.refreshed = true;
-        self.log.debug("access token refreshed");
-        Ok(())
-    }
-
-    /// Sends GETs; on an expired token, refreshes once and resends those.
-    fn send(&mut self, urls: &[String]) -> Result<Vec<std::result::Result<Response, HttpError>>> {
-        let auth = self.session.authorization();
-        let requests = urls
-            .iter()
-            .map(|u| Request::get(u.clone(), &auth))
-            .collect();
-        self.requests += urls.len() as u32;
-        let mut results = send_batch(self.http, requests);
-        let expired: Vec<usize> = results
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.as_ref().is_ok_and(upstream::is_expired_token))
-            .map(|(i, _)| i)
-            .collect();
-        if !expired.is_empty() && !defects::NO_REFRESH {
-            if self.refreshed || self.session.client.is_none() {
-                return Err(Error::InvalidCredentials(
-                    "the access token expired and cannot be refreshed".into(),
-                ));
-            }
-            self.refresh()?;
-            let auth = self.session.authorization();
-            let retry = expired
-                .iter()
-                .map(|&i| Request::get(urls[i].clone(), &auth))
-                .collect();
-            self.requests += expired.len() as u32;
-            for (i, result) in expired.into_iter().zip(send_batch(self.http, retry)) {
-                results[i] = result;
-            }
-        }
-        Ok(results)
-    }
-
     /// Runs batches until the budget is spent; returns whether the listing is complete.
     fn run(&mut self, state: &mut Cursor) -> Result<bool> {
         loop {

@@ -209,7 +209,7 @@ fn a_sync_killed_midway_resumes_to_the_same_result() {
         seen_from_json(doc["users"].as_array().unwrap()),
         fake.truth().users
     );
-    assert!(doc["summary"]["stats"]["resumed_pages"].as_u64().unwrap() as usize >= done_before - 2);
+    assert!(doc["summary"]["stats"]["resumed_steps"].as_u64().unwrap() as usize >= done_before - 2);
     let saved = std::fs::read_to_string(&checkpoint).unwrap();
     assert_no_secrets("checkpoint", &saved);
 }

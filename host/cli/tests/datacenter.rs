@@ -58,7 +58,11 @@ fn a_sync_counts_the_licence_and_every_verdict_matches_the_truth() {
         let t = &truth.users[u["id"].as_str().unwrap()];
         assert_eq!(u["status"]["activity"], t.activity, "{}", t.name);
         assert_eq!(u["memberships"][0]["billable"], t.billable, "{}", t.name);
-        let at = u["memberships"][0]["evidence"][0]["at"].as_i64();
+        let at = u["memberships"][0]["evidence"][0]["at"].as_str().map(|t| {
+            time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                .unwrap()
+                .unix_timestamp()
+        });
         assert_eq!(at, t.last_auth, "{}", t.name);
     }
     let unit = &doc["summary"]["seats"]["per_unit"][0];

@@ -2,25 +2,16 @@
 //! longer than the longest allowed ends the run with exit 4 and a
 //! checkpoint that a later run resumes from.
 
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::{Command, Output};
 
 use fake_bitbucket::{FakeBitbucket, FakeConfig, Faults};
 
-const BIN: &str = env!("CARGO_BIN_EXE_saas-host");
-
 fn cmd(fake: &FakeBitbucket, home: &std::path::Path) -> Command {
-    let mut c = Command::new(BIN);
-    c.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("XDG_CACHE_HOME", home)
-        .env("XDG_STATE_HOME", home)
-        .env("BITBUCKET_API_BASE_URL", fake.api_base_url())
-        .env("BITBUCKET_TOKEN_URL", fake.token_url())
-        .env("BITBUCKET_CLIENT_ID", "demo-client")
-        .env("BITBUCKET_CLIENT_SECRET", "demo-client-secret")
-        .env("BITBUCKET_PAGE_SIZE", "10")
-        .env("BITBUCKET_MAX_REQUESTS_PER_STEP", "2")
-        .stdin(Stdio::null());
+    let mut c = common::cmd(fake, home);
+    c.env("BITBUCKET_PAGE_SIZE", "10")
+        .env("BITBUCKET_MAX_REQUESTS_PER_STEP", "2");
     c
 }
 

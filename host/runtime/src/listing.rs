@@ -114,18 +114,23 @@ impl Stop {
 /// Counters of a listing.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct ListingStats {
-    /// `list-users` calls that returned a page (taken from a checkpoint or not).
-    pub pages: u32,
+    /// Listing steps: `list-users` calls that returned a page, taken from a
+    /// checkpoint or not (each spends up to the connector's step budget of
+    /// requests, so this is not a count of upstream pages).
+    pub steps: u32,
     /// Requests the connector reported.
     pub connector_requests: u64,
     /// Duplicates dropped (by the connector and by merging).
     pub duplicates: u64,
     /// Session refreshes (by the host or handed back by the connector).
     pub refreshes: u32,
+    /// Of those, the host's: calls of the connector's `refresh` export after
+    /// a step failed on expired credentials (the step then ran again).
+    pub host_refreshes: u32,
     /// Waits after `rate-limited`.
     pub rate_limit_waits: u32,
-    /// Pages taken from a checkpoint.
-    pub resumed_pages: u32,
+    /// Steps taken from a checkpoint.
+    pub resumed_steps: u32,
     /// Wall time.
     pub elapsed_ms: u64,
 }
@@ -178,7 +183,7 @@ pub struct Start {
     /// Whether the pages so far reached the end.
     pub finished: bool,
     /// How many pages came from a checkpoint.
-    pub resumed_pages: u32,
+    pub resumed_steps: u32,
 }
 
 impl Start {
@@ -186,7 +191,7 @@ impl Start {
     pub fn after(entries: Vec<Entry>) -> Self {
         let mut start = Start::default();
         for entry in entries {
-            start.resumed_pages += 1;
+            start.resumed_steps += 1;
             start.finished = entry.cursor.is_none();
             start.cursor = entry.cursor;
             start.merger.add(entry.users, entry.units, entry.coverage);
@@ -235,11 +240,11 @@ pub fn run(
         mut cursor,
         mut merger,
         mut finished,
-        resumed_pages,
+        resumed_steps,
     } = start;
     let mut stats = ListingStats {
-        resumed_pages,
-        pages: resumed_pages,
+        resumed_steps,
+        steps: resumed_steps,
         ..ListingStats::default()
     };
     let can_refresh = options.refresh && connector.info().has(Capability::Refresh);
@@ -276,6 +281,7 @@ pub fn run(
                         register_session(io, &fresh);
                         session = fresh;
                         stats.refreshes += 1;
+                        stats.host_refreshes += 1;
                         continue;
                     }
                     Ok(Err(e)) => stop = Some(Stop::Connector(e)),
@@ -299,7 +305,7 @@ pub fn run(
             session = fresh.clone();
             stats.refreshes += 1;
         }
-        stats.pages += 1;
+        stats.steps += 1;
         stats.connector_requests += u64::from(page.stats.requests);
         stats.duplicates += u64::from(page.stats.duplicates_dropped);
         if let Some(cp) = checkpoint.as_deref_mut() {

@@ -258,6 +258,54 @@ pub fn field_names(slot: &CredentialSlot) -> Vec<(String, String)> {
     out
 }
 
+/// The kind of credential that the fields make, when `kind` is not given.
+/// The OAuth grants are one family, the most specific (refresh token, code)
+/// before the bare client; a ready token, a user and secret, and named
+/// fields are the others. Fields that make credentials of two families are
+/// refused: picking one silently would sign in some other way than meant.
+fn guess_kind(
+    slot: &CredentialSlot,
+    complete: impl Fn(CredentialKind) -> bool,
+) -> Result<CredentialKind, Problem> {
+    let families: [&[CredentialKind]; 4] = [
+        &[CredentialKind::BearerToken],
+        &[CredentialKind::Basic],
+        &[
+            CredentialKind::OauthRefreshToken,
+            CredentialKind::OauthAuthorizationCode,
+            CredentialKind::OauthClientCredentials,
+        ],
+        &[CredentialKind::NamedFields],
+    ];
+    let made: Vec<CredentialKind> = families
+        .iter()
+        .filter_map(|family| {
+            family
+                .iter()
+                .copied()
+                .find(|k| slot.kinds.contains(k) && complete(*k))
+        })
+        .collect();
+    match made.as_slice() {
+        [kind] => Ok(*kind),
+        [] => Err(format!(
+            "the fields given for the slot {} make no credential",
+            slot.name
+        )),
+        several => Err(format!(
+            "the fields given for the slot {} make more than one credential ({}): say which \
+             with the field kind (kind = \"...\" in the config file, or the variable {})",
+            slot.name,
+            several
+                .iter()
+                .map(|k| kind_name(*k))
+                .collect::<Vec<_>>()
+                .join(", "),
+            env_name(&slot.name, "auth-kind")
+        )),
+    }
+}
+
 /// Builds the credential of `slot` from named fields (canonical names or
 /// aliases, with `_` or `-`). The kind is `kind` when given, else the first
 /// of the slot's kinds whose required fields are all present.
@@ -285,30 +333,13 @@ pub fn credential(
     };
     let kind = match fields.get("kind") {
         Some(k) => kind_named(k).ok_or_else(|| format!("unknown credential kind {k:?}"))?,
-        // saas-host 0.1's order: a ready token, then a user and secret, then
-        // the OAuth grants, the most specific (refresh token, code) before
-        // the bare client.
-        None => [
-            CredentialKind::BearerToken,
-            CredentialKind::Basic,
-            CredentialKind::OauthRefreshToken,
-            CredentialKind::OauthAuthorizationCode,
-            CredentialKind::OauthClientCredentials,
-            CredentialKind::NamedFields,
-        ]
-        .into_iter()
-        .find(|k| slot.kinds.contains(k) && complete(*k))
-        .ok_or_else(|| {
-            format!(
-                "the fields given for the slot {} make no credential",
-                slot.name
-            )
-        })?,
+        None => guess_kind(slot, complete)?,
     };
     if !slot.kinds.contains(&kind) {
         return Err(format!(
-            "the slot {} does not take {kind:?} credentials",
-            slot.name
+            "the slot {} does not take {} credentials",
+            slot.name,
+            kind_name(kind)
         ));
     }
     let need = |f: &str| {

@@ -77,11 +77,17 @@ pub fn authorize(state: &State, headers: &HeaderMap, scope: &str) -> Result<(), 
             } else {
                 let mut m = state.lock();
                 m.authed_requests += 1;
-                if let Some(n) = m.faults.expire_tokens_after
-                    && !m.expired_once
-                    && m.authed_requests > n
-                {
-                    m.expired_once = true;
+                let once = m
+                    .faults
+                    .expire_tokens_after
+                    .is_some_and(|n| m.authed_requests > n)
+                    && !m.expired_once;
+                let every = m
+                    .faults
+                    .expire_tokens_every
+                    .is_some_and(|n| m.authed_requests.is_multiple_of(n.max(1)));
+                if once || every {
+                    m.expired_once |= once;
                     for t in m.tokens.values_mut() {
                         t.expires_at = 0;
                     }
@@ -236,13 +242,19 @@ pub async fn token(
     }
     m.issued += 1;
     let n = m.issued;
+    let born_expired = n > 1 && m.born_expired_issued < m.faults.born_expired;
+    m.born_expired_issued += u32::from(born_expired);
     let access = format!("fbb-access-{n}-{:016x}", fastrand::u64(..));
     let refresh = format!("fbb-refresh-{n}-{:016x}", fastrand::u64(..));
     m.tokens.insert(
         access.clone(),
         Issued {
             client: client.id.clone(),
-            expires_at: unix_now() + state.token_lifetime,
+            expires_at: if born_expired {
+                0
+            } else {
+                unix_now() + state.token_lifetime
+            },
             scopes: client.scopes.clone(),
         },
     );

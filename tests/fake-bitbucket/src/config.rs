@@ -33,6 +33,9 @@ pub struct FakeConfig {
     pub rotate_refresh_tokens: bool,
     /// Whether app passwords are refused (removed on 2026-07-28).
     pub app_passwords_removed: bool,
+    /// Whether some display names are hostile to CSV and spreadsheets
+    /// ([`crate::seed::AWKWARD_NAMES`]).
+    pub awkward_names: bool,
     /// The accounts and secrets the server accepts.
     pub accounts: Accounts,
     /// The Atlassian Admin API served beside it.
@@ -100,6 +103,7 @@ impl Default for FakeConfig {
             managed_every: 5,
             rotate_refresh_tokens: true,
             app_passwords_removed: true,
+            awkward_names: false,
             accounts: Accounts::default(),
             admin: AdminConfig::default(),
             faults: Faults::default(),
@@ -238,6 +242,13 @@ pub struct Faults {
     /// After this many authenticated API requests, every access token issued
     /// so far expires (once).
     pub expire_tokens_after: Option<u32>,
+    /// After every this-many authenticated API requests, every access token
+    /// issued so far expires (again and again: a long sync with short-lived
+    /// tokens).
+    pub expire_tokens_every: Option<u32>,
+    /// Of the tokens issued after the first, this many are born expired
+    /// (a clock skew): a refresh that does not help.
+    pub born_expired: u32,
     /// `next` link misbehaviour.
     pub next: NextFault,
     /// Each member page starts with the last entry of the previous page.

@@ -41,7 +41,7 @@ pub use config::{
     Accounts, AdminConfig, AdminFaults, BodyFault, Client, FakeConfig, Faults, NextFault,
     PermissionsMode,
 };
-pub use seed::{Expected, Truth};
+pub use seed::{AWKWARD_NAMES, Expected, Truth};
 pub use state::{AuthKind, LoggedRequest};
 
 use state::{Mutable, State};
@@ -218,6 +218,7 @@ impl FakeBitbucket {
             api_requests: 0,
             authed_requests: 0,
             expired_once: false,
+            born_expired_issued: 0,
             admin_requests: 0,
             admin_faults: config.admin.faults.clone(),
             directory_groups: admin::initial_groups(&data),
@@ -326,6 +327,7 @@ impl FakeBitbucket {
         m.api_requests = 0;
         m.authed_requests = 0;
         m.expired_once = false;
+        m.born_expired_issued = 0;
     }
 
     /// Every request served so far.

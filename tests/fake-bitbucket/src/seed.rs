@@ -67,11 +67,25 @@ pub struct Workspace {
     pub members: Vec<Member>,
 }
 
+/// Display names that break naive writers: CSV's separators and quotes,
+/// line breaks, non-ASCII, and spreadsheet formulas.
+pub const AWKWARD_NAMES: [&str; 8] = [
+    "Smith, Jane",
+    "O\"Brien \"Bob\"",
+    "Line\nBreak",
+    "Zoë Ångström 李雷",
+    "=HYPERLINK(\"http://evil.example\",\"x\")",
+    "+1-555-0100",
+    "@SUM(A1:A9)",
+    "-2+3",
+];
+
 /// The generated data.
 #[derive(Debug, Clone)]
 pub struct Dataset {
     seed: u64,
     now: i64,
+    awkward_names: bool,
     /// Workspaces in listing order.
     pub workspaces: Vec<Workspace>,
 }
@@ -177,6 +191,7 @@ impl Dataset {
             })
             .collect();
         Dataset {
+            awkward_names: config.awkward_names,
             seed,
             now: config.now,
             workspaces,
@@ -292,6 +307,16 @@ impl Dataset {
         )
     }
 
+    /// The display name of user `i`: `User {i}`, or with
+    /// [`FakeConfig::awkward_names`] one of [`AWKWARD_NAMES`] for every
+    /// third user.
+    pub fn display_name(&self, i: u32) -> String {
+        match AWKWARD_NAMES.get((i / 3) as usize % AWKWARD_NAMES.len()) {
+            Some(name) if self.awkward_names && i.is_multiple_of(3) => format!("{name} {i}"),
+            _ => format!("User {i}"),
+        }
+    }
+
     /// The JSON of user `i`, with the quirks of real accounts: some without
     /// optional fields, some with the legacy `username`, a few not active.
     pub fn user_json(&self, i: u32) -> Value {
@@ -303,7 +328,7 @@ impl Dataset {
             "uuid": self.user_uuid(i),
             "account_id": self.account_id(i),
             "nickname": nickname,
-            "display_name": format!("User {i}"),
+            "display_name": self.display_name(i),
             "links": {"avatar": {"href": format!("https://avatar-management.example/{i}.png")}},
         });
         let o = u.as_object_mut().expect("an object");

@@ -79,6 +79,8 @@ pub struct Mutable {
     pub authed_requests: u32,
     /// Whether the mid-listing expiry already happened.
     pub expired_once: bool,
+    /// Tokens issued born expired so far.
+    pub born_expired_issued: u32,
     /// Admin API requests counted for its faults.
     pub admin_requests: u32,
     /// Admin API faults.

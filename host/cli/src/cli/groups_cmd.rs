@@ -174,6 +174,25 @@ fn print_group(g: &Group, members: bool) {
     }
 }
 
+/// What an update changes, as `name → "New", permission → write`.
+fn describe(update: &GroupUpdate) -> String {
+    let mut changes = Vec::new();
+    if let Some(name) = &update.name {
+        changes.push(format!("name \u{2192} {name:?}"));
+    }
+    if let Some(p) = &update.permission {
+        changes.push(format!("permission \u{2192} {p}"));
+    }
+    if let Some(a) = update.auto_add {
+        changes.push(format!("auto-add \u{2192} {a}"));
+    }
+    if changes.is_empty() {
+        "nothing to change".into()
+    } else {
+        changes.join(", ")
+    }
+}
+
 fn plan(yes: bool, what: String) -> bool {
     if yes {
         eprintln!("{what}");
@@ -198,8 +217,9 @@ pub fn run(args: &GroupsArgs) -> Result<Exit, Failure> {
     let info = ready.connector.info();
     if !info.has(needs) {
         return Err(Failure::usage(anyhow!(
-            "the connector {} does not declare {needs:?}: it cannot do that",
-            info.name
+            "the connector {} does not declare {}: it cannot do that",
+            info.name,
+            needs.name()
         )));
     }
     let (c, io, cfg) = (&ready.connector, &ready.io, &ready.config);
@@ -214,7 +234,7 @@ pub fn run(args: &GroupsArgs) -> Result<Exit, Failure> {
     };
     if let Some(group) = target.filter(|_| info.has(Capability::GroupRead)) {
         let g = settle(&ready, c.signed_in(io, cfg, &session).get_group(group))?;
-        eprintln!("group {}: {:?}, {} members", g.id, g.name, g.members.len());
+        eprintln!("group {} ({}), {} members", g.id, g.name, g.members.len());
     }
     let json = |v: &dyn erased::Ser| -> Result<(), Failure> {
         println!(
@@ -261,7 +281,7 @@ pub fn run(args: &GroupsArgs) -> Result<Exit, Failure> {
                 permission: permission.clone(),
                 auto_add: *auto_add,
             };
-            if plan(*yes, format!("update {group}: {update:?}")) {
+            if plan(*yes, format!("update {group}: {}", describe(&update))) {
                 let g = settle(
                     &ready,
                     c.signed_in(io, cfg, &session).update_group(group, &update),
@@ -305,7 +325,7 @@ mod erased {
 
     impl<T: serde::Serialize> Ser for T {
         fn to_json(&self) -> serde_json::Result<String> {
-            serde_json::to_string_pretty(self)
+            super::super::json_style::pretty(self)
         }
     }
 }

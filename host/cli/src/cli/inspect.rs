@@ -87,7 +87,7 @@ pub fn run(args: &InspectArgs) -> Result<Exit, Failure> {
         });
         println!(
             "{}",
-            serde_json::to_string_pretty(&doc).map_err(|e| Failure::other(e.into()))?
+            super::json_style::pretty(&doc).map_err(|e| Failure::other(e.into()))?
         );
     } else {
         println!(

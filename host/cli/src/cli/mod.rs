@@ -9,6 +9,7 @@ mod demo_dc;
 mod gaps;
 mod groups_cmd;
 mod inspect;
+mod json_style;
 mod output;
 mod progress;
 mod reclaim;

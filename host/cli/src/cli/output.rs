@@ -1,5 +1,6 @@
 //! Sync output formats: table, JSON, NDJSON, CSV and SCIM 2.0 users.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Write;
 
@@ -8,6 +9,8 @@ use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use saas_runtime::latest::{AccountState, Activity, StatusReport, User, UserStatus};
 use saas_runtime::listing::Listing;
 use serde_json::{Value, json};
+
+use super::json_style::restyle;
 
 /// Output format of `sync`, `demo` and `reclaim`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -89,6 +92,28 @@ fn summary(listing: &Listing, report: &StatusReport, error: Option<&str>) -> Val
     })
 }
 
+/// SCIM's `userName` must be unique (RFC 7643 4.1.1): an email or the
+/// upstream's account id, else the user's id; never a nickname or display
+/// name, which several people may share.
+fn scim_user_name(user: &User) -> String {
+    user.email
+        .clone()
+        .or_else(|| user.account_id.clone())
+        .unwrap_or_else(|| user.id.clone())
+}
+
+/// A CSV cell that a spreadsheet will not run: one starting with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return is a formula to Excel, LibreOffice
+/// and Sheets (OWASP's "CSV injection"), so it gets a leading `'`, which
+/// they show as text. Quoting, commas and line breaks are the CSV writer's.
+fn cell(text: &str) -> Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 fn scim_user(user: &User, status: Option<&UserStatus>) -> Value {
     let active = matches!(
         user.status.state,
@@ -97,9 +122,11 @@ fn scim_user(user: &User, status: Option<&UserStatus>) -> Value {
     let mut v = json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", SCIM_ACTIVITY_SCHEMA],
         "id": user.id,
-        "userName": user.username.clone().or(user.email.clone()).or(user.account_id.clone()).unwrap_or(user.id.clone()),
+        "userName": scim_user_name(user),
         "active": active,
-        "groups": user.memberships.iter().map(|m| json!({"value": m.unit.id, "display": m.unit.key, "type": format!("{:?}", m.unit.kind).to_lowercase()})).collect::<Vec<_>>(),
+        // RFC 7643 4.1.2: a group's type is "direct" or "indirect"; a
+        // billing unit's kind is no group type.
+        "groups": user.memberships.iter().map(|m| json!({"value": m.unit.id, "display": m.unit.key, "type": "direct"})).collect::<Vec<_>>(),
         "meta": {"resourceType": "User"},
     });
     let o = v.as_object_mut().expect("an object");
@@ -141,10 +168,11 @@ pub fn write(
     let by_id = statuses(report);
     match format {
         Format::Json => {
-            let doc = json!({
+            let mut doc = json!({
                 "summary": summary(listing, report, error),
                 "users": listing.users.iter().map(|u| user_json(u, by_id.get(u.id.as_str()).copied())).collect::<Vec<_>>(),
             });
+            restyle(&mut doc);
             serde_json::to_writer_pretty(&mut *out, &doc)?;
             writeln!(out)?;
         }
@@ -152,10 +180,12 @@ pub fn write(
             for u in &listing.users {
                 let mut v = user_json(u, by_id.get(u.id.as_str()).copied());
                 v["type"] = json!("user");
+                restyle(&mut v);
                 writeln!(out, "{v}")?;
             }
             let mut s = summary(listing, report, error);
             s["type"] = json!("summary");
+            restyle(&mut s);
             writeln!(out, "{s}")?;
         }
         Format::Csv => {
@@ -177,7 +207,7 @@ pub fn write(
             for u in &listing.users {
                 let s = by_id.get(u.id.as_str());
                 let units: Vec<&str> = u.memberships.iter().map(|m| m.unit.key.as_str()).collect();
-                w.write_record([
+                let row = [
                     u.id.as_str(),
                     u.account_id.as_deref().unwrap_or(""),
                     u.username.as_deref().unwrap_or(""),
@@ -191,7 +221,8 @@ pub fn write(
                     s.and_then(|s| s.last_active_source.as_deref())
                         .unwrap_or(""),
                     &units.join(";"),
-                ])?;
+                ];
+                w.write_record(row.map(cell).iter().map(|c| c.as_bytes()))?;
             }
             w.flush()?;
         }

@@ -209,7 +209,7 @@ pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
             json!({"idle_users": entries, "idle_seats": seats, "actions": results, "notes": notes});
         println!(
             "{}",
-            serde_json::to_string_pretty(&doc).map_err(|e| Failure::other(e.into()))?
+            super::json_style::pretty(&doc).map_err(|e| Failure::other(e.into()))?
         );
     } else {
         println!("{} idle users hold {} seats", idle.len(), seats);

@@ -146,20 +146,32 @@ pub fn run_with(
     })
 }
 
+/// `n` and the noun, in the plural unless `n` is 1.
+fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Prints the closing summary on stderr.
 pub fn print_summary(s: &Synced) {
     let counts = s.ready.io.egress.counts();
     let st = &s.listing.stats;
     eprintln!(
-        "synced {} units, {} users, {} memberships: {} requests ({} retries, {} denied), {} pages, {} duplicates dropped, {:.2} s{}",
-        s.report.seats.per_unit.len(),
-        s.report.reconciliation.unique_users,
-        s.report.reconciliation.membership_sum,
-        counts.requests,
+        "synced {}, {}, {}: {} ({} retries, {} denied) in {}, {} dropped, {:.2} s{}",
+        plural(s.report.seats.per_unit.len() as u64, "unit"),
+        plural(u64::from(s.report.reconciliation.unique_users), "user"),
+        plural(
+            u64::from(s.report.reconciliation.membership_sum),
+            "membership"
+        ),
+        plural(counts.requests, "request"),
         counts.retries,
         counts.denied,
-        st.pages,
-        st.duplicates,
+        plural(u64::from(st.steps), "listing step"),
+        plural(st.duplicates, "duplicate"),
         st.elapsed_ms as f64 / 1000.0,
         if s.listing.complete { "" } else { " (PARTIAL)" }
     );

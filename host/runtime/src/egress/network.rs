@@ -38,8 +38,10 @@ pub struct Network {
     pub proxy: ProxyChoice,
 }
 
-/// Hosts no proxy is used for: loopback.
-const LOOPBACK: [&str; 4] = ["localhost", "127.", "[::1]", "::1"];
+/// Hosts no proxy is used for: loopback, by exact name. (A `127.` entry
+/// would be a prefix to the proxy crate, and send `127.evil.example`
+/// around the proxy.)
+const LOOPBACK: [&str; 4] = ["localhost", "127.0.0.1", "[::1]", "::1"];
 
 impl Network {
     /// Reads a PEM bundle of CA certificates (the form `ca-certificates`,

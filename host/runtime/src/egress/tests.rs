@@ -135,3 +135,32 @@ fn a_given_proxys_password_is_known_for_masking() {
     };
     assert_eq!(direct.proxy_password(), None);
 }
+
+#[test]
+fn only_loopback_itself_bypasses_a_proxy_not_names_that_look_like_it() {
+    use super::{Network, ProxyChoice};
+    let network = Network {
+        ca_certificates: Vec::new(),
+        proxy: ProxyChoice::Via {
+            url: "http://proxy.corp:3128".into(),
+            no_proxy: vec![".intra.corp".into()],
+        },
+    };
+    let proxy = network.proxy().unwrap().unwrap();
+    let bypasses = |url: &str| proxy.is_no_proxy(&url.parse().unwrap());
+    for direct in [
+        "http://127.0.0.1:8080/x",
+        "http://localhost/x",
+        "http://[::1]:7990/x",
+        "https://git.intra.corp/x",
+    ] {
+        assert!(bypasses(direct), "{direct} should go direct");
+    }
+    for proxied in [
+        "https://127.evil.example/x",
+        "https://localhost.evil.example/x",
+        "https://api.bitbucket.org/x",
+    ] {
+        assert!(!bypasses(proxied), "{proxied} should use the proxy");
+    }
+}

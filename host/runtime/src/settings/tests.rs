@@ -166,7 +166,7 @@ fn credentials_are_inferred_from_fields_and_aliases() {
         credential(&s, &given(&[("kind", "access-token"), ("token", "t")])),
         Ok(Credential::BearerToken(_))
     ));
-    // With several kinds complete, saas-host 0.1's order decides.
+    // Within the OAuth grants, the most specific one is meant.
     let all = [
         ("client-id", "i"),
         ("client-secret", "s"),
@@ -174,11 +174,20 @@ fn credentials_are_inferred_from_fields_and_aliases() {
         ("token", "t"),
     ];
     assert!(matches!(
-        credential(&s, &given(&all)),
-        Ok(Credential::BearerToken(_))
-    ));
-    assert!(matches!(
         credential(&s, &given(&all[..3])),
+        Ok(Credential::OauthRefreshToken(_))
+    ));
+    // Credentials of two families are refused, naming both and the way out.
+    let both = credential(&s, &given(&all)).unwrap_err();
+    assert!(
+        both.contains("more than one credential (bearer-token, oauth-refresh-token)")
+            && both.contains("kind"),
+        "{both}"
+    );
+    let mut chosen = given(&all);
+    chosen.insert("kind".into(), "oauth-refresh-token".into());
+    assert!(matches!(
+        credential(&s, &chosen),
         Ok(Credential::OauthRefreshToken(_))
     ));
 }

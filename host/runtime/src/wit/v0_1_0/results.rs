@@ -259,7 +259,7 @@ pub fn report(
             purchased: l.purchased,
             used: l.used,
             unused: l.unused,
-            over_purchased: l.over_purchased,
+            used_exceeds_purchased: l.over_purchased,
             unique_users: l.unique_users,
             per_unit: l
                 .per_workspace

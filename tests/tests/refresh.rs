@@ -1,0 +1,84 @@
+//! Token refresh through the host, on a long sync: tokens that expire again
+//! and again are refreshed by the connector as often as they expire, and a
+//! refresh that does not help is handed to the host, which refreshes through
+//! the `refresh` export and runs the step again.
+
+use e2e::{connector, demo_credentials, fake, io, seen, settings};
+use fake_bitbucket::Faults;
+use saas_runtime::latest::SettingValue;
+use saas_runtime::settings::set_setting;
+use saas_runtime::sync::{self, SyncRequest};
+
+#[test]
+fn tokens_expiring_again_and_again_in_long_steps_never_end_the_sync() {
+    let fake = fake(6, 250);
+    // Steps of up to 12 requests; every 5th request finds every token
+    // expired, so most steps see two expiries or more.
+    fake.set_faults(Faults {
+        expire_tokens_every: Some(5),
+        ..Faults::default()
+    });
+    let mut s = settings(&fake);
+    set_setting(&mut s, "max-requests-per-step", SettingValue::U32(12));
+    let (io, _) = io(&fake);
+    let listing = sync::list_all(
+        connector(),
+        &io,
+        &SyncRequest::new(s, demo_credentials()),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert!(listing.complete, "{:?}", listing.stop);
+    assert_eq!(seen(&listing.users), fake.truth().users);
+    let api_requests = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/2.0/"))
+        .count();
+    let refreshes = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/site/oauth2/access_token"))
+        .count()
+        - 1;
+    // Many refreshes, and never more than one per expiry (one every 5
+    // requests).
+    assert!(
+        refreshes >= 5 && refreshes <= api_requests / 5 + 1,
+        "{refreshes} refreshes for {api_requests} requests"
+    );
+    assert_eq!(listing.stats.host_refreshes, 0, "the connector kept up");
+}
+
+#[test]
+fn a_refresh_that_does_not_help_goes_to_the_host_which_refreshes_through_the_export() {
+    let fake = fake(3, 250);
+    // Tokens expire every 9 requests, and the next two tokens issued are
+    // born expired: twice, the connector's refresh does not help, and its
+    // step ends early handing back the rotated session; then it stops
+    // refreshing and answers expired-credentials, and the host refreshes
+    // through the export and runs the step again.
+    fake.set_faults(Faults {
+        expire_tokens_every: Some(9),
+        born_expired: 2,
+        ..Faults::default()
+    });
+    let mut s = settings(&fake);
+    set_setting(&mut s, "max-requests-per-step", SettingValue::U32(4));
+    let (io, _) = io(&fake);
+    let listing = sync::list_all(
+        connector(),
+        &io,
+        &SyncRequest::new(s, demo_credentials()),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert!(listing.complete, "{:?}", listing.stop);
+    assert_eq!(seen(&listing.users), fake.truth().users);
+    assert!(
+        listing.stats.host_refreshes >= 1,
+        "the host never refreshed: {:?}",
+        listing.stats
+    );
+    assert!(listing.stats.refreshes > listing.stats.host_refreshes);
+}
