@@ -61,7 +61,9 @@ fn a_call_crosses_the_boundary_both_ways() {
 /// The goal is 300 KB for every shipped component; the example connector
 /// meets it (tests/example.rs). Bitbucket does not yet: 611 KB before the
 /// Atlassian Admin API, ~731 KB with it, 719 KB once the SDK's status rules
-/// dropped their B-tree maps (the Admin API's client, its JSON, the
+/// dropped their B-tree maps, 736 KB once cursors were checked against
+/// tampering (checksum, settings, links) and a step learned to hand back a
+/// session refreshed before it failed (the Admin API's client, its JSON, the
 /// listing's join and the directory groups are ~100 KB, the contract's
 /// evidence gaps and renewed fields ~9 KB); of the rest, the contract's lifting and lowering code and
 /// the status rules (the SDK) are ~115 KB, serde_json ~85 KB, url with idna
@@ -71,7 +73,7 @@ fn a_call_crosses_the_boundary_both_ways() {
 fn the_bitbucket_component_stays_under_its_size_ceiling() {
     let size = connector().size();
     eprintln!("bundled connector: {size} bytes");
-    assert!(size <= 730_000, "{size} bytes");
+    assert!(size <= 740_000, "{size} bytes");
 }
 
 /// The Data Center component, against the same 300 KB goal: 442 KB. Its

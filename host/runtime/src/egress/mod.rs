@@ -384,3 +384,8 @@ impl Egress {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod limits_tests;
+#[cfg(test)]
+mod test_server;

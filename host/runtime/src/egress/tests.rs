@@ -1,39 +1,9 @@
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::sync::atomic::AtomicU32;
-
+use super::test_server::{get, response, scripted};
 use super::*;
 
-/// A loopback server answering every request with `body` after `delay`;
-/// counts the connections it accepted.
-fn server(delay: Duration, body: &'static str) -> (Url, Arc<AtomicU32>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
-    let hits = Arc::new(AtomicU32::new(0));
-    let seen = hits.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            seen.fetch_add(1, Ordering::Relaxed);
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(&stream);
-                let mut line = String::new();
-                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-                    line.clear();
-                }
-                std::thread::sleep(delay);
-                let _ = write!(
-                    &stream,
-                    "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-            });
-        }
-    });
-    (url, hits)
-}
-
-fn get(url: &Url) -> http::Request<Vec<u8>> {
-    http::Request::get(url.as_str()).body(Vec::new()).unwrap()
+/// A server answering every request with `body` after `delay`.
+fn server(delay: Duration, body: &'static str) -> (Url, Arc<super::test_server::Seen>) {
+    scripted(delay, move || response("200 OK", "", body.as_bytes()))
 }
 
 #[test]
@@ -57,7 +27,7 @@ fn a_forbidden_header_is_denied_before_anything_is_sent() {
             "{name}"
         );
     }
-    assert_eq!(hits.load(Ordering::Relaxed), 1);
+    assert_eq!(hits.hits.load(Ordering::SeqCst), 1);
     assert_eq!(egress.counts().denied, 4);
 }
 
