@@ -10,7 +10,7 @@ use bitbucket_connector::endpoints::{Config, Endpoints};
 use bitbucket_connector::listing::list_users;
 use bitbucket_connector::session::{Credentials, OAuthClient, Session};
 use fake_bitbucket::{FakeBitbucket, FakeConfig};
-use saas_connector_sdk::User;
+use saas_connector_sdk::{User, UserPage};
 
 /// Each user's workspace slugs.
 pub type Seen = BTreeMap<String, BTreeSet<String>>;
@@ -76,30 +76,41 @@ pub fn add(seen: &mut Seen, users: &[User]) {
     }
 }
 
+/// Lists to the end, step by step: each step's page.
+pub fn steps(
+    config: &Config,
+    session: &Session,
+    from: Option<String>,
+) -> Result<Vec<UserPage>, Error> {
+    let (http, log) = (Native::default(), Lines::default());
+    let mut session = session.clone();
+    let mut cursor = from;
+    let mut pages = Vec::new();
+    for _ in 0..10_000 {
+        let page = list_users(&http, &log, config, &session, cursor.as_deref(), now())?;
+        if let Some(s) = &page.session {
+            session = Session::from_contract(s).unwrap();
+        }
+        cursor = page.next_cursor.clone();
+        pages.push(page);
+        if cursor.is_none() {
+            return Ok(pages);
+        }
+    }
+    panic!("the listing never ended");
+}
+
 /// Lists to the end; returns what was seen and every cursor handed out.
 pub fn list_all(
     config: &Config,
     session: &Session,
     from: Option<String>,
 ) -> Result<(Seen, Vec<String>), Error> {
-    let (http, log) = (Native::default(), Lines::default());
-    let mut session = session.clone();
-    let mut cursor = from;
+    let pages = steps(config, session, from)?;
     let mut seen = Seen::new();
-    let mut cursors = Vec::new();
-    for _ in 0..10_000 {
-        let page = list_users(&http, &log, config, &session, cursor.as_deref(), now())?;
+    for page in &pages {
         add(&mut seen, &page.users);
-        if let Some(s) = page.session {
-            session = Session::from_contract(&s).unwrap();
-        }
-        match page.next_cursor {
-            Some(c) => {
-                cursors.push(c.clone());
-                cursor = Some(c);
-            }
-            None => return Ok((seen, cursors)),
-        }
     }
-    panic!("the listing never ended");
+    let cursors = pages.into_iter().filter_map(|p| p.next_cursor).collect();
+    Ok((seen, cursors))
 }

@@ -33,7 +33,8 @@ pub struct Merger {
 /// What a merged listing holds.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Merged {
-    /// Users sorted by id, memberships by unit key.
+    /// Users sorted by id, memberships by unit key, evidence by source,
+    /// kind and time (each piece once).
     pub users: Vec<User>,
     /// Units sorted by id.
     pub units: Vec<BillingUnit>,
@@ -114,6 +115,14 @@ impl Merger {
         for u in &mut users {
             u.memberships
                 .sort_by(|a, b| (&a.unit.key, &a.unit.id).cmp(&(&b.unit.key, &b.unit.id)));
+            // Evidence in one order whatever order the steps came in, each
+            // piece once even when one copy repeated it.
+            for m in &mut u.memberships {
+                m.evidence.sort_by(|a, b| {
+                    (&a.source, a.kind as u8, a.at).cmp(&(&b.source, b.kind as u8, b.at))
+                });
+                m.evidence.dedup();
+            }
         }
         Merged {
             users,
@@ -126,3 +135,6 @@ impl Merger {
         }
     }
 }
+
+#[cfg(test)]
+mod properties;
