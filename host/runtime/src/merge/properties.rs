@@ -41,12 +41,16 @@ fn membership(unit: usize, evidence: &[(u8, i64)], gap: bool) -> Membership {
     }
 }
 
+/// A membership's copy: its unit, its evidence as (kind, time), and
+/// whether it carries the gap.
+type PartialMembership = (usize, Vec<(u8, i64)>, bool);
+
 /// One partial copy of a user: which memberships, which of their
 /// evidence, whether the email and the gap are there, and the state.
 #[derive(Debug, Clone)]
 struct Copy {
     user: usize,
-    memberships: Vec<(usize, Vec<(u8, i64)>, bool)>,
+    memberships: Vec<PartialMembership>,
     email: bool,
     state: usize,
 }
