@@ -4,23 +4,17 @@
 //! the `refresh` export and runs the step again.
 
 use e2e::{connector, demo_credentials, fake, io, seen, settings};
-use fake_bitbucket::Faults;
+use fake_bitbucket::{FakeBitbucket, Faults};
 use saas_runtime::latest::SettingValue;
 use saas_runtime::settings::set_setting;
 use saas_runtime::sync::{self, SyncRequest};
 
-#[test]
-fn tokens_expiring_again_and_again_in_long_steps_never_end_the_sync() {
-    let fake = fake(6, 250);
-    // Steps of up to 12 requests; every 5th request finds every token
-    // expired, so most steps see two expiries or more.
-    fake.set_faults(Faults {
-        expire_tokens_every: Some(5),
-        ..Faults::default()
-    });
-    let mut s = settings(&fake);
-    set_setting(&mut s, "max-requests-per-step", SettingValue::U32(12));
-    let (io, _) = io(&fake);
+/// A sync of `fake` under `faults`, in steps of at most `budget` requests.
+fn sync_under(fake: &FakeBitbucket, faults: Faults, budget: u32) -> sync::Listing {
+    fake.set_faults(faults);
+    let mut s = settings(fake);
+    set_setting(&mut s, "max-requests-per-step", SettingValue::U32(budget));
+    let (io, _) = io(fake);
     let listing = sync::list_all(
         connector(),
         &io,
@@ -30,6 +24,29 @@ fn tokens_expiring_again_and_again_in_long_steps_never_end_the_sync() {
     .unwrap();
     assert!(listing.complete, "{:?}", listing.stop);
     assert_eq!(seen(&listing.users), fake.truth().users);
+    listing
+}
+
+#[test]
+fn an_expired_token_is_refreshed_mid_listing() {
+    let fake = fake(3, 250);
+    let faults = Faults {
+        expire_tokens_after: Some(4),
+        ..Faults::default()
+    };
+    assert_eq!(sync_under(&fake, faults, 3).stats.refreshes, 1);
+}
+
+#[test]
+fn tokens_expiring_again_and_again_in_long_steps_never_end_the_sync() {
+    let fake = fake(6, 250);
+    // Steps of up to 12 requests; every 5th request finds every token
+    // expired, so most steps see two expiries or more.
+    let faults = Faults {
+        expire_tokens_every: Some(5),
+        ..Faults::default()
+    };
+    let listing = sync_under(&fake, faults, 12);
     let api_requests = fake
         .requests()
         .iter()
@@ -58,23 +75,12 @@ fn a_refresh_that_does_not_help_goes_to_the_host_which_refreshes_through_the_exp
     // step ends early handing back the rotated session; then it stops
     // refreshing and answers expired-credentials, and the host refreshes
     // through the export and runs the step again.
-    fake.set_faults(Faults {
+    let faults = Faults {
         expire_tokens_every: Some(9),
         born_expired: 2,
         ..Faults::default()
-    });
-    let mut s = settings(&fake);
-    set_setting(&mut s, "max-requests-per-step", SettingValue::U32(4));
-    let (io, _) = io(&fake);
-    let listing = sync::list_all(
-        connector(),
-        &io,
-        &SyncRequest::new(s, demo_credentials()),
-        &mut |_| {},
-    )
-    .unwrap();
-    assert!(listing.complete, "{:?}", listing.stop);
-    assert_eq!(seen(&listing.users), fake.truth().users);
+    };
+    let listing = sync_under(&fake, faults, 4);
     assert!(
         listing.stats.host_refreshes >= 1,
         "the host never refreshed: {:?}",

@@ -182,28 +182,6 @@ fn a_429_storm_becomes_a_typed_rate_limit_that_the_sync_waits_out() {
 }
 
 #[test]
-fn an_expired_token_is_refreshed_mid_listing() {
-    let fake = fake(3, 250);
-    fake.set_faults(Faults {
-        expire_tokens_after: Some(4),
-        ..Faults::default()
-    });
-    let mut s = settings(&fake);
-    set_setting(&mut s, "max-requests-per-step", SettingValue::U32(3));
-    let (io, _) = io(&fake);
-    let listing = sync::list_all(
-        connector(),
-        &io,
-        &SyncRequest::new(s, demo_credentials()),
-        &mut |_| {},
-    )
-    .unwrap();
-    assert!(listing.complete, "{:?}", listing.stop);
-    assert_eq!(listing.stats.refreshes, 1);
-    assert_eq!(seen(&listing.users), fake.truth().users);
-}
-
-#[test]
 fn falls_back_to_members_when_permissions_fail_or_time_out() {
     for mode in [
         PermissionsMode::Forbidden,

@@ -4,6 +4,9 @@
 //! - `cargo xtask demo [ARGS]`: a sync against the built-in fake Bitbucket.
 //! - `cargo xtask test`: every test of the workspace.
 //! - `cargo xtask ci`: formatting, lints (native and wasm) and every test.
+//! - `cargo xtask fuzz [SECONDS]`: every fuzz target (see `fuzz.rs`).
+
+mod fuzz;
 
 use std::process::{Command, ExitCode};
 
@@ -91,7 +94,12 @@ fn main() -> ExitCode {
         }),
         Some("test") => test(),
         Some("ci") => ci(),
-        _ => Err("usage: cargo xtask <setup | demo [ARGS] | test | ci>".into()),
+        Some("fuzz") => match rest.first().map(|s| s.parse::<u64>()) {
+            None => fuzz::fuzz(60),
+            Some(Ok(seconds)) => fuzz::fuzz(seconds.max(1)),
+            Some(Err(_)) => Err("usage: cargo xtask fuzz [SECONDS]".into()),
+        },
+        _ => Err("usage: cargo xtask <setup | demo [ARGS] | test | ci | fuzz [SECONDS]>".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

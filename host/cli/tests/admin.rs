@@ -2,28 +2,19 @@
 //! workspaces plans directory-group changes with each user's evidence, and
 //! says that web activity misses git-only users.
 
-use std::process::{Command, Stdio};
+mod common;
+
+use std::process::Command;
 
 use fake_bitbucket::{FakeBitbucket, FakeConfig};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_saas-host");
-
 fn cmd(fake: &FakeBitbucket, home: &std::path::Path) -> Command {
     let (org, key) = fake.admin_key();
-    let mut c = Command::new(BIN);
-    c.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("XDG_CACHE_HOME", home)
-        .env("XDG_STATE_HOME", home)
-        .env("BITBUCKET_API_BASE_URL", fake.api_base_url())
-        .env("BITBUCKET_TOKEN_URL", fake.token_url())
-        .env("BITBUCKET_ADMIN_API_BASE_URL", fake.admin_base_url())
-        .env("BITBUCKET_CLIENT_ID", "demo-client")
-        .env("BITBUCKET_CLIENT_SECRET", "demo-client-secret")
+    let mut c = common::cmd(fake, home);
+    c.env("BITBUCKET_ADMIN_API_BASE_URL", fake.admin_base_url())
         .env("ATLASSIAN_ADMIN_ORG_ID", org)
-        .env("ATLASSIAN_ADMIN_API_KEY", key)
-        .stdin(Stdio::null());
+        .env("ATLASSIAN_ADMIN_API_KEY", key);
     c
 }
 

@@ -503,6 +503,13 @@ fn no_verbosity_shows_a_secret_in_any_form() {
         let what = format!("stderr with {flags:?} {env:?}");
         assert_no_secrets(&what, &err);
         assert!(!err.contains(&basic), "{what} has the Basic header");
+        for secret in SECRETS {
+            let hex: String = secret.bytes().map(|b| format!("{b:02x}")).collect();
+            assert!(
+                !err.to_ascii_lowercase().contains(&hex),
+                "{what} has {secret} in hex"
+            );
+        }
         if let Some(line) = err.lines().find(|l| is_hex_dump(l)) {
             panic!("{what} dumps raw traffic: {line}");
         }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::checkpoint::{Checkpoint, Header};
+use crate::checkpoint::{Checkpoint, Header, header_for};
 use crate::connector::Connector;
 use crate::error::HostError;
 use crate::imports::Io;
@@ -20,7 +20,7 @@ pub enum CheckpointAt {
     /// Nowhere.
     Nowhere,
     /// The default place for this connector and settings
-    /// ([`Header::default_path`]); nowhere when there is none.
+    /// ([`crate::checkpoint::Header::default_path`]); nowhere when there is none.
     Default,
     /// This file.
     File(PathBuf),
@@ -190,7 +190,7 @@ fn plan(connector: &Connector, request: &SyncRequest) -> Result<Plan, SyncError>
     if request.resume && !resumable {
         return Err(SyncError::NotResumable(connector.info().name.clone()));
     }
-    let header = Header::new(connector, &request.settings);
+    let header = header_for(connector, &request.settings);
     let path = match &request.checkpoint {
         CheckpointAt::Nowhere => return Ok(Plan::None),
         CheckpointAt::Default => header.default_path(),

@@ -5,6 +5,7 @@ use super::sync_cmd::{self, SyncArgs};
 use super::{Exit, Failure};
 use anyhow::Context;
 use fake_bitbucket::{FakeBitbucket, FakeConfig};
+use saas_host_files::config_file::FileSettings as ConfigFile;
 use saas_runtime::sync::CheckpointAt;
 
 /// Options of `demo`: Bitbucket Cloud by default, the fake Data Center
@@ -77,12 +78,15 @@ pub fn run(args: &DemoArgs) -> Result<Exit, Failure> {
         );
     }
     let settings = FileSettings {
-        settings: vec![
-            ("api-base-url".into(), url(fake.api_base_url())),
-            ("token-url".into(), url(fake.token_url())),
-            ("admin-api-base-url".into(), url(fake.admin_base_url())),
-        ],
-        credentials,
+        contents: ConfigFile {
+            settings: vec![
+                ("api-base-url".into(), url(fake.api_base_url())),
+                ("token-url".into(), url(fake.token_url())),
+                ("admin-api-base-url".into(), url(fake.admin_base_url())),
+            ],
+            credentials,
+            ..ConfigFile::default()
+        },
         ..FileSettings::default()
     };
     let synced = sync_cmd::run_with(&args.sync, settings, CheckpointAt::Nowhere)?;

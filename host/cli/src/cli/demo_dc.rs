@@ -6,6 +6,7 @@ use super::sync_cmd::{self, SyncArgs};
 use super::{Exit, Failure};
 use anyhow::Context;
 use fake_bitbucket_dc::{ADMIN, DcConfig, FakeDc};
+use saas_host_files::config_file::FileSettings as ConfigFile;
 use saas_runtime::sync::CheckpointAt;
 
 /// Whether `--connector` asks for the Data Center demo.
@@ -40,8 +41,11 @@ pub fn run(args: &SyncArgs, users: usize) -> Result<Exit, Failure> {
         ]),
     )]);
     let settings = FileSettings {
-        settings: vec![("base-url".into(), toml::Value::String(fake.base_url()))],
-        credentials,
+        contents: ConfigFile {
+            settings: vec![("base-url".into(), toml::Value::String(fake.base_url()))],
+            credentials,
+            ..ConfigFile::default()
+        },
         ..FileSettings::default()
     };
     let synced = sync_cmd::run_with(args, settings, CheckpointAt::Nowhere)?;

@@ -9,12 +9,12 @@
 //! flat `[credentials]` table) still read: top-level keys are settings, and
 //! a flat table goes to the first slot.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
+use saas_host_files::config_file::{self, FileSettings as ConfigFile, NetworkSettings};
 use saas_runtime::egress::{AllowedHost, Allowlist, Egress, EgressLimits, Network, ProxyChoice};
 use saas_runtime::imports::{Events, Io};
 use saas_runtime::latest::{Setting, SettingType, SettingValue, SlotCredential};
@@ -26,93 +26,40 @@ use saas_runtime::{Config, Connector, Runtime, RuntimeOptions};
 /// declarations give it types.
 #[derive(Debug, Default, Clone)]
 pub struct FileSettings {
-    /// The host's own request budget (`requests_per_hour`).
-    pub requests_per_hour: Option<u32>,
-    /// The longest wait after a rate limit, in seconds (`max_rate_limit_wait`).
-    pub max_rate_limit_wait: Option<u64>,
-    /// Settings by name, as written.
-    pub settings: Vec<(String, toml::Value)>,
-    /// Credential fields by slot; the empty slot name is a 0.1 flat table.
-    pub credentials: BTreeMap<String, BTreeMap<String, String>>,
+    /// What the file says (nothing without a file).
+    pub contents: ConfigFile,
     /// Whether variables override the file (not for the demo).
     pub read_env: bool,
     /// The file, when one was read (renewed credentials are written back).
     pub path: Option<PathBuf>,
-    /// Network options of the file (`ca_bundle`, `proxy`, `no_proxy`,
-    /// `allow_plain_http`).
-    pub network: NetworkSettings,
 }
 
-/// How the host reaches upstreams inside a company network, from the file
-/// or the command line (which wins).
-#[derive(Debug, Default, Clone)]
-pub struct NetworkSettings {
-    /// A PEM bundle of the CA certificates to trust instead of the public roots.
-    pub ca_bundle: Option<PathBuf>,
-    /// The proxy URL; `none` for direct, whatever the environment says.
-    pub proxy: Option<String>,
-    /// Hosts reached without the proxy.
-    pub no_proxy: Vec<String>,
-    /// Origins (`HOST` or `HOST:PORT`) that plain `http` may reach.
-    pub allow_plain_http: Vec<String>,
-}
-
-impl NetworkSettings {
-    /// The egress's network and the plain-`http` opt-ins.
-    fn resolve(&self) -> Result<(Network, Vec<AllowedHost>)> {
-        let ca_certificates = match &self.ca_bundle {
-            Some(path) => Network::read_ca_bundle(path).map_err(|e| anyhow!(e))?,
-            None => Vec::new(),
-        };
-        let proxy = match self.proxy.as_deref().map(str::trim) {
-            None => ProxyChoice::FromEnvironment,
-            Some("none" | "direct" | "") => ProxyChoice::Direct,
-            Some(url) => ProxyChoice::Via {
-                url: url.to_string(),
-                no_proxy: self.no_proxy.clone(),
-            },
-        };
-        let plain = self
-            .allow_plain_http
-            .iter()
-            .map(|h| AllowedHost::parse(h).map_err(|e| anyhow!("allow_plain_http: {e}")))
-            .collect::<Result<_>>()?;
-        Ok((
-            Network {
-                ca_certificates,
-                proxy,
-            },
-            plain,
-        ))
-    }
-}
-
-fn string_list(value: toml::Value, what: &str) -> Result<Vec<String>> {
-    match value {
-        toml::Value::String(s) => Ok(s
-            .split(',')
-            .map(|x| x.trim().to_string())
-            .filter(|x| !x.is_empty())
-            .collect()),
-        toml::Value::Array(items) => items
-            .into_iter()
-            .map(|i| match i {
-                toml::Value::String(s) => Ok(s),
-                _ => bail!("{what} takes strings"),
-            })
-            .collect(),
-        _ => bail!("{what} takes a list of strings"),
-    }
-}
-
-fn strings(table: &toml::Table, what: &str) -> Result<BTreeMap<String, String>> {
-    table
+/// The egress's network and the plain-`http` opt-ins of network settings.
+fn resolve(net: &NetworkSettings) -> Result<(Network, Vec<AllowedHost>)> {
+    let ca_certificates = match &net.ca_bundle {
+        Some(path) => Network::read_ca_bundle(path).map_err(|e| anyhow!(e))?,
+        None => Vec::new(),
+    };
+    let proxy = match net.proxy.as_deref().map(str::trim) {
+        None => ProxyChoice::FromEnvironment,
+        Some("none" | "direct" | "") => ProxyChoice::Direct,
+        Some(url) => ProxyChoice::Via {
+            url: url.to_string(),
+            no_proxy: net.no_proxy.clone(),
+        },
+    };
+    let plain = net
+        .allow_plain_http
         .iter()
-        .map(|(k, v)| match v {
-            toml::Value::String(s) => Ok((k.clone(), s.clone())),
-            _ => bail!("{what}: the field {k} must be a string"),
-        })
-        .collect()
+        .map(|h| AllowedHost::parse(h).map_err(|e| anyhow!("allow_plain_http: {e}")))
+        .collect::<Result<_>>()?;
+    Ok((
+        Network {
+            ca_certificates,
+            proxy,
+        },
+        plain,
+    ))
 }
 
 /// Reads the settings file, if given.
@@ -125,49 +72,8 @@ pub fn load_file(path: Option<&Path>) -> Result<FileSettings> {
     out.path = Some(path.to_path_buf());
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading the config file {}", path.display()))?;
-    let table: toml::Table = toml::from_str(&text)
-        .with_context(|| format!("parsing the config file {}", path.display()))?;
-    for (key, value) in table {
-        match (key.as_str(), value) {
-            ("requests_per_hour" | "requests-per-hour", toml::Value::Integer(n)) => {
-                out.requests_per_hour = Some(
-                    u32::try_from(n)
-                        .map_err(|_| anyhow!("requests_per_hour {n} is out of range"))?,
-                );
-            }
-            ("max_rate_limit_wait" | "max-rate-limit-wait", toml::Value::Integer(n)) => {
-                out.max_rate_limit_wait = Some(
-                    u64::try_from(n)
-                        .map_err(|_| anyhow!("max_rate_limit_wait {n} is out of range"))?,
-                );
-            }
-            ("ca_bundle" | "ca-bundle", toml::Value::String(s)) => {
-                // Relative to the file, as an operator reads it.
-                let base = path.parent().unwrap_or(Path::new("."));
-                out.network.ca_bundle = Some(base.join(s));
-            }
-            ("proxy", toml::Value::String(s)) => out.network.proxy = Some(s),
-            ("no_proxy" | "no-proxy", v) => out.network.no_proxy = string_list(v, "no_proxy")?,
-            ("allow_plain_http" | "allow-plain-http", v) => {
-                out.network.allow_plain_http = string_list(v, "allow_plain_http")?;
-            }
-            ("settings", toml::Value::Table(t)) => out.settings.extend(t),
-            ("credentials", toml::Value::Table(t)) => {
-                let (slots, flat): (toml::Table, toml::Table) =
-                    t.into_iter().partition(|(_, v)| v.is_table());
-                if !flat.is_empty() {
-                    out.credentials
-                        .insert(String::new(), strings(&flat, "[credentials]")?);
-                }
-                for (slot, fields) in slots {
-                    let fields = fields.as_table().expect("partitioned on tables");
-                    let what = format!("[credentials.{slot}]");
-                    out.credentials.insert(slot, strings(fields, &what)?);
-                }
-            }
-            (_, value) => out.settings.push((key, value)),
-        }
-    }
+    out.contents = config_file::parse(&text, path.parent().unwrap_or(Path::new(".")))
+        .map_err(|e| anyhow!("the config file {}: {e}", path.display()))?;
     Ok(out)
 }
 
@@ -293,7 +199,7 @@ fn settings_for(
             })
     };
     let mut given = Vec::new();
-    for (name, value) in &file.settings {
+    for (name, value) in &file.contents.settings {
         let s = spec(name)?;
         let value =
             toml_value(s.type_, value).map_err(|e| anyhow!("the setting {}: {e}", s.name))?;
@@ -363,12 +269,12 @@ impl ConnectorArgs {
         extra.extend(self.sets()?);
         let settings = settings_for(&connector, &file, &extra)?;
         let config = connector.config(&settings)?;
-        let mut net = file.network.clone();
+        let mut net = file.contents.network.clone();
         net.ca_bundle = self.ca_bundle.clone().or(net.ca_bundle);
         net.proxy = self.proxy.clone().or(net.proxy);
         net.allow_plain_http
             .extend(self.allow_plain_http.iter().cloned());
-        let (network, plain_http) = net.resolve()?;
+        let (network, plain_http) = resolve(&net)?;
         let redactor = Redactor::new();
         if let Some(password) = network.proxy_password() {
             redactor.add(&password);
@@ -383,7 +289,7 @@ impl ConnectorArgs {
         let limits = EgressLimits {
             concurrency: concurrency.unwrap_or(1).max(1) as usize,
             requests_per_hour: lowest(
-                self.requests_per_hour.or(file.requests_per_hour),
+                self.requests_per_hour.or(file.contents.requests_per_hour),
                 budgets.requests_per_hour,
             ),
             request_timeout: Duration::from_secs(self.timeout.max(1)),
@@ -419,12 +325,13 @@ impl Ready {
         for (i, slot) in info.credential_slots.iter().enumerate() {
             let mut fields = self
                 .file
+                .contents
                 .credentials
                 .get(&slot.name)
                 .cloned()
                 .unwrap_or_default();
             if i == 0
-                && let Some(flat) = self.file.credentials.get("")
+                && let Some(flat) = self.file.contents.credentials.get("")
             {
                 fields.extend(flat.clone());
             }

@@ -102,7 +102,10 @@ pub fn run_with(
         None => checkpoint,
     };
     request.resume = args.resume;
-    if let Some(secs) = args.max_rate_limit_wait.or(ready.file.max_rate_limit_wait) {
+    if let Some(secs) = args
+        .max_rate_limit_wait
+        .or(ready.file.contents.max_rate_limit_wait)
+    {
         request.options.max_rate_limit_wait = std::time::Duration::from_secs(secs);
     }
     let result = sync::list_all(&ready.connector, &ready.io, &request, &mut |_| {});

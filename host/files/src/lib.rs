@@ -1,0 +1,6 @@
+//! The files a `saas-host` user may edit, copy or damage, read here with
+//! no runtime, so that they can be fuzzed without building wasmtime: the
+//! sync checkpoint's format and the settings file.
+
+pub mod checkpoint;
+pub mod config_file;
