@@ -1,8 +1,8 @@
-//! The listing's resumable state. A cursor is the base64url of this state
-//! as JSON: opaque to hosts, free of secrets, and checked on the way in.
+//! The listing's resumable state. A cursor is this state as JSON, sealed
+//! with a checksum (the SDK's `cursor`): opaque to hosts, free of secrets,
+//! bound to the settings it was made under, and checked on the way in.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use saas_connector_sdk::cursor;
 use serde::{Deserialize, Serialize};
 
 use crate::endpoints::Endpoints;
@@ -185,31 +185,19 @@ impl Cursor {
 
     /// Encodes the cursor.
     pub fn encode(&self) -> String {
-        let mut bytes = serde_json::to_vec(self).expect("cursor serialises");
-        let check = fnv(&bytes);
-        bytes.extend_from_slice(&check.to_be_bytes());
-        URL_SAFE_NO_PAD.encode(bytes)
+        cursor::seal(&serde_json::to_vec(self).expect("cursor serialises"))
     }
 
     /// Decodes a cursor, checks it belongs to this API base and these
     /// settings, and checks everything in it that a request would be built
     /// from: a cursor comes back from a file anyone may edit.
     pub fn decode(text: &str, endpoints: &Endpoints, settings: u64) -> Result<Self> {
-        let bytes = URL_SAFE_NO_PAD
-            .decode(text.trim())
-            .map_err(|_| invalid("not a cursor of this connector"))?;
-        // The JSON, then its checksum: a cursor damaged in the checkpoint
-        // file is refused before anything is built from it.
-        let (json, check) = bytes
-            .split_last_chunk::<8>()
-            .ok_or_else(|| invalid("not a cursor of this connector"))?;
-        if fnv(json) != u64::from_be_bytes(*check) {
-            return Err(invalid(
-                "the cursor is damaged (its checksum does not match)",
-            ));
-        }
+        // A cursor damaged in the checkpoint file is refused before
+        // anything is built from it.
+        let json = cursor::open(text)
+            .ok_or_else(|| invalid("not a cursor of this connector, or a damaged one"))?;
         let cursor: Cursor =
-            serde_json::from_slice(json).map_err(|_| invalid("not a cursor of this connector"))?;
+            serde_json::from_slice(&json).map_err(|_| invalid("not a cursor of this connector"))?;
         if cursor.v != FORMAT {
             return Err(invalid(&format!(
                 "cursor format {} is not {FORMAT}",
@@ -273,12 +261,5 @@ fn invalid(why: &str) -> Error {
 
 /// FNV-1a, to remember visited URLs compactly.
 pub fn url_hash(url: &str) -> u64 {
-    fnv(url.as_bytes())
-}
-
-/// FNV-1a of bytes: compact and stable across builds, not a MAC.
-fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    cursor::checksum(url.as_bytes())
 }

@@ -1,9 +1,9 @@
 //! The listing's resumable state: where it stands and what it learnt about
-//! licences so far. A cursor is the base64url of this state as JSON: no
-//! secret, bound to the instance it was made for, checked on the way in.
+//! licences so far. A cursor is this state as JSON, sealed with a checksum
+//! (the SDK's `cursor`): no secret, bound to the instance it was made for,
+//! checked on the way in.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use saas_connector_sdk::cursor;
 use serde_json::{Value, json};
 
 use crate::licence::{Grants, GroupGrant, Permission};
@@ -157,7 +157,7 @@ impl Cursor {
             "billable": self.billable,
             "reported_used": self.reported_used,
         });
-        URL_SAFE_NO_PAD.encode(value.to_string())
+        cursor::seal(value.to_string().as_bytes())
     }
 
     fn read(v: &Value) -> Option<Self> {
@@ -177,7 +177,7 @@ impl Cursor {
     pub fn decode(text: &str, base: &str) -> Result<Self> {
         let invalid = |why: &str| Error::InvalidCursor(format!("{why}; start the listing again"));
         let foreign = || invalid("the cursor is not this connector's");
-        let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| foreign())?;
+        let bytes = cursor::open(text).ok_or_else(foreign)?;
         let value: Value = serde_json::from_slice(&bytes).map_err(|_| foreign())?;
         if small(&value, "format") != Some(FORMAT) {
             return Err(invalid(
@@ -235,5 +235,28 @@ mod tests {
         }
         c.phase = Phase::GroupMembers(3, 0);
         assert!(Cursor::decode(&c.encode(), "https://a.test").is_err());
+    }
+
+    #[test]
+    fn a_damaged_cursor_is_refused_even_where_its_json_would_still_parse() {
+        let mut c = Cursor::start("https://a.test".into());
+        c.phase = Phase::Users(2000);
+        let text = c.encode();
+        // A start of 2000 changed to 7000 is still valid JSON: the
+        // checksum refuses it instead of resuming past 5000 users.
+        let json = String::from_utf8(cursor::open(&text).unwrap()).unwrap();
+        let forged = saas_connector_sdk::cursor::seal(json.replace("2000", "7000").as_bytes());
+        assert!(
+            Cursor::decode(&forged, "https://a.test").is_ok(),
+            "a sealed edit is a cursor"
+        );
+        let unsealed = {
+            use base64::Engine as _;
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json.replace("2000", "7000"))
+        };
+        assert!(matches!(
+            Cursor::decode(&unsealed, "https://a.test"),
+            Err(Error::InvalidCursor(_))
+        ));
     }
 }

@@ -18,6 +18,7 @@
 include!(concat!(env!("OUT_DIR"), "/contract.rs"));
 
 pub mod credentials;
+pub mod cursor;
 pub mod error;
 pub mod http;
 pub mod log;

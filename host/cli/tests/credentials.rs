@@ -1,5 +1,7 @@
 //! Credentials the upstream renews, kept across restarts of `saas-host`.
 
+mod common;
+
 use std::os::unix::fs::PermissionsExt as _;
 use std::process::{Command, Output, Stdio};
 
@@ -160,4 +162,27 @@ fn no_verbosity_shows_either_apis_secrets_in_any_form() {
             assert!(!all.contains(secret.as_str()), "{flags:?} shows {secret}");
         }
     }
+}
+
+#[test]
+fn variables_making_two_kinds_of_credential_are_refused_until_one_is_named() {
+    let fake = FakeBitbucket::start(FakeConfig::default()).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let both = |c: &mut Command| {
+        c.env("BITBUCKET_EMAIL", "admin@example.com")
+            .env("BITBUCKET_API_TOKEN", "demo-api-token")
+            .args(["sync", "--format", "json"])
+            .output()
+            .unwrap()
+    };
+    let refused = both(&mut common::cmd(&fake, home.path()));
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("more than one credential (basic, oauth-client-credentials)")
+            && text(&refused).contains("BITBUCKET_AUTH_KIND"),
+        "{}",
+        text(&refused)
+    );
+    let chosen = both(common::cmd(&fake, home.path()).env("BITBUCKET_AUTH_KIND", "api-token"));
+    assert!(chosen.status.success(), "{}", text(&chosen));
 }
