@@ -186,15 +186,15 @@ fn check(
     config: &Config,
     session: &Session,
 ) -> Result<()> {
-    let url = match (session.mode, config.include_workspaces.first()) {
-        (AuthMode::AccessToken, Some(slug)) => {
-            endpoints.api(&format!("/2.0/workspaces/{}", segment(slug)))
-        }
-        _ => endpoints.api(&format!("{WORKSPACE_LISTING}?pagelen=1")),
-    };
-    let what = match session.mode {
-        AuthMode::AccessToken if !config.include_workspaces.is_empty() => "credential check",
-        _ => WORKSPACE_LISTING_CALL,
+    let (url, what) = match (session.mode, config.include_workspaces.first()) {
+        (AuthMode::AccessToken, Some(slug)) => (
+            endpoints.api(&format!("/2.0/workspaces/{}", segment(slug))),
+            "credential check",
+        ),
+        _ => (
+            endpoints.api(&format!("{WORKSPACE_LISTING}?pagelen=1")),
+            WORKSPACE_LISTING_CALL,
+        ),
     };
     let response = http
         .send(Request::get(url, &session.authorization()))

@@ -38,9 +38,7 @@ impl Config {
             admin_api_base_url: settings::url(config, "admin-api-base-url")?,
         })
     }
-}
 
-impl Config {
     /// A hash of the settings that decide what a listing visits and how:
     /// the workspace filters (case-insensitively, in any order), the page
     /// size and the Admin API base. A cursor carries it, so that one made

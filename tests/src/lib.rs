@@ -115,6 +115,18 @@ pub fn io_with(limits: EgressLimits, allowlist: Allowlist) -> (Io, Arc<Recorder>
     (io, recorder)
 }
 
+/// A whole sync of the bundled component through `io` with `settings` and
+/// the fake's OAuth consumer; a sync that cannot start fails the test.
+pub fn sync_with(io: &Io, settings: Vec<Setting>) -> saas_runtime::sync::Listing {
+    saas_runtime::sync::list_all(
+        connector(),
+        io,
+        &saas_runtime::sync::SyncRequest::new(settings, demo_credentials()),
+        &mut |_| {},
+    )
+    .expect("the sync starts")
+}
+
 pub use saas_conform::kit;
 
 /// Now, in the contract's seconds.

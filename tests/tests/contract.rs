@@ -76,11 +76,11 @@ fn the_bitbucket_component_stays_under_its_size_ceiling() {
     assert!(size <= 740_000, "{size} bytes");
 }
 
-/// The Data Center component, against the same 300 KB goal: 442 KB. Its
+/// The Data Center component, against the same 300 KB goal: 443 KB. Its
 /// own code is ~65 KB and reads JSON through `serde_json::Value` (derived
 /// deserialisers cost ~110 KB more); the rest is what every component on
 /// the SDK carries (the example connector, with almost no code of its own,
-/// is 278 KB): the contract's lifting and lowering, the status rules,
+/// is 279 KB): the contract's lifting and lowering, the status rules,
 /// serde_json, core, alloc and std. Reaching 300 KB needs a smaller SDK
 /// floor, not a smaller connector; this ceiling keeps it from growing.
 #[test]

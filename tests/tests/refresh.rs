@@ -3,11 +3,11 @@
 //! refresh that does not help is handed to the host, which refreshes through
 //! the `refresh` export and runs the step again.
 
-use e2e::{connector, demo_credentials, fake, io, seen, settings};
+use e2e::{fake, io, seen, settings, sync_with};
 use fake_bitbucket::{FakeBitbucket, Faults};
 use saas_runtime::latest::SettingValue;
 use saas_runtime::settings::set_setting;
-use saas_runtime::sync::{self, SyncRequest};
+use saas_runtime::sync;
 
 /// A sync of `fake` under `faults`, in steps of at most `budget` requests.
 fn sync_under(fake: &FakeBitbucket, faults: Faults, budget: u32) -> sync::Listing {
@@ -15,13 +15,7 @@ fn sync_under(fake: &FakeBitbucket, faults: Faults, budget: u32) -> sync::Listin
     let mut s = settings(fake);
     set_setting(&mut s, "max-requests-per-step", SettingValue::U32(budget));
     let (io, _) = io(fake);
-    let listing = sync::list_all(
-        connector(),
-        &io,
-        &SyncRequest::new(s, demo_credentials()),
-        &mut |_| {},
-    )
-    .unwrap();
+    let listing = sync_with(&io, s);
     assert!(listing.complete, "{:?}", listing.stop);
     assert_eq!(seen(&listing.users), fake.truth().users);
     listing

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use e2e::slot;
-use e2e::{config, connector, demo_credentials, fake, io, seen, settings};
+use e2e::{config, connector, demo_credentials, fake, io, seen, settings, sync_with};
 use fake_bitbucket::{BodyFault, FakeBitbucket, FakeConfig, Faults, PermissionsMode};
 use saas_runtime::latest::{
     BasicAuth, ConnectorError, Credential, OauthClient, OauthRefresh, Policy, SettingValue,
@@ -11,17 +11,11 @@ use saas_runtime::latest::{
 use saas_runtime::listing::LoopOptions;
 use saas_runtime::merge::Merger;
 use saas_runtime::settings::set_setting;
-use saas_runtime::sync::{self, SyncError, SyncRequest};
+use saas_runtime::sync::{self, SyncError};
 
 fn sync_all(fake: &FakeBitbucket) -> sync::Listing {
     let (io, _) = io(fake);
-    sync::list_all(
-        connector(),
-        &io,
-        &SyncRequest::new(settings(fake), demo_credentials()),
-        &mut |_| {},
-    )
-    .unwrap()
+    sync_with(&io, settings(fake))
 }
 
 #[test]
@@ -132,13 +126,7 @@ fn host_retries_absorb_429_and_5xx() {
         ..Faults::default()
     });
     let (io, _) = io(&fake);
-    let listing = sync::list_all(
-        connector(),
-        &io,
-        &SyncRequest::new(settings(&fake), demo_credentials()),
-        &mut |_| {},
-    )
-    .unwrap();
+    let listing = sync_with(&io, settings(&fake));
     assert!(listing.complete, "{:?}", listing.stop);
     assert_eq!(seen(&listing.users), fake.truth().users);
     assert!(io.egress.counts().retries > 0);
@@ -170,13 +158,7 @@ fn a_429_storm_becomes_a_typed_rate_limit_that_the_sync_waits_out() {
         err.describe()
     );
     // A sync waits the hint out and finishes.
-    let listing = sync::list_all(
-        connector(),
-        &io,
-        &SyncRequest::new(s, demo_credentials()),
-        &mut |_| {},
-    )
-    .unwrap();
+    let listing = sync_with(&io, s);
     assert!(listing.complete, "{:?}", listing.stop);
     assert!(listing.stats.rate_limit_waits >= 1);
 }
@@ -196,13 +178,7 @@ fn falls_back_to_members_when_permissions_fail_or_time_out() {
         limits.request_timeout = Duration::from_millis(500);
         limits.retry.max_retries = 0;
         let (io, rec) = e2e::io_with(limits, e2e::allowlist(&fake));
-        let listing = sync::list_all(
-            connector(),
-            &io,
-            &SyncRequest::new(settings(&fake), demo_credentials()),
-            &mut |_| {},
-        )
-        .unwrap();
+        let listing = sync_with(&io, settings(&fake));
         assert!(listing.complete, "{mode:?}: {:?}", listing.stop);
         assert_eq!(seen(&listing.users), fake.truth().users);
         assert!(

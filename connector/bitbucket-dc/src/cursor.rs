@@ -245,7 +245,7 @@ mod tests {
         // A start of 2000 changed to 7000 is still valid JSON: the
         // checksum refuses it instead of resuming past 5000 users.
         let json = String::from_utf8(cursor::open(&text).unwrap()).unwrap();
-        let forged = saas_connector_sdk::cursor::seal(json.replace("2000", "7000").as_bytes());
+        let forged = cursor::seal(json.replace("2000", "7000").as_bytes());
         assert!(
             Cursor::decode(&forged, "https://a.test").is_ok(),
             "a sealed edit is a cursor"

@@ -5,3 +5,14 @@
 pub mod checkpoint;
 #[cfg(feature = "config-file")]
 pub mod config_file;
+
+use sha2::{Digest, Sha256};
+
+/// The lower-case hex SHA-256 of some bytes: what names a component, its
+/// cache entry and its checkpoint.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -4,19 +4,12 @@
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
 use crate::error::HostError;
 
-/// The hex SHA-256 of some bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+pub use saas_host_files::sha256_hex;
 
 /// The default cache folder: `$XDG_CACHE_HOME/saas-host` or `~/.cache/saas-host`.
 pub fn default_dir() -> Option<PathBuf> {

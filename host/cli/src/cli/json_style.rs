@@ -85,16 +85,11 @@ pub fn restyle(value: &mut Value) {
     }
 }
 
-/// `value` serialised in this style.
-pub fn styled(value: &impl Serialize) -> serde_json::Result<Value> {
-    let mut v = serde_json::to_value(value)?;
-    restyle(&mut v);
-    Ok(v)
-}
-
 /// `value` as pretty JSON in this style.
 pub fn pretty(value: &impl Serialize) -> serde_json::Result<String> {
-    serde_json::to_string_pretty(&styled(value)?)
+    let mut v = serde_json::to_value(value)?;
+    restyle(&mut v);
+    serde_json::to_string_pretty(&v)
 }
 
 #[cfg(test)]

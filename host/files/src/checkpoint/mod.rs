@@ -12,8 +12,8 @@ pub mod records;
 
 use std::path::PathBuf;
 
+use crate::sha256_hex;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// The format this host writes and reads.
 pub const FORMAT: &str = "saas-host-checkpoint/3";
@@ -43,14 +43,6 @@ pub struct Header {
     pub settings_sha256: String,
 }
 
-/// Lower-case hex SHA-256 of `text`.
-pub fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 impl Header {
     /// Where the checkpoint of this sync goes by default:
     /// `$XDG_STATE_HOME/saas-host/checkpoints/` (or `~/.local/state/...`),
@@ -59,10 +51,8 @@ impl Header {
         let state = std::env::var_os("XDG_STATE_HOME")
             .map(PathBuf::from)
             .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
-        let key = sha256_hex(&format!(
-            "{}|{}",
-            self.component_sha256, self.settings_sha256
-        ));
+        let key =
+            sha256_hex(format!("{}|{}", self.component_sha256, self.settings_sha256).as_bytes());
         Some(state.join("saas-host").join("checkpoints").join(format!(
             "{}-{}.ndjson",
             self.connector,

@@ -6,7 +6,7 @@ fn header() -> Header {
         connector: "toy".into(),
         contract: "0.2.0".into(),
         component_sha256: "ab".repeat(32),
-        settings_sha256: sha256_hex(""),
+        settings_sha256: crate::sha256_hex(b""),
     }
 }
 

@@ -14,7 +14,8 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
-use saas_host_files::checkpoint::{self as format, Page, sha256_hex};
+use saas_host_files::checkpoint::{self as format, Page};
+use saas_host_files::sha256_hex;
 
 use crate::connector::Connector;
 use crate::error::HostError;
@@ -46,7 +47,7 @@ pub fn settings_sha256(settings: &[Setting]) -> String {
         })
         .collect();
     lines.sort();
-    sha256_hex(&lines.join("\n"))
+    sha256_hex(lines.join("\n").as_bytes())
 }
 
 /// One committed page.
