@@ -68,6 +68,7 @@ fn grant(
         scopes: grant.scopes,
         admin: None,
         renewed: false,
+        principal: None,
     })
 }
 
@@ -88,6 +89,7 @@ fn session_for(
         scopes: Vec::new(),
         admin: None,
         renewed: false,
+        principal: None,
     };
     match credentials {
         Credentials::OAuthClientCredentials(client) => grant(
@@ -123,6 +125,7 @@ fn session_for(
             client,
             code,
             redirect_uri,
+            code_verifier,
         } => {
             let mut form = vec![
                 ("grant_type", "authorization_code"),
@@ -130,6 +133,9 @@ fn session_for(
             ];
             if let Some(uri) = redirect_uri {
                 form.push(("redirect_uri", uri));
+            }
+            if let Some(verifier) = code_verifier {
+                form.push(("code_verifier", verifier));
             }
             // The code is spent: the refresh token replaces it.
             grant(
@@ -213,6 +219,45 @@ fn check(
     }
 }
 
+/// The account that consented, as `display name (nickname)`, from
+/// `GET /2.0/user`: one request, made only after an authorization-code
+/// exchange (a person connecting), never on a sync. A failure only costs
+/// the host its "connected as".
+fn consenting_account(
+    http: &dyn HttpClient,
+    endpoints: &Endpoints,
+    session: &Session,
+    log: &dyn Logger,
+) -> Option<String> {
+    let response = http
+        .send(Request::get(
+            endpoints.api("/2.0/user"),
+            &session.authorization(),
+        ))
+        .ok()?;
+    let user = response
+        .is_success()
+        .then(|| wire::json(&response, "GET /2.0/user").ok())
+        .flatten();
+    let text = |v: &serde_json::Value, k: &str| {
+        v.get(k)
+            .and_then(|s| s.as_str())
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+    };
+    let Some(user) = user else {
+        log.warn(&format!(
+            "GET /2.0/user answered {}: the consenting account is not known",
+            response.status
+        ));
+        return None;
+    };
+    match (text(&user, "display_name"), text(&user, "nickname")) {
+        (Some(name), Some(nick)) if name != nick => Some(format!("{name} ({nick})")),
+        (name, nick) => name.or(nick),
+    }
+}
+
 /// Authenticates: builds the session and checks it with one request, and
 /// the organization API key, when given, with one more.
 pub fn authenticate(
@@ -226,6 +271,9 @@ pub fn authenticate(
 ) -> Result<Session> {
     let mut session = session_for(http, endpoints, credentials, now)?;
     check(http, endpoints, config, &session)?;
+    if session.mode == AuthMode::OAuthAuthorizationCode {
+        session.principal = consenting_account(http, endpoints, &session, log);
+    }
     if session.mode == AuthMode::AccessToken {
         log.warn(ACCESS_TOKEN_LIMITS);
     }

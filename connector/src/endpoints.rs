@@ -66,6 +66,9 @@ impl Config {
 pub const DEFAULT_API_BASE: &str = "https://api.bitbucket.org";
 /// Bitbucket Cloud's OAuth 2.0 token endpoint.
 pub const DEFAULT_TOKEN_URL: &str = "https://bitbucket.org/site/oauth2/access_token";
+
+/// The consent page of the authorization-code flow (the host opens it).
+pub const DEFAULT_AUTHORIZE_URL: &str = "https://bitbucket.org/site/oauth2/authorize";
 /// Largest page Bitbucket serves.
 pub const MAX_PAGE_SIZE: u32 = 100;
 /// Default request budget of one listing step.

@@ -21,9 +21,9 @@ pub mod wire;
 use saas_connector_sdk::http::HttpClient;
 use saas_connector_sdk::log::Logger;
 use saas_connector_sdk::{
-    Capability, Connector, ConnectorInfo, CredentialKind as K, CredentialSlot, Group, GroupMember,
-    GroupUpdate, Listing, Policy, RequestBudgets, SeatRelease, Session, Setting, SettingSpec,
-    SettingType as T, SettingValue as V, SlotCredential, StatusReport, UserPage, now,
+    Capability, Connector, ConnectorInfo, ConsentFlow, CredentialKind as K, CredentialSlot, Group,
+    GroupMember, GroupUpdate, Listing, Policy, RequestBudgets, SeatRelease, Session, Setting,
+    SettingSpec, SettingType as T, SettingValue as V, SlotCredential, StatusReport, UserPage, now,
 };
 pub use saas_connector_sdk::{ConnectorError as Error, Result};
 
@@ -61,7 +61,25 @@ pub fn info() -> ConnectorInfo {
     .alias("password", "api-token")
     .alias("password", "app-password")
     .alias("code", "auth-code")
-    .alias("token", "access-token");
+    .alias("token", "access-token")
+    .consent(ConsentFlow {
+        authorize_setting: "authorize-url".into(),
+        // Bitbucket takes the scopes from the consumer's registration.
+        scopes: Vec::new(),
+        parameters: Vec::new(),
+        // Not in Bitbucket's documentation (unverified); a server that
+        // does not know PKCE ignores it.
+        pkce: true,
+        registration: "Create an OAuth consumer in the workspace's settings (Workspace \
+                       settings > OAuth consumers > Add consumer) with the permissions Account: \
+                       Read and Workspace membership: Read (Write to manage groups), and set its \
+                       Callback URL to exactly the redirect URI below."
+            .into(),
+        revocation: "Bitbucket has no revocation endpoint for consumers' tokens: revoke the \
+                     access at bitbucket.org > Personal settings > App authorizations, or \
+                     delete the consumer."
+            .into(),
+    });
     let admin = CredentialSlot::new(
         admin::SLOT,
         &[K::NamedFields],
@@ -101,6 +119,11 @@ pub fn info() -> ConnectorInfo {
                 "token-url",
                 endpoints::DEFAULT_TOKEN_URL,
                 "The OAuth 2.0 token endpoint.",
+            ),
+            url(
+                "authorize-url",
+                endpoints::DEFAULT_AUTHORIZE_URL,
+                "The OAuth 2.0 consent page (`saas-host connect` opens it).",
             ),
             SettingSpec::new("page-size", T::U32, "Items per page, 1 to 100.")
                 .default(V::U32(endpoints::MAX_PAGE_SIZE)),

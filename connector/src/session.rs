@@ -38,6 +38,8 @@ pub enum Credentials {
         code: String,
         /// The redirect URI of the authorization request.
         redirect_uri: Option<String>,
+        /// The PKCE verifier, when the request carried a challenge.
+        code_verifier: Option<String>,
     },
     /// API token with account email.
     ApiToken {
@@ -121,6 +123,10 @@ pub struct Session {
     /// one after an authorization code): handed back to the host once.
     #[serde(skip)]
     pub renewed: bool,
+    /// Who consented, read once after an authorization-code exchange (the
+    /// interactive connect), for the host's "connected as".
+    #[serde(skip)]
+    pub principal: Option<String>,
 }
 
 impl Session {
@@ -152,6 +158,7 @@ impl Credentials {
                 client: client(&c.client),
                 code: c.code.clone(),
                 redirect_uri: c.redirect_uri.clone(),
+                code_verifier: c.code_verifier.clone(),
             },
             Credential::Basic(b) if b.username.contains('@') => Credentials::ApiToken {
                 email: b.username.clone(),
@@ -183,7 +190,7 @@ impl Session {
             secrets,
             expires_at: self.expires_at,
             scopes: self.scopes.clone(),
-            principal: None,
+            principal: self.principal.clone(),
             renewed: self.renewed_field().into_iter().collect(),
         }
     }

@@ -68,6 +68,7 @@ fn every_valid_credential_kind_gives_a_checked_session() {
                 client: client("demo-client-secret"),
                 code: "demo-auth-code".into(),
                 redirect_uri: None,
+                code_verifier: None,
             },
             AuthMode::OAuthAuthorizationCode,
         ),
@@ -145,6 +146,7 @@ fn each_bad_credential_is_one_typed_error_without_the_secret() {
             client: client("demo-client-secret"),
             code: "used-or-bogus-code".into(),
             redirect_uri: None,
+            code_verifier: None,
         },
         Credentials::ApiToken {
             email: "admin@example.com".into(),

@@ -318,6 +318,7 @@ fn the_retired_workspace_listing_is_never_tried_and_both_calls_name_the_endpoint
         scopes: vec![],
         admin: None,
         renewed: false,
+        principal: None,
     };
     fake.clear_requests();
     let listing = list_all(&cfg, &s, None).unwrap_err();

@@ -2,8 +2,8 @@
 //! credential given for a slot.
 
 use crate::{
-    ConnectorError, Credential, CredentialField, CredentialKind, CredentialSlot, FieldAlias,
-    FieldSpec, Result, SlotCredential,
+    ConnectorError, ConsentFlow, Credential, CredentialField, CredentialKind, CredentialSlot,
+    FieldAlias, FieldSpec, Result, SlotCredential,
 };
 
 impl CredentialSlot {
@@ -16,7 +16,15 @@ impl CredentialSlot {
             fields: Vec::new(),
             aliases: Vec::new(),
             description: description.into(),
+            consent: None,
         }
+    }
+
+    /// Declares the browser consent flow that fills it (the slot must
+    /// accept `oauth-authorization-code`).
+    pub fn consent(mut self, flow: ConsentFlow) -> Self {
+        self.consent = Some(flow);
+        self
     }
 
     /// Marks it required.

@@ -33,9 +33,9 @@ use __bindings::exports::saas::connector::{connector as c, seats as s};
 use __bindings::saas::connector::{access as a, types as t};
 
 pub use a::{
-    BasicAuth, Config, Credential, CredentialField, CredentialKind, CredentialSlot, FieldAlias,
-    FieldSpec, OauthClient, OauthCode, OauthRefresh, RenewedField, Session, Setting, SettingSpec,
-    SettingType, SettingValue, SlotCredential,
+    BasicAuth, Config, ConsentFlow, Credential, CredentialField, CredentialKind, CredentialSlot,
+    FieldAlias, FieldSpec, OauthClient, OauthCode, OauthRefresh, RenewedField, Session, Setting,
+    SettingSpec, SettingType, SettingValue, SlotCredential,
 };
 pub use c::{
     Activity, ActivityCounts, Capability, ConnectorInfo, Listing, ListingProgress, MfaCoverage,

@@ -112,6 +112,7 @@ pub fn secrets(c: &Connector) -> Outcome {
         f.accounts.clients.push(Client {
             id: "canary-client".into(),
             secret: canary.clone(),
+            callback: None,
             scopes: vec![
                 "read:workspace:bitbucket".into(),
                 "read:user:bitbucket".into(),

@@ -12,11 +12,13 @@
 //!   format) and [`sync`] (authenticate, list, compute statuses);
 //! - [`settings`]: settings and credentials from a connector's declarations;
 //!   [`credentials`]: where credentials the upstream renewed are kept;
+//! - [`consent`]: the host's half of a declared browser consent flow;
 //! - [`redact`]: secret masking for everything printed.
 
 pub mod cache;
 pub mod checkpoint;
 pub mod connector;
+pub mod consent;
 pub mod contract;
 pub mod credentials;
 pub mod egress;

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::config::READ_SCOPES;
 use crate::respond::error;
-use crate::state::{AuthKind, Issued, State};
+use crate::state::{AuthKind, Issued, RefreshGrant, State};
 
 /// Scopes of credentials that are not OAuth tokens (API tokens, app
 /// passwords, access tokens): everything.
@@ -25,9 +25,8 @@ const ALL: [&str; 3] = [
 /// The scope writes need.
 pub const ADMIN_SCOPE: &str = "admin:workspace:bitbucket";
 
-fn unix_now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
+/// How long a refresh token lives unused: three months (Bitbucket's rule).
+pub const REFRESH_TOKEN_IDLE_LIFETIME: i64 = 90 * 86_400;
 
 /// The kind of an `Authorization` header.
 pub fn auth_kind(headers: &HeaderMap) -> AuthKind {
@@ -92,8 +91,9 @@ pub fn authorize(state: &State, headers: &HeaderMap, scope: &str) -> Result<(), 
                         t.expires_at = 0;
                     }
                 }
+                let now = m.now();
                 match m.tokens.get(token) {
-                    Some(t) if t.expires_at <= unix_now() => {
+                    Some(t) if t.expires_at <= now => {
                         return Err(error(
                             StatusCode::UNAUTHORIZED,
                             "Access token expired. Use your refresh token to obtain a new access token.",
@@ -203,27 +203,44 @@ pub async fn token(
         Some("client_credentials") => {}
         Some("refresh_token") => {
             let token = field("refresh_token").unwrap_or_default();
-            if m.refresh_tokens.get(&token) != Some(&client.id) {
-                return oauth_error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_grant",
-                    "Invalid refresh_token",
-                );
+            let now = m.now();
+            match m.refresh_tokens.get(&token) {
+                Some(g) if g.client == client.id => {
+                    if now - g.issued_at > REFRESH_TOKEN_IDLE_LIFETIME {
+                        m.refresh_tokens.remove(&token);
+                        return oauth_error(
+                            StatusCode::BAD_REQUEST,
+                            "invalid_grant",
+                            "The refresh token has expired: authorize the application again.",
+                        );
+                    }
+                }
+                _ => {
+                    return oauth_error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_grant",
+                        "Invalid refresh_token",
+                    );
+                }
             }
             if state.rotate_refresh_tokens {
                 m.refresh_tokens.remove(&token);
             }
         }
         Some("authorization_code") => {
+            drop(m);
             let code = field("code").unwrap_or_default();
-            if m.auth_codes.get(&code) != Some(&client.id) {
-                return oauth_error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_grant",
-                    "The code is invalid or has expired.",
-                );
+            let (redirect, verifier) = (field("redirect_uri"), field("code_verifier"));
+            if let Err((code, why)) = crate::consent::redeem(
+                &state,
+                &client.id,
+                &code,
+                redirect.as_deref(),
+                verifier.as_deref(),
+            ) {
+                return oauth_error(StatusCode::BAD_REQUEST, code, why);
             }
-            m.auth_codes.remove(&code);
+            m = state.lock();
         }
         Some(other) => {
             return oauth_error(
@@ -244,6 +261,7 @@ pub async fn token(
     let n = m.issued;
     let born_expired = n > 1 && m.born_expired_issued < m.faults.born_expired;
     m.born_expired_issued += u32::from(born_expired);
+    let now = m.now();
     let access = format!("fbb-access-{n}-{:016x}", fastrand::u64(..));
     let refresh = format!("fbb-refresh-{n}-{:016x}", fastrand::u64(..));
     m.tokens.insert(
@@ -253,12 +271,18 @@ pub async fn token(
             expires_at: if born_expired {
                 0
             } else {
-                unix_now() + state.token_lifetime
+                now + state.token_lifetime
             },
             scopes: client.scopes.clone(),
         },
     );
-    m.refresh_tokens.insert(refresh.clone(), client.id.clone());
+    m.refresh_tokens.insert(
+        refresh.clone(),
+        RefreshGrant {
+            client: client.id.clone(),
+            issued_at: now,
+        },
+    );
     axum::Json(json!({
         "access_token": access,
         "scopes": client.scopes.join(" "),

@@ -120,6 +120,9 @@ pub struct Client {
     pub secret: String,
     /// Scopes its tokens carry.
     pub scopes: Vec<String>,
+    /// The registered callback URL: a consent request must name exactly
+    /// this one, or none. Without one, any loopback `redirect_uri` works.
+    pub callback: Option<String>,
 }
 
 /// Accepted credentials. Defaults are the demo's published test secrets.
@@ -154,11 +157,13 @@ impl Default for Accounts {
                 Client {
                     id: "demo-client".into(),
                     secret: "demo-client-secret".into(),
+                    callback: None,
                     scopes: full,
                 },
                 Client {
                     id: "repo-only-client".into(),
                     secret: "repo-only-secret".into(),
+                    callback: None,
                     scopes: vec!["read:repository:bitbucket".into()],
                 },
             ],

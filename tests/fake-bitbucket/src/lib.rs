@@ -20,6 +20,7 @@ pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod consent;
 pub mod groups;
 pub mod respond;
 pub mod seed;
@@ -123,6 +124,8 @@ async fn faults_and_log(
 fn router(state: Arc<State>) -> Router {
     Router::new()
         .route("/site/oauth2/access_token", post(auth::token))
+        .route("/site/oauth2/authorize", get(consent::authorize))
+        .route("/2.0/user", get(consent::current_user))
         .route("/2.0/user/workspaces", get(api::user_workspaces))
         .route("/2.0/workspaces", get(api::workspaces))
         .route("/2.0/users/{id}", get(api::user))
@@ -211,8 +214,33 @@ impl FakeBitbucket {
         let accounts = config.accounts.clone();
         let mutable = Mutable {
             tokens: Default::default(),
-            refresh_tokens: accounts.refresh_tokens.iter().cloned().collect(),
-            auth_codes: accounts.auth_codes.iter().cloned().collect(),
+            refresh_tokens: accounts
+                .refresh_tokens
+                .iter()
+                .map(|(token, client)| {
+                    let grant = state::RefreshGrant {
+                        client: client.clone(),
+                        issued_at: time::OffsetDateTime::now_utc().unix_timestamp(),
+                    };
+                    (token.clone(), grant)
+                })
+                .collect(),
+            auth_codes: accounts
+                .auth_codes
+                .iter()
+                .map(|(code, client)| {
+                    let grant = state::CodeGrant {
+                        client: client.clone(),
+                        redirect_uri: None,
+                        challenge: None,
+                        issued_at: i64::MAX / 2,
+                    };
+                    (code.clone(), grant)
+                })
+                .collect(),
+            clock_offset: 0,
+            deny_consent: false,
+            pkce_verified: 0,
             groups: state::initial_groups(&data),
             log: Vec::new(),
             api_requests: 0,
@@ -302,6 +330,38 @@ impl FakeBitbucket {
     /// The OAuth token endpoint.
     pub fn token_url(&self) -> String {
         format!("http://{}/site/oauth2/access_token", self.addr)
+    }
+
+    /// The consent page of the authorization-code flow.
+    pub fn authorize_url(&self) -> String {
+        format!("http://{}/site/oauth2/authorize", self.addr)
+    }
+
+    /// Moves the fake's clock forward: access tokens, codes and idle refresh
+    /// tokens age by `seconds` at once.
+    pub fn advance_clock(&self, seconds: i64) {
+        self.state.lock().clock_offset += seconds;
+    }
+
+    /// Makes the consent page answer `access_denied` (the person declined).
+    pub fn deny_consent(&self, deny: bool) {
+        self.state.lock().deny_consent = deny;
+    }
+
+    /// Code exchanges whose PKCE verifier matched its challenge.
+    pub fn pkce_verified(&self) -> u32 {
+        self.state.lock().pkce_verified
+    }
+
+    /// The refresh tokens the token endpoint would take now.
+    pub fn live_refresh_tokens(&self) -> Vec<String> {
+        let m = self.state.lock();
+        let now = m.now();
+        m.refresh_tokens
+            .iter()
+            .filter(|(_, g)| now - g.issued_at <= auth::REFRESH_TOKEN_IDLE_LIFETIME)
+            .map(|(t, _)| t.clone())
+            .collect()
     }
 
     /// The base URL of the foreign-host trap.

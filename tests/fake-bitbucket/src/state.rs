@@ -47,6 +47,29 @@ pub struct Issued {
     pub scopes: Vec<String>,
 }
 
+/// A refresh token the token endpoint will take.
+#[derive(Debug, Clone)]
+pub struct RefreshGrant {
+    /// Client id.
+    pub client: String,
+    /// Unix time of issue (the fake's clock).
+    pub issued_at: i64,
+}
+
+/// An authorization code not yet redeemed.
+#[derive(Debug, Clone)]
+pub struct CodeGrant {
+    /// Client id.
+    pub client: String,
+    /// The `redirect_uri` of the authorization request, which the exchange
+    /// must repeat.
+    pub redirect_uri: Option<String>,
+    /// The PKCE S256 challenge, when the request carried one.
+    pub challenge: Option<String>,
+    /// Unix time of issue (the fake's clock).
+    pub issued_at: i64,
+}
+
 /// A group.
 #[derive(Debug, Clone)]
 pub struct Group {
@@ -65,10 +88,16 @@ pub struct Group {
 pub struct Mutable {
     /// Access tokens issued.
     pub tokens: HashMap<String, Issued>,
-    /// Refresh tokens: token to client id.
-    pub refresh_tokens: HashMap<String, String>,
+    /// Refresh tokens: token to client id and when it was issued.
+    pub refresh_tokens: HashMap<String, RefreshGrant>,
     /// Unused authorization codes.
-    pub auth_codes: HashMap<String, String>,
+    pub auth_codes: HashMap<String, CodeGrant>,
+    /// Seconds the fake's clock is ahead of the real one.
+    pub clock_offset: i64,
+    /// Whether the consent page answers `access_denied`.
+    pub deny_consent: bool,
+    /// Code exchanges whose PKCE verifier matched its challenge.
+    pub pkce_verified: u32,
     /// Groups per (workspace slug, group slug).
     pub groups: BTreeMap<(String, String), Group>,
     /// Requests, in order.
@@ -120,6 +149,13 @@ pub struct State {
     pub admin_index: std::sync::OnceLock<crate::admin::Index>,
     /// The mutable part.
     pub m: Mutex<Mutable>,
+}
+
+impl Mutable {
+    /// The fake's clock: real time plus what the tests advanced it by.
+    pub fn now(&self) -> i64 {
+        time::OffsetDateTime::now_utc().unix_timestamp() + self.clock_offset
+    }
 }
 
 impl State {

@@ -60,6 +60,19 @@ pub fn declarations(info: &ConnectorInfo) -> String {
             .map(|(n, _)| env_name(&slot.name, &n))
             .collect();
         let _ = writeln!(out, "    variables: {}", names.join(", "));
+        if let Some(flow) = &slot.consent {
+            let _ = writeln!(
+                out,
+                "    consent: `saas-host connect` opens the page of the setting {}{}{}",
+                flow.authorize_setting,
+                if flow.pkce { ", with PKCE" } else { "" },
+                if flow.scopes.is_empty() {
+                    String::new()
+                } else {
+                    format!(", asking for {}", flow.scopes.join(" "))
+                }
+            );
+        }
     }
     out
 }

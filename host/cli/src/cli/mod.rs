@@ -2,7 +2,10 @@
 //! stdout, diagnostics and progress on stderr.
 
 mod bundled;
+mod callback;
 mod conform_cmd;
+mod connect_cmd;
+mod connections_cmd;
 mod credential_file;
 mod demo;
 mod demo_dc;
@@ -14,6 +17,7 @@ mod output;
 mod progress;
 mod reclaim;
 mod settings;
+mod stored;
 mod sync_cmd;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -99,6 +103,12 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Checks that a connector component honours the contract (exit 1 when a check fails).
     Conform(conform_cmd::ConformArgs),
+    /// Grants access in the browser (OAuth consent) and keeps the tokens for later runs.
+    Connect(connect_cmd::ConnectArgs),
+    /// Lists what `connect` stored (no secret is shown).
+    Connections,
+    /// Forgets a stored connection and its tokens.
+    Disconnect(connections_cmd::DisconnectArgs),
 }
 
 /// Runs a parsed command line.
@@ -110,11 +120,14 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::Inspect(a) => inspect::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Conform(a) => conform_cmd::run(a),
+        Command::Connect(a) => connect_cmd::run(a),
+        Command::Connections => connections_cmd::list(),
+        Command::Disconnect(a) => connections_cmd::disconnect(a),
     }
 }
 
 /// The subcommands that run a connector, whose help lists its declarations.
-const RUNS_A_CONNECTOR: [&str; 4] = ["sync", "groups", "reclaim", "demo"];
+const RUNS_A_CONNECTOR: [&str; 5] = ["sync", "groups", "reclaim", "demo", "connect"];
 
 /// The connector's declarations for `--help`: the one `--connector` names,
 /// else the bundled one. None when it does not load (the help still shows).

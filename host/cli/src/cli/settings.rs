@@ -9,6 +9,7 @@
 //! flat `[credentials]` table) still read: top-level keys are settings, and
 //! a flat table goes to the first slot.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -167,6 +168,8 @@ pub struct Ready {
     pub config: Config,
     /// What the settings file and the environment said.
     pub file: FileSettings,
+    /// Where renewed credentials go, and the connections it read.
+    pub stored: Arc<super::stored::RunStore>,
 }
 
 fn lowest(a: Option<u32>, b: Option<u32>) -> Option<u32> {
@@ -296,14 +299,26 @@ impl ConnectorArgs {
             ..EgressLimits::default()
         };
         let egress = Egress::with_network(limits, network, allowlist).map_err(|e| anyhow!(e))?;
+        let file_store = super::credential_file::ConfigFileStore {
+            path: file.path.clone(),
+            read_env: file.read_env,
+        };
+        // The demo reads no environment, and keeps nothing either.
+        let connections = if file.read_env {
+            super::stored::connection_store()?
+        } else {
+            None
+        };
+        let stored = Arc::new(super::stored::RunStore::new(
+            file_store,
+            connections,
+            &connector.info().name,
+        ));
         let io = Io {
             egress: Arc::new(egress),
             redactor: Arc::new(redactor),
             events,
-            credentials: Arc::new(super::credential_file::ConfigFileStore {
-                path: file.path.clone(),
-                read_env: file.read_env,
-            }),
+            credentials: stored.clone(),
         };
         Ok(Ready {
             _runtime: runtime,
@@ -312,52 +327,97 @@ impl ConnectorArgs {
             settings,
             config,
             file,
+            stored,
         })
     }
 }
 
 impl Ready {
-    /// The credential of every slot given in the file or the variables;
-    /// a required slot with nothing given is an error naming where to put it.
+    /// The fields the config file and the variables give for the slot at
+    /// `index` of the connector's declarations.
+    pub fn given_fields(&self, index: usize) -> BTreeMap<String, String> {
+        let slot = &self.connector.info().credential_slots[index];
+        let mut fields = self
+            .file
+            .contents
+            .credentials
+            .get(&slot.name)
+            .cloned()
+            .unwrap_or_default();
+        if index == 0
+            && let Some(flat) = self.file.contents.credentials.get("")
+        {
+            fields.extend(flat.clone());
+        }
+        if self.file.read_env {
+            let mut names = declared::field_names(slot);
+            names.push(("auth-kind".into(), "kind".into()));
+            for (name, _) in names {
+                if let Ok(v) = std::env::var(env_name(&slot.name, &name))
+                    && !v.is_empty()
+                {
+                    let name = if name == "auth-kind" {
+                        "kind".into()
+                    } else {
+                        name
+                    };
+                    fields.insert(name, v);
+                }
+            }
+        }
+        fields
+    }
+
+    /// The fields of the slot at `index`: those given, or the stored
+    /// connection's when only its client (or nothing) is given. A stored
+    /// connection made with another client than the one given is an error.
+    fn fields_of(&self, index: usize) -> Result<BTreeMap<String, String>> {
+        let slot = &self.connector.info().credential_slots[index];
+        let given = self.given_fields(index);
+        let explicit = given
+            .keys()
+            .any(|k| !super::stored::CLIENT_FIELDS.contains(&k.as_str()));
+        if explicit {
+            return Ok(given);
+        }
+        let Some((stored, place)) = self.stored.take(&slot.name)? else {
+            return Ok(given);
+        };
+        if let Some(id) = given.get("client-id")
+            && stored.get("client-id") != Some(id)
+        {
+            bail!(
+                "the stored connection of {0} was made with another OAuth client than the one \
+                 given ({1}): run `saas-host connect` again, or stop giving that client",
+                slot.name,
+                env_name(&slot.name, "client-id")
+            );
+        }
+        tracing::info!(
+            "using the stored connection of the slot {} ({place})",
+            slot.name
+        );
+        Ok(stored)
+    }
+
+    /// The credential of every slot given in the file or the variables,
+    /// or stored by `saas-host connect`; a required slot with nothing
+    /// given is an error naming where to put it.
     pub fn credentials(&self) -> Result<Vec<SlotCredential>> {
         let info = self.connector.info();
         let mut out = Vec::new();
         for (i, slot) in info.credential_slots.iter().enumerate() {
-            let mut fields = self
-                .file
-                .contents
-                .credentials
-                .get(&slot.name)
-                .cloned()
-                .unwrap_or_default();
-            if i == 0
-                && let Some(flat) = self.file.contents.credentials.get("")
-            {
-                fields.extend(flat.clone());
-            }
-            if self.file.read_env {
-                let mut names = declared::field_names(slot);
-                names.push(("auth-kind".into(), "kind".into()));
-                for (name, _) in names {
-                    if let Ok(v) = std::env::var(env_name(&slot.name, &name))
-                        && !v.is_empty()
-                    {
-                        fields.insert(
-                            if name == "auth-kind" {
-                                "kind".into()
-                            } else {
-                                name
-                            },
-                            v,
-                        );
-                    }
-                }
-            }
+            let fields = self.fields_of(i)?;
             if fields.is_empty() {
                 if slot.required {
+                    let connect = if slot.consent.is_some() {
+                        ", or run `saas-host connect`"
+                    } else {
+                        ""
+                    };
                     bail!(
                         "no credentials for the slot {0}: set them in the config file's [credentials.{0}] \
-                         table or in {1}_* variables ({2})",
+                         table or in {1}_* variables{connect} ({2})",
                         slot.name,
                         env_name(&slot.name, "").trim_end_matches('_'),
                         slot.description

@@ -13,6 +13,7 @@ fn spec(name: &str, ty: SettingType, default: Option<SettingValue>) -> SettingSp
 
 fn slot() -> CredentialSlot {
     CredentialSlot {
+        consent: None,
         name: "bitbucket".into(),
         required: true,
         kinds: vec![

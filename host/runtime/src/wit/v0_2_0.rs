@@ -21,9 +21,9 @@ pub use exports::saas::connector::seats::{
     ReleaseAction, ReleaseKind, ReleaseOutcome, SeatRelease,
 };
 pub use saas::connector::access::{
-    BasicAuth, Credential, CredentialField, CredentialKind, CredentialSlot, FieldAlias, FieldSpec,
-    OauthClient, OauthCode, OauthRefresh, RenewedField, Session, Setting, SettingSpec, SettingType,
-    SettingValue, SlotCredential,
+    BasicAuth, ConsentFlow, Credential, CredentialField, CredentialKind, CredentialSlot,
+    FieldAlias, FieldSpec, OauthClient, OauthCode, OauthRefresh, RenewedField, Session, Setting,
+    SettingSpec, SettingType, SettingValue, SlotCredential,
 };
 pub use saas::connector::http::{HttpError, Method, Request, Response};
 pub use saas::connector::log::{Level, Progress};

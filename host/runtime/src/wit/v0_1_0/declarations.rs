@@ -120,6 +120,7 @@ pub fn info(raw: &ConnectorInfo) -> latest::ConnectorInfo {
             })
             .collect(),
         credential_slots: vec![CredentialSlot {
+            consent: None,
             name: raw.name.clone(),
             required: true,
             kinds,
