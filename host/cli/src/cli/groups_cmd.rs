@@ -114,7 +114,10 @@ pub fn connect(args: &ConnectorArgs) -> Result<(Ready, Session), Failure> {
     )
     .map(|(session, _)| session)
     .map_err(|e| match e {
-        sync::SyncError::Auth(m) => Failure::new(Exit::Auth, anyhow!("authentication failed: {m}")),
+        sync::SyncError::Auth(m) => Failure::new(
+            Exit::Auth,
+            anyhow!("authentication failed: {m}{}", ready.stored.refused_hint()),
+        ),
         e @ sync::SyncError::Config(_) => Failure::usage(e.into()),
         sync::SyncError::Host(h) => Failure::other(h.into()),
         e @ (sync::SyncError::Connector(_)

@@ -72,7 +72,9 @@ with their variables). Credentials never come from arguments: put them in a TOML
 (--config) under [credentials.<slot>], or in <SLOT>_<FIELD> variables (for the bundled \
 Bitbucket connector: BITBUCKET_CLIENT_ID and BITBUCKET_CLIENT_SECRET, BITBUCKET_REFRESH_TOKEN, \
 BITBUCKET_AUTH_CODE, BITBUCKET_EMAIL and BITBUCKET_API_TOKEN, BITBUCKET_ACCESS_TOKEN, \
-BITBUCKET_USERNAME and BITBUCKET_APP_PASSWORD). Settings go under [settings], in \
+BITBUCKET_USERNAME and BITBUCKET_APP_PASSWORD), or come from `saas-host connect`, which \
+keeps them between runs (the OS keyring, or a 0600 file in the config folder; \
+SAAS_HOST_CREDENTIAL_STORE=file|keyring|auto). Settings go under [settings], in \
 <CONNECTOR>_<SETTING> variables (BITBUCKET_API_BASE_URL, BITBUCKET_TOKEN_URL: a proxy, a \
 test server) or in --set NAME=VALUE.";
 

@@ -108,6 +108,21 @@ impl RunStore {
         Ok(Some((fields, store.describe(connection.kept_in))))
     }
 
+    /// What to add to "authentication failed": how to mend a stored
+    /// connection the upstream refused (nothing when none was used).
+    pub fn refused_hint(&self) -> &'static str {
+        if self
+            .slots
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_empty()
+        {
+            ""
+        } else {
+            " (the stored connection no longer works: run `saas-host connect` again)"
+        }
+    }
+
     /// Writes the renewed fields of stored slots back to the store, each
     /// slot under the lock, which is then let go.
     fn store_connected(&self, renewed: &[&RenewedField]) -> Result<String, String> {

@@ -115,7 +115,7 @@ pub fn run_with(
         Err(SyncError::Auth(m)) => {
             return Err(Failure::new(
                 Exit::Auth,
-                anyhow::anyhow!("authentication failed: {m}"),
+                anyhow::anyhow!("authentication failed: {m}{}", ready.stored.refused_hint()),
             ));
         }
         Err(

@@ -58,6 +58,9 @@ pub enum StoreError {
     Keyring(String),
 }
 
+/// A connection's secret fields by name (`refresh-token`).
+pub type Fields = BTreeMap<String, String>;
+
 /// What is known of one connection (no secret).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -184,7 +187,7 @@ impl Store {
         &self,
         connector: &str,
         slot: &str,
-    ) -> Result<Option<(Connection, BTreeMap<String, String>)>, StoreError> {
+    ) -> Result<Option<(Connection, Fields)>, StoreError> {
         let Some(c) = self.list()?.into_iter().find(|c| c.is(connector, slot)) else {
             return Ok(None);
         };
