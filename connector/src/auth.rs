@@ -229,30 +229,22 @@ fn consenting_account(
     session: &Session,
     log: &dyn Logger,
 ) -> Option<String> {
+    const CALL: &str = "GET /2.0/user";
     let response = http
         .send(Request::get(
             endpoints.api("/2.0/user"),
             &session.authorization(),
         ))
         .ok()?;
-    let user = response
-        .is_success()
-        .then(|| wire::json(&response, "GET /2.0/user").ok())
-        .flatten();
-    let text = |v: &serde_json::Value, k: &str| {
-        v.get(k)
-            .and_then(|s| s.as_str())
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-    };
+    let user = wire::json(&response, CALL)
+        .ok()
+        .filter(|_| response.is_success());
     let Some(user) = user else {
-        log.warn(&format!(
-            "GET /2.0/user answered {}: the consenting account is not known",
-            response.status
-        ));
+        log.warn("GET /2.0/user failed: the consenting account is not known");
         return None;
     };
-    match (text(&user, "display_name"), text(&user, "nickname")) {
+    let user = wire::user(&user, CALL).ok()?;
+    match (user.display_name, user.username) {
         (Some(name), Some(nick)) if name != nick => Some(format!("{name} ({nick})")),
         (name, nick) => name.or(nick),
     }

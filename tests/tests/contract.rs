@@ -63,7 +63,10 @@ fn a_call_crosses_the_boundary_both_ways() {
 /// Atlassian Admin API, ~731 KB with it, 719 KB once the SDK's status rules
 /// dropped their B-tree maps, 736 KB once cursors were checked against
 /// tampering (checksum, settings, links) and a step learned to hand back a
-/// session refreshed before it failed (the Admin API's client, its JSON, the
+/// session refreshed before it failed, 741 KB with the consent flow (the
+/// contract's `consent-flow` record, ~2 KB in every component, the
+/// declaration and the consenting account's name: ~3 KB) (the Admin API's
+/// client, its JSON, the
 /// listing's join and the directory groups are ~100 KB, the contract's
 /// evidence gaps and renewed fields ~9 KB); of the rest, the contract's lifting and lowering code and
 /// the status rules (the SDK) are ~115 KB, serde_json ~85 KB, url with idna
@@ -73,14 +76,14 @@ fn a_call_crosses_the_boundary_both_ways() {
 fn the_bitbucket_component_stays_under_its_size_ceiling() {
     let size = connector().size();
     eprintln!("bundled connector: {size} bytes");
-    assert!(size <= 740_000, "{size} bytes");
+    assert!(size <= 745_000, "{size} bytes");
 }
 
-/// The Data Center component, against the same 300 KB goal: 443 KB. Its
+/// The Data Center component, against the same 300 KB goal: 445 KB. Its
 /// own code is ~65 KB and reads JSON through `serde_json::Value` (derived
 /// deserialisers cost ~110 KB more); the rest is what every component on
 /// the SDK carries (the example connector, with almost no code of its own,
-/// is 279 KB): the contract's lifting and lowering, the status rules,
+/// is 281 KB): the contract's lifting and lowering, the status rules,
 /// serde_json, core, alloc and std. Reaching 300 KB needs a smaller SDK
 /// floor, not a smaller connector; this ceiling keeps it from growing.
 #[test]

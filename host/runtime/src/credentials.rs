@@ -62,8 +62,9 @@ impl Io {
                 Level::Warn,
                 &format!(
                     "the upstream renewed {what} and the old value stops working: it was not \
-                     stored ({why}). Keep the credentials in a config file (--config) so that \
-                     saas-host can write the new value, or sign in again before the next run"
+                     stored ({why}). Connect with `saas-host connect`, or keep the credentials \
+                     in a config file (--config), so that saas-host can write the new value; \
+                     else sign in again before the next run"
                 ),
             ),
         }

@@ -17,6 +17,7 @@ mod output;
 mod progress;
 mod reclaim;
 mod settings;
+mod slot_credentials;
 mod stored;
 mod sync_cmd;
 
