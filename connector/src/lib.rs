@@ -70,6 +70,8 @@ pub fn info() -> ConnectorInfo {
         // Not in Bitbucket's documentation (unverified); a server that
         // does not know PKCE ignores it.
         pkce: true,
+        // "A refresh token which is not used ... will expire after 3 months."
+        refresh_idle_days: Some(90),
         registration: "Create an OAuth consumer in the workspace's settings (Workspace \
                        settings > OAuth consumers > Add consumer) with the permissions Account: \
                        Read and Workspace membership: Read (Write to manage groups), and set its \

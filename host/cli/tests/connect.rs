@@ -198,6 +198,7 @@ fn connect_keeps_a_private_connection_that_a_sync_a_week_later_renews() {
         listed.starts_with("bitbucket/bitbucket: User 18 (user18)"),
         "{listed}"
     );
+    assert!(listed.contains(", lapses unless used by 20"), "{listed}");
 
     fake.advance_clock(WEEK);
     let synced = later(&fake, home.path())

@@ -38,7 +38,7 @@ pub struct ConnectArgs {
     /// The port of the loopback redirect, http://127.0.0.1:PORT/callback,
     /// which must be the client's registered callback URL; 0 takes a free
     /// port, for providers that accept any loopback port.
-    #[arg(long, default_value_t = 8976)]
+    #[arg(long, default_value_t = 8976, env = "SAAS_HOST_CONNECT_PORT")]
     pub port: u16,
     /// Print the consent page's address without trying to open a browser.
     #[arg(long)]
@@ -268,6 +268,7 @@ pub fn run(args: &ConnectArgs) -> Result<Exit, Failure> {
         scopes: session.scopes().to_vec(),
         connected_at: now.clone(),
         renewed_at: now,
+        idle_days: flow.refresh_idle_days,
         kept_in: Backend::File,
         fields: BTreeMap::new(),
     };

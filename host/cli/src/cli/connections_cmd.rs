@@ -18,6 +18,15 @@ pub struct DisconnectArgs {
     pub slot: Option<String>,
 }
 
+/// When a connection lapses unless a run renews it first: its last
+/// renewal plus the days its refresh token lives unused.
+fn lapses(c: &Connection) -> Option<String> {
+    use time::format_description::well_known::Rfc3339;
+    let renewed = time::OffsetDateTime::parse(&c.renewed_at, &Rfc3339).ok()?;
+    let at = renewed + time::Duration::days(i64::from(c.idle_days?));
+    at.format(&Rfc3339).ok()
+}
+
 /// One line for people about a connection.
 fn line(c: &Connection) -> String {
     let scopes = if c.scopes.is_empty() {
@@ -25,8 +34,11 @@ fn line(c: &Connection) -> String {
     } else {
         format!(", scopes {}", c.scopes.join(" "))
     };
+    let lapses = lapses(c)
+        .map(|at| format!(", lapses unless used by {at}"))
+        .unwrap_or_default();
     format!(
-        "{}/{}: {}{scopes}; connected {}, last renewed {}; secrets in {}",
+        "{}/{}: {}{scopes}; connected {}, last renewed {}{lapses}; secrets in {}",
         c.connector,
         c.slot,
         c.principal.as_deref().unwrap_or("an unnamed account"),

@@ -79,6 +79,9 @@ pub struct Connection {
     pub connected_at: String,
     /// When its secrets last changed (RFC 3339): the last rotation.
     pub renewed_at: String,
+    /// Days its refresh token lives unused, when the connector declared it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_days: Option<u32>,
     /// Where its secret fields are.
     pub kept_in: Backend,
     /// The secret fields, when `kept_in` is the file.

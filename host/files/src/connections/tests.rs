@@ -15,6 +15,7 @@ fn connection(slot: &str) -> Connection {
         scopes: vec!["account".into()],
         connected_at: "2026-12-01T10:00:00Z".into(),
         renewed_at: "2026-12-01T10:00:00Z".into(),
+        idle_days: Some(90),
         kept_in: Backend::File,
         fields: BTreeMap::new(),
     }

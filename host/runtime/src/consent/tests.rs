@@ -6,6 +6,7 @@ fn flow(pkce: bool) -> ConsentFlow {
         scopes: vec!["account".into(), "email".into()],
         parameters: vec![("prompt".into(), "consent".into())],
         pkce,
+        refresh_idle_days: None,
         registration: String::new(),
         revocation: String::new(),
     }
