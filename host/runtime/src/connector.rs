@@ -215,9 +215,22 @@ impl Connector {
     }
 
     /// The URLs egress must allow for these settings: those of the `url`
-    /// settings; for a 0.1.0 component given none, its declared hosts.
+    /// settings but a consent page (a browser opens it, the connector never
+    /// fetches it); for a 0.1.0 component given none, its declared hosts.
     pub fn egress_urls(&self, settings: &[Setting]) -> Vec<url::Url> {
-        let given = crate::settings::url_hosts(settings);
+        let pages: Vec<&str> = self
+            .info()
+            .credential_slots
+            .iter()
+            .filter_map(|s| s.consent.as_ref())
+            .map(|f| f.authorize_setting.as_str())
+            .collect();
+        let fetched: Vec<Setting> = settings
+            .iter()
+            .filter(|s| !pages.contains(&s.name.as_str()))
+            .cloned()
+            .collect();
+        let given = crate::settings::url_hosts(&fetched);
         match &self.flavor {
             Flavor::V0_1_0 { declared, .. } if given.is_empty() => declared
                 .hosts
