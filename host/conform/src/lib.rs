@@ -294,6 +294,10 @@ fn info(c: &Connector) -> Outcome {
             ));
         }
     }
+    problems.extend(saas_runtime::consent::declaration_problems(
+        &i.credential_slots,
+        &i.settings,
+    ));
     if problems.is_empty() {
         Ok(format!(
             "{} {} (contract {}), {} settings, {} credential slots, {} capabilities, {} bytes",

@@ -9,7 +9,10 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::latest::{ConsentFlow, Credential, OauthClient, OauthCode};
+use crate::latest::{
+    ConsentFlow, Credential, CredentialKind, CredentialSlot, OauthClient, OauthCode, SettingSpec,
+    SettingType,
+};
 
 /// Why a consent did not give a code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -144,6 +147,30 @@ impl AuthorizationRequest {
             code_verifier: self.verifier.clone(),
         })
     }
+}
+
+/// What is wrong with the consent flows a connector declares: a flow on a
+/// slot that takes no authorization code, or one whose page is not one of
+/// its `url` settings. Empty when they are sound.
+pub fn declaration_problems(slots: &[CredentialSlot], settings: &[SettingSpec]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for slot in slots {
+        let Some(flow) = &slot.consent else { continue };
+        if !slot.kinds.contains(&CredentialKind::OauthAuthorizationCode) {
+            problems.push(format!(
+                "slot {} declares a consent flow but takes no oauth-authorization-code",
+                slot.name
+            ));
+        }
+        let page = settings.iter().find(|s| s.name == flow.authorize_setting);
+        if !page.is_some_and(|s| s.type_ == SettingType::Url) {
+            problems.push(format!(
+                "slot {}'s consent flow names {:?}, which is not a url setting",
+                slot.name, flow.authorize_setting
+            ));
+        }
+    }
+    problems
 }
 
 /// Equal strings, compared without stopping at the first difference.

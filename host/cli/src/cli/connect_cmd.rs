@@ -67,6 +67,15 @@ fn chosen<'a>(
     want: Option<&str>,
 ) -> Result<(usize, &'a CredentialSlot, ConsentFlow), Failure> {
     let info = ready.connector.info();
+    let problems =
+        saas_runtime::consent::declaration_problems(&info.credential_slots, &info.settings);
+    if !problems.is_empty() {
+        return Err(Failure::usage(anyhow!(
+            "the connector {} declares its consent flow wrongly: {}",
+            info.name,
+            problems.join("; ")
+        )));
+    }
     let found = info
         .credential_slots
         .iter()

@@ -132,3 +132,44 @@ fn a_page_that_is_not_http_is_refused() {
         ));
     }
 }
+
+#[test]
+fn a_flow_must_sit_on_a_slot_that_takes_a_code_and_name_a_url_setting() {
+    let slot = |kinds: Vec<CredentialKind>, page: &str| CredentialSlot {
+        name: "acme".into(),
+        required: true,
+        kinds,
+        fields: vec![],
+        aliases: vec![],
+        description: String::new(),
+        consent: Some(ConsentFlow {
+            authorize_setting: page.into(),
+            ..flow(true)
+        }),
+    };
+    let setting = |name: &str, type_| SettingSpec {
+        name: name.into(),
+        type_,
+        default: None,
+        required: false,
+        description: String::new(),
+    };
+    let settings = [
+        setting("authorize-url", SettingType::Url),
+        setting("page-size", SettingType::U32),
+    ];
+    let code = vec![CredentialKind::OauthAuthorizationCode];
+    assert!(declaration_problems(&[slot(code.clone(), "authorize-url")], &settings).is_empty());
+    let wrong = [
+        slot(vec![CredentialKind::BearerToken], "authorize-url"),
+        slot(code.clone(), "page-size"),
+        slot(code, "missing"),
+    ];
+    let problems = declaration_problems(&wrong, &settings);
+    assert_eq!(problems.len(), 3, "{problems:?}");
+    assert!(problems[0].contains("takes no oauth-authorization-code"));
+    assert!(problems[1].contains("\"page-size\", which is not a url setting"));
+    let mut none = wrong[0].clone();
+    none.consent = None;
+    assert!(declaration_problems(&[none], &[]).is_empty());
+}
