@@ -252,6 +252,9 @@ pub fn run(args: &ConnectArgs) -> Result<Exit, Failure> {
             ready.io.redactor.redact(&e.to_string()).into_owned()
         )),
     })?;
+    // Before the renewed fields are read: a step that refreshed the session
+    // rotated the refresh token again.
+    let units = units_seen(&ready, &session);
     let renewed = std::mem::take(&mut *captured.0.lock().unwrap_or_else(|p| p.into_inner()));
     let mut fields = BTreeMap::from([
         ("client-id".to_string(), client.client_id.clone()),
@@ -268,7 +271,6 @@ pub fn run(args: &ConnectArgs) -> Result<Exit, Failure> {
             "the provider issued no refresh token, so there is nothing to keep for later runs"
         )));
     }
-    let units = units_seen(&ready, &session);
     let now = stored::now_rfc3339();
     let connection = Connection {
         connector: ready.connector.info().name.clone(),
