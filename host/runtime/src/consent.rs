@@ -61,8 +61,8 @@ pub fn challenge(verifier: &str) -> String {
 
 /// One authorization request: the page to open and what the redirect and
 /// the exchange need. `state` and `verifier` are secret until the code is
-/// exchanged.
-#[derive(Debug, Clone)]
+/// exchanged, and `Debug` does not show them.
+#[derive(Clone)]
 pub struct AuthorizationRequest {
     /// The consent page with every parameter.
     pub url: url::Url,
@@ -72,6 +72,15 @@ pub struct AuthorizationRequest {
     pub state: String,
     /// The PKCE verifier, when the flow uses PKCE.
     pub verifier: Option<String>,
+}
+
+impl std::fmt::Debug for AuthorizationRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthorizationRequest")
+            .field("redirect_uri", &self.redirect_uri)
+            .field("pkce", &self.verifier.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl AuthorizationRequest {

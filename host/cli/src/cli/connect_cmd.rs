@@ -175,13 +175,7 @@ pub fn run(args: &ConnectArgs) -> Result<Exit, Failure> {
         .connector
         .ready(file, &[], Arc::new(BarEvents::new(false)))
         .map_err(Failure::usage)?;
-    let store = stored::connection_store()
-        .map_err(Failure::usage)?
-        .ok_or_else(|| {
-            Failure::usage(anyhow!(
-                "no config folder to keep the connection in: set XDG_CONFIG_HOME or HOME"
-            ))
-        })?;
+    let store = stored::required(ready.stored.connections().cloned()).map_err(Failure::usage)?;
     let (index, slot, flow) = chosen(&ready, args.slot.as_deref())?;
     let slot = slot.clone();
     let listener = TcpListener::bind(("127.0.0.1", args.port)).map_err(|e| {

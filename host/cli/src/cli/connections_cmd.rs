@@ -2,7 +2,7 @@
 //! it. Neither reads a secret: the list comes from the index alone.
 
 use anyhow::anyhow;
-use saas_host_files::connections::Connection;
+use saas_host_files::connections::{Backend, Connection, Store};
 
 use super::stored::{self, LOCK_WAIT};
 use super::{Exit, Failure};
@@ -45,20 +45,16 @@ fn line(c: &Connection) -> String {
         c.connected_at,
         c.renewed_at,
         match c.kept_in {
-            saas_host_files::connections::Backend::Keyring => "the OS keyring",
-            saas_host_files::connections::Backend::File => "the index file",
+            Backend::Keyring => "the OS keyring",
+            Backend::File => "the index file",
         }
     )
 }
 
-fn store() -> Result<saas_host_files::connections::Store, Failure> {
+fn store() -> Result<Store, Failure> {
     stored::connection_store()
-        .map_err(Failure::usage)?
-        .ok_or_else(|| {
-            Failure::usage(anyhow!(
-                "no config folder (XDG_CONFIG_HOME or HOME): nothing is connected"
-            ))
-        })
+        .and_then(stored::required)
+        .map_err(Failure::usage)
 }
 
 /// `connections`.

@@ -50,6 +50,13 @@ pub fn connection_store() -> Result<Option<Store>> {
     Ok(Store::default_dir().map(|d| Store::open(&d, choice)))
 }
 
+/// The store, or why there is none to keep a connection in.
+pub fn required(store: Option<Store>) -> Result<Store> {
+    store.ok_or_else(|| {
+        anyhow!("no config folder for the connection store: set XDG_CONFIG_HOME or HOME")
+    })
+}
+
 /// Now, in RFC 3339, for the store's dates.
 pub fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
@@ -82,6 +89,11 @@ impl RunStore {
             slots: Mutex::new(BTreeSet::new()),
             lock: Mutex::new(None),
         }
+    }
+
+    /// This user's connection store, when there is one (not for the demo).
+    pub fn connections(&self) -> Option<&Store> {
+        self.connections.as_ref()
     }
 
     /// The stored fields of `slot`, if `saas-host connect` stored some;

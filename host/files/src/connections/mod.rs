@@ -61,8 +61,9 @@ pub enum StoreError {
 /// A connection's secret fields by name (`refresh-token`).
 pub type Fields = BTreeMap<String, String>;
 
-/// What is known of one connection (no secret).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One connection: what is known of it, and (file backend only, inside
+/// the index) its secret fields, which `Debug` names but never shows.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct Connection {
     /// The connector's name (`bitbucket`).
@@ -87,6 +88,22 @@ pub struct Connection {
     /// The secret fields, when `kept_in` is the file.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("connector", &self.connector)
+            .field("slot", &self.slot)
+            .field("principal", &self.principal)
+            .field("scopes", &self.scopes)
+            .field("connected_at", &self.connected_at)
+            .field("renewed_at", &self.renewed_at)
+            .field("idle_days", &self.idle_days)
+            .field("kept_in", &self.kept_in)
+            .field("fields", &self.fields.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 impl Connection {
@@ -208,7 +225,8 @@ impl Store {
     }
 
     /// Puts (or replaces) a connection with its secret fields; where they
-    /// went (a replaced connection keeps its backend).
+    /// went. The store sets `kept_in` and `fields`: a new connection takes
+    /// the store's backend, a replaced one keeps its own.
     pub fn put(
         &self,
         _lock: &Lock,
