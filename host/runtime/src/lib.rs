@@ -27,6 +27,7 @@ mod groups;
 pub mod imports;
 pub mod listing;
 pub mod merge;
+pub mod names;
 pub mod redact;
 pub mod runtime;
 pub mod settings;

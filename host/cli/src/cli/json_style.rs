@@ -8,6 +8,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use saas_runtime::names::kebab;
+
 use super::output::iso;
 
 /// Fields that hold a contract `timestamp` (Unix seconds).
@@ -36,22 +38,6 @@ const ENUM_FIELDS: [&str; 7] = [
 /// Whether `s` is a Rust variant name (`NeverActive`), not data.
 fn is_variant(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_uppercase()) && s.chars().all(|c| c.is_ascii_alphanumeric())
-}
-
-/// `NeverActive` as `never-active`.
-fn kebab(variant: &str) -> String {
-    let mut out = String::with_capacity(variant.len() + 4);
-    for (i, c) in variant.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('-');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Rewrites times and enum values in place, at any depth.

@@ -1,0 +1,161 @@
+//! A finished sync (the host's listing and the connector's status report)
+//! as the history's records.
+
+use std::collections::HashMap;
+
+use saas_runtime::latest::{self, StatusReport};
+use saas_runtime::listing::Listing;
+use saas_runtime::names::wit_name;
+
+use crate::model::{Activity, EvidenceRow, MembershipRow, RunInfo, Snapshot, UnitRow, UserRow};
+
+/// Who ran a sync, of what, and when: what the listing itself does not say.
+#[derive(Debug, Clone)]
+pub struct RunMeta {
+    /// What was synced (see [`RunInfo::source`]).
+    pub source: String,
+    /// The connector's declared name.
+    pub connector: String,
+    /// The connector's declared version.
+    pub connector_version: String,
+    /// The local account that ran it.
+    pub operator: String,
+    /// Unix seconds when the sync began.
+    pub started_at: i64,
+    /// Unix seconds when it finished.
+    pub finished_at: i64,
+    /// The policy's window in days.
+    pub inactive_days: u32,
+    /// Requests sent upstream, counted by the host's egress.
+    pub requests: u64,
+    /// Why the listing stopped early, masked; none when it did not.
+    pub error: Option<String>,
+}
+
+fn activity(a: latest::Activity) -> Activity {
+    match a {
+        latest::Activity::Active => Activity::Active,
+        latest::Activity::Inactive => Activity::Inactive,
+        latest::Activity::NeverActive => Activity::NeverActive,
+        latest::Activity::Unknown => Activity::Unknown,
+    }
+}
+
+fn membership(m: &latest::Membership) -> MembershipRow {
+    MembershipRow {
+        unit_id: m.unit.id.clone(),
+        role: m.role.clone(),
+        level: m.level.map(|l| wit_name(&l)),
+        billable: m.billable,
+        billable_reason: m.billable_reason.clone(),
+        added_at: m.added_at,
+        evidence_gap: m.evidence_gap.clone(),
+        evidence: m
+            .evidence
+            .iter()
+            .map(|e| EvidenceRow {
+                source: e.source.clone(),
+                kind: wit_name(&e.kind),
+                at: e.at,
+            })
+            .collect(),
+    }
+}
+
+impl Snapshot {
+    /// A finished sync as a run to store: every user of the listing with
+    /// the report's verdict (a user the report leaves out is `unknown`,
+    /// saying so), every unit with its seats.
+    pub fn from_sync(meta: RunMeta, listing: &Listing, report: &StatusReport) -> Snapshot {
+        let verdicts: HashMap<&str, &latest::UserStatus> = report
+            .users
+            .iter()
+            .map(|s| (s.user_id.as_str(), s))
+            .collect();
+        let users = listing
+            .users
+            .iter()
+            .map(|u| {
+                let v = verdicts.get(u.id.as_str());
+                UserRow {
+                    id: u.id.clone(),
+                    account_id: u.account_id.clone(),
+                    username: u.username.clone(),
+                    display_name: u.display_name.clone(),
+                    email: u.email.clone(),
+                    account_state: wit_name(&u.status.state),
+                    upstream_status: u.status.upstream.clone(),
+                    mfa_enabled: u.mfa_enabled,
+                    created_at: u.created_at,
+                    activity: v.map_or(Activity::Unknown, |s| activity(s.activity)),
+                    reason: v.map_or_else(
+                        || "the connector's report gave no verdict".to_string(),
+                        |s| s.reason.clone(),
+                    ),
+                    last_active: v.and_then(|s| s.last_active),
+                    last_active_source: v.and_then(|s| s.last_active_source.clone()),
+                    memberships: u.memberships.iter().map(membership).collect(),
+                }
+            })
+            .collect();
+        let names: HashMap<&str, &latest::BillingUnit> = listing
+            .units
+            .iter()
+            .map(|u| (u.unit.id.as_str(), u))
+            .collect();
+        let units = report
+            .seats
+            .per_unit
+            .iter()
+            .map(|s| UnitRow {
+                id: s.unit.id.clone(),
+                kind: wit_name(&s.unit.kind),
+                key: s.unit.key.clone(),
+                name: names.get(s.unit.id.as_str()).and_then(|u| u.name.clone()),
+                used: s.used,
+                purchased: s.purchased,
+                reported_used: s.reported_used,
+                non_billable: s.non_billable,
+                idle: s.idle,
+                admins: s.admins.len() as u32,
+                covered_by: s.covered_by.clone(),
+            })
+            .collect();
+        let c = &report.counts;
+        let run = RunInfo {
+            id: 0,
+            source: meta.source,
+            connector: meta.connector,
+            connector_version: meta.connector_version,
+            operator: meta.operator,
+            started_at: meta.started_at,
+            finished_at: meta.finished_at,
+            as_of: report.as_of,
+            inactive_days: meta.inactive_days,
+            complete: listing.complete,
+            error: meta.error,
+            seats_used: report.seats.used,
+            seats_purchased: report.seats.purchased,
+            seats_idle: report.seats.per_unit.iter().map(|u| u.idle).sum(),
+            people: report.reconciliation.unique_users,
+            memberships: report.reconciliation.membership_sum,
+            active: c.active,
+            inactive: c.inactive,
+            never_active: c.never_active,
+            unknown: c.unknown,
+            requests: meta.requests,
+            steps: listing.stats.steps,
+            elapsed_ms: listing.stats.elapsed_ms,
+        };
+        Snapshot {
+            run,
+            units,
+            users,
+            coverage: listing
+                .coverage
+                .iter()
+                .map(|c| (c.source.clone(), c.unit_id.clone()))
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Storing a run: one transaction, so that a process killed while storing
+//! leaves the database as it was.
+
+use rusqlite::params;
+
+use crate::error::HistoryError;
+use crate::model::Snapshot;
+use crate::store::History;
+
+impl History {
+    /// Stores a run whole and returns its number.
+    pub fn record(&mut self, snap: &Snapshot) -> Result<i64, HistoryError> {
+        let tx = self.conn.transaction()?;
+        let r = &snap.run;
+        tx.execute(
+            "INSERT INTO runs (source, connector, connector_version, operator, started_at,
+                finished_at, as_of, inactive_days, complete, error, seats_used, seats_purchased,
+                seats_idle, people, memberships, active, inactive, never_active, unknown,
+                requests, steps, elapsed_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                ?17, ?18, ?19, ?20, ?21, ?22)",
+            params![
+                r.source,
+                r.connector,
+                r.connector_version,
+                r.operator,
+                r.started_at,
+                r.finished_at,
+                r.as_of,
+                r.inactive_days,
+                r.complete,
+                r.error,
+                r.seats_used,
+                r.seats_purchased,
+                r.seats_idle,
+                r.people,
+                r.memberships,
+                r.active,
+                r.inactive,
+                r.never_active,
+                r.unknown,
+                r.requests as i64,
+                r.steps,
+                r.elapsed_ms as i64,
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        {
+            let mut unit = tx.prepare(
+                "INSERT INTO units (run_id, unit_id, kind, key, name, used, purchased,
+                    reported_used, non_billable, idle, admins, covered_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?;
+            for u in &snap.units {
+                let covered = serde_json::to_string(&u.covered_by).expect("strings serialise");
+                unit.execute(params![
+                    id,
+                    u.id,
+                    u.kind,
+                    u.key,
+                    u.name,
+                    u.used,
+                    u.purchased,
+                    u.reported_used,
+                    u.non_billable,
+                    u.idle,
+                    u.admins,
+                    covered
+                ])?;
+            }
+            let mut user = tx.prepare(
+                "INSERT INTO users (run_id, user_id, account_id, username, display_name, email,
+                    account_state, upstream_status, mfa_enabled, created_at, activity, reason,
+                    last_active, last_active_source)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?;
+            let mut membership = tx.prepare(
+                "INSERT INTO memberships (run_id, user_id, unit_id, role, level, billable,
+                    billable_reason, added_at, evidence_gap)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            let mut evidence = tx.prepare(
+                "INSERT INTO evidence (run_id, user_id, unit_id, source, kind, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for u in &snap.users {
+                user.execute(params![
+                    id,
+                    u.id,
+                    u.account_id,
+                    u.username,
+                    u.display_name,
+                    u.email,
+                    u.account_state,
+                    u.upstream_status,
+                    u.mfa_enabled,
+                    u.created_at,
+                    u.activity.as_str(),
+                    u.reason,
+                    u.last_active,
+                    u.last_active_source
+                ])?;
+                for m in &u.memberships {
+                    membership.execute(params![
+                        id,
+                        u.id,
+                        m.unit_id,
+                        m.role,
+                        m.level,
+                        m.billable,
+                        m.billable_reason,
+                        m.added_at,
+                        m.evidence_gap
+                    ])?;
+                    for e in &m.evidence {
+                        evidence.execute(params![id, u.id, m.unit_id, e.source, e.kind, e.at])?;
+                    }
+                }
+            }
+            let mut coverage =
+                tx.prepare("INSERT INTO coverage (run_id, source, unit_id) VALUES (?1, ?2, ?3)")?;
+            for (source, unit_id) in &snap.coverage {
+                coverage.execute(params![id, source, unit_id])?;
+            }
+        }
+        tx.commit()?;
+        Ok(id)
+    }
+}
