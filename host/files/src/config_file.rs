@@ -4,7 +4,8 @@
 //! The file has `[settings]` (keys: the connector's setting names) and one
 //! `[credentials.<slot>]` table per credential slot, and the host's own
 //! keys at the top level (`requests_per_hour`, `max_rate_limit_wait`,
-//! `ca_bundle`, `proxy`, `no_proxy`, `allow_plain_http`). Files of
+//! `ca_bundle`, `proxy`, `no_proxy`, `allow_plain_http`, `history_db`,
+//! `retain_days`, `seat_price`). Files of
 //! saas-host 0.1 (settings at the top level, one flat `[credentials]`
 //! table) still read: other top-level keys are settings, and a flat table
 //! goes to the first slot.
@@ -25,6 +26,20 @@ pub struct FileSettings {
     pub credentials: BTreeMap<String, BTreeMap<String, String>>,
     /// Network options (`ca_bundle`, `proxy`, `no_proxy`, `allow_plain_http`).
     pub network: NetworkSettings,
+    /// What is kept of each sync (`history_db`, `retain_days`, `seat_price`).
+    pub history: HistorySettings,
+}
+
+/// What the history keeps and what the summary prices, from the file or
+/// the command line (which wins).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct HistorySettings {
+    /// The database file (`history_db`), relative to the file's folder.
+    pub db: Option<PathBuf>,
+    /// Runs older than this many days are forgotten (`retain_days`).
+    pub retain_days: Option<u32>,
+    /// The monthly price of one seat (`seat_price`), to cost idle seats.
+    pub seat_price: Option<f64>,
 }
 
 /// How the host reaches upstreams inside a company network, from the file
@@ -92,6 +107,24 @@ pub fn parse(text: &str, dir: &Path) -> Result<FileSettings, String> {
             "max_rate_limit_wait" | "max-rate-limit-wait" => {
                 out.max_rate_limit_wait = Some(whole("max_rate_limit_wait", value)?);
             }
+            "history_db" | "history-db" => match value {
+                toml::Value::String(s) => out.history.db = Some(dir.join(s)),
+                _ => return Err("history_db takes a path".into()),
+            },
+            "retain_days" | "retain-days" => {
+                out.history.retain_days = Some(whole("retain_days", value)?);
+            }
+            "seat_price" | "seat-price" => {
+                let price = match value {
+                    toml::Value::Integer(n) => n as f64,
+                    toml::Value::Float(f) => f,
+                    _ => return Err("seat_price takes a number".into()),
+                };
+                if !(price.is_finite() && price >= 0.0) {
+                    return Err(format!("seat_price {price} is not a price"));
+                }
+                out.history.seat_price = Some(price);
+            }
             "ca_bundle" | "ca-bundle" => match value {
                 toml::Value::String(s) => out.network.ca_bundle = Some(dir.join(s)),
                 _ => return Err("ca_bundle takes a path".into()),
@@ -140,6 +173,9 @@ mod tests {
             ca_bundle = "corp.pem"
             no_proxy = "a.corp, b.corp"
             page-size = 50
+            history_db = "runs/history.sqlite"
+            retain_days = 400
+            seat_price = 15.5
             [settings]
             include-workspaces = ["acme"]
             [credentials]
@@ -157,11 +193,21 @@ mod tests {
         assert_eq!(f.settings.len(), 2);
         assert_eq!(f.credentials[""]["client_id"], "flat");
         assert_eq!(f.credentials["atlassian-admin"]["org-id"], "o1");
+        assert_eq!(
+            f.history,
+            HistorySettings {
+                db: Some(PathBuf::from("/etc/saas/runs/history.sqlite")),
+                retain_days: Some(400),
+                seat_price: Some(15.5),
+            }
+        );
     }
 
     #[test]
     fn wrong_types_and_ranges_are_errors_naming_the_key() {
         for (text, says) in [
+            ("seat_price = -3", "seat_price -3 is not a price"),
+            ("seat_price = \"cheap\"", "seat_price takes a number"),
             (
                 "requests_per_hour = -1",
                 "requests_per_hour -1 is out of range",
