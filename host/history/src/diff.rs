@@ -153,6 +153,18 @@ pub fn diff(before: &Snapshot, after: &Snapshot) -> Diff {
             after.run.id
         ));
     }
+    for list in [
+        &mut d.joined,
+        &mut d.left,
+        &mut d.became_idle,
+        &mut d.came_back,
+    ] {
+        list.sort_by(|a, b| {
+            a.label
+                .cmp(&b.label)
+                .then_with(|| a.user_id.cmp(&b.user_id))
+        });
+    }
     let keys: BTreeSet<&str> = before
         .units
         .iter()

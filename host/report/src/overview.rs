@@ -115,6 +115,8 @@ pub struct Overview {
     pub with_evidence: u32,
     /// People with evidence, per source (a person may count under several).
     pub evidence_by_source: Vec<(String, u32)>,
+    /// People with two-step verification off, and with it unknown.
+    pub mfa_off: [u32; 2],
     /// The cost of idle seats, when a seat price is given.
     pub cost: Option<Cost>,
     /// Per unit, by key.
@@ -247,6 +249,16 @@ impl Overview {
             activity: [run.active, run.inactive, run.never_active, run.unknown],
             with_evidence,
             evidence_by_source: by_source.into_iter().collect(),
+            mfa_off: [
+                snap.users
+                    .iter()
+                    .filter(|u| u.mfa_enabled == Some(false))
+                    .count() as u32,
+                snap.users
+                    .iter()
+                    .filter(|u| u.mfa_enabled.is_none())
+                    .count() as u32,
+            ],
             cost: seat_price.map(|p| Cost {
                 seat_price: p,
                 idle_monthly: p * f64::from(idle_seats),

@@ -16,6 +16,10 @@ pub struct FakeConfig {
     pub sharing: f64,
     /// Unix time the generated dates are relative to ("now").
     pub now: i64,
+    /// Days that passed since the seed's data: 0 for the data itself, more
+    /// for the same fleet later (dates aged, some members active since,
+    /// some gone and as many new), so that two syncs differ as two months do.
+    pub aged_days: u32,
     /// Access token lifetime in seconds.
     pub token_lifetime: i64,
     /// Whether the member and permission listings report `size` and `page`.
@@ -96,6 +100,7 @@ impl Default for FakeConfig {
             members: 25,
             sharing: 0.3,
             now: time::OffsetDateTime::now_utc().unix_timestamp(),
+            aged_days: 0,
             token_lifetime: 7200,
             page_counts: true,
             legacy_workspaces_gone: true,

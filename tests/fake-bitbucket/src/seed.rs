@@ -113,6 +113,55 @@ fn uuid(seed: u64, kind: u64, i: u64) -> String {
     )
 }
 
+/// The same fleet `days` later: about one member in eight was active
+/// since; everyone else's dates are `days` older; about one in twenty-five
+/// left (never a workspace's first owner), and as many newcomers joined,
+/// people the fleet did not have before.
+fn aged(workspaces: Vec<Workspace>, seed: u64, now: i64, days: u32, pool: u64) -> Vec<Workspace> {
+    let shift = i64::from(days) * 86_400;
+    let older = |t: Option<i64>| t.map(|t| t - shift);
+    workspaces
+        .into_iter()
+        .enumerate()
+        .map(|(wi, mut w)| {
+            let wi = wi as u64;
+            let before = w.members.len();
+            let mut members: Vec<Member> = Vec::with_capacity(before);
+            for (i, m) in w.members.iter().enumerate() {
+                let r = mix(seed, 13, wi * 1_000_003 + i as u64);
+                if i > 0 && r % 25 == 1 {
+                    continue;
+                }
+                let fresh = (r % 8 == 3).then(|| now - ((r >> 8) % shift as u64) as i64);
+                members.push(Member {
+                    added_on: older(m.added_on),
+                    last_accessed: if w.tracks_access {
+                        fresh.or(older(m.last_accessed))
+                    } else {
+                        None
+                    },
+                    admin_last_active: fresh.or(older(m.admin_last_active)),
+                    ..*m
+                });
+            }
+            for j in 0..(before - members.len()) as u64 {
+                let r = mix(seed, 14, wi * 1_000_003 + j);
+                let joined = now - ((r >> 8) % shift as u64) as i64;
+                let active = (r % 3 != 0).then_some(joined + ((now - joined) / 2));
+                members.push(Member {
+                    user: (pool + wi * 1_000 + j) as u32,
+                    role: Role::Member,
+                    added_on: w.tracks_access.then_some(joined),
+                    last_accessed: active.filter(|_| w.tracks_access),
+                    admin_last_active: active,
+                });
+            }
+            w.members = members;
+            w
+        })
+        .collect()
+}
+
 fn gcd(a: u64, b: u64) -> u64 {
     if b == 0 { a } else { gcd(b, a % b) }
 }
@@ -190,6 +239,11 @@ impl Dataset {
                 }
             })
             .collect();
+        let workspaces = if config.aged_days > 0 {
+            aged(workspaces, seed, config.now, config.aged_days, pool)
+        } else {
+            workspaces
+        };
         Dataset {
             awkward_names: config.awkward_names,
             seed,

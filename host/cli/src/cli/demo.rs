@@ -21,6 +21,11 @@ pub struct DemoArgs {
     /// Users in the fake Data Center (`--connector bitbucket-dc`).
     #[arg(long, default_value_t = 240)]
     pub users: usize,
+    /// The same fleet this many days later: dates aged, some people active
+    /// since, some gone and as many new; two demo syncs then show what
+    /// `saas-host diff` finds.
+    #[arg(long, value_name = "DAYS", default_value_t = 0)]
+    pub days_later: u32,
     /// Leave the Atlassian organization's API key out, to see what an
     /// operator without one sees for admin-managed workspaces.
     #[arg(long)]
@@ -40,6 +45,7 @@ pub fn run(args: &DemoArgs) -> Result<Exit, Failure> {
         members: args.members,
         // Every second workspace is administered in admin.atlassian.com.
         managed_every: 2,
+        aged_days: args.days_later,
         ..FakeConfig::default()
     })
     .context("starting the fake Bitbucket")
@@ -90,7 +96,7 @@ pub fn run(args: &DemoArgs) -> Result<Exit, Failure> {
         ..FileSettings::default()
     };
     let synced = sync_cmd::run_with(&args.sync, settings, CheckpointAt::Nowhere)?;
-    let exit = sync_cmd::print(&synced, args.sync.format)?;
+    let exit = sync_cmd::print(&synced, &args.sync, Some("demo/bitbucket"))?;
     let truth = fake.truth();
     let expected = fake.expected(args.sync.inactive_days, !args.without_admin_key);
     let verdicts = synced

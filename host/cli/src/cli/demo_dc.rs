@@ -49,7 +49,7 @@ pub fn run(args: &SyncArgs, users: usize) -> Result<Exit, Failure> {
         ..FileSettings::default()
     };
     let synced = sync_cmd::run_with(args, settings, CheckpointAt::Nowhere)?;
-    let exit = sync_cmd::print(&synced, args.format)?;
+    let exit = sync_cmd::print(&synced, args, Some("demo/bitbucket-dc"))?;
     let truth = fake.truth(args.inactive_days);
     let agree = synced
         .report

@@ -11,14 +11,18 @@ mod demo;
 mod demo_dc;
 mod gaps;
 mod groups_cmd;
+mod history_args;
+mod history_cmd;
 mod inspect;
 mod json_style;
+mod kept;
 mod output;
 mod progress;
 mod reclaim;
 mod settings;
 mod slot_credentials;
 mod stored;
+mod summary;
 mod sync_cmd;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -112,6 +116,12 @@ pub enum Command {
     Connections,
     /// Forgets a stored connection and its tokens.
     Disconnect(connections_cmd::DisconnectArgs),
+    /// Lists the syncs kept in the history (or, with --operations, the audit trail).
+    History(history_cmd::HistoryCmdArgs),
+    /// Shows who joined, left, became idle or came back between two runs, and the seats.
+    Diff(history_cmd::DiffArgs),
+    /// Writes the HTML report of a run (by default the latest): one file that opens offline.
+    Report(history_cmd::ReportArgs),
 }
 
 /// Runs a parsed command line.
@@ -126,6 +136,9 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::Connect(a) => connect_cmd::run(a),
         Command::Connections => connections_cmd::list(),
         Command::Disconnect(a) => connections_cmd::disconnect(a),
+        Command::History(a) => history_cmd::history(a),
+        Command::Diff(a) => history_cmd::diff(a),
+        Command::Report(a) => history_cmd::report(a),
     }
 }
 

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use anyhow::Result;
-use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use saas_runtime::latest::{AccountState, Activity, StatusReport, User, UserStatus};
 use saas_runtime::listing::Listing;
 use serde_json::{Value, json};
@@ -157,6 +156,15 @@ fn scim_user(user: &User, status: Option<&UserStatus>) -> Value {
     v
 }
 
+/// What the terminal's table shows: the overview of the stored run, and
+/// whether to list everyone.
+pub struct TableView<'a> {
+    /// The answer.
+    pub overview: &'a saas_report::Overview,
+    /// `--all`.
+    pub all: bool,
+}
+
 /// Writes a sync result.
 pub fn write(
     out: &mut dyn Write,
@@ -164,6 +172,7 @@ pub fn write(
     listing: &Listing,
     report: &StatusReport,
     error: Option<&str>,
+    table: TableView<'_>,
 ) -> Result<()> {
     let by_id = statuses(report);
     match format {
@@ -242,110 +251,7 @@ pub fn write(
             serde_json::to_writer_pretty(&mut *out, &doc)?;
             writeln!(out)?;
         }
-        Format::Table => write_table(out, listing, report, error)?,
-    }
-    Ok(())
-}
-
-fn write_table(
-    out: &mut dyn Write,
-    listing: &Listing,
-    report: &StatusReport,
-    error: Option<&str>,
-) -> Result<()> {
-    let mut users = Table::new();
-    users.load_preset(UTF8_FULL_CONDENSED);
-    users.set_header(["User", "Activity", "Last active", "Units", "2FA", "Reason"]);
-    for s in &report.users {
-        users.add_row([
-            s.display_name.clone().unwrap_or_else(|| s.user_id.clone()),
-            activity_name(s.activity).to_string(),
-            s.last_active
-                .map(|t| iso(t)[..10].to_string())
-                .unwrap_or_else(|| "-".into()),
-            s.units.join(", "),
-            match s.mfa_enabled {
-                Some(true) => "on".into(),
-                Some(false) => "off".into(),
-                None => "?".into(),
-            },
-            s.reason.clone(),
-        ]);
-    }
-    writeln!(out, "{users}")?;
-    let mut seats = Table::new();
-    seats.load_preset(UTF8_FULL_CONDENSED);
-    seats.set_header([
-        "Unit",
-        "Seats",
-        "Upstream count",
-        "Purchased",
-        "Idle seats",
-        "Admins",
-        "Activity sources",
-    ]);
-    for w in &report.seats.per_unit {
-        seats.add_row([
-            w.unit.key.clone(),
-            w.used.to_string(),
-            w.reported_used.map_or("-".into(), |n| n.to_string()),
-            w.purchased.map_or("-".into(), |p| p.to_string()),
-            w.idle.to_string(),
-            w.admins.len().to_string(),
-            if w.covered_by.is_empty() {
-                "none".to_string()
-            } else {
-                w.covered_by.join(", ")
-            },
-        ]);
-    }
-    writeln!(out, "{seats}")?;
-    let l = &report.seats;
-    let c = &report.counts;
-    let r = &report.reconciliation;
-    writeln!(
-        out,
-        "Seats used: {} (one per billable membership){}",
-        l.used,
-        match (l.purchased, l.unused) {
-            (Some(p), Some(u)) => format!(", purchased: {p}, unused: {u}"),
-            (Some(p), None) => format!(", purchased: {p}, OVER BY {}", l.used - p),
-            _ => String::new(),
-        }
-    )?;
-    for w in &report.seats.per_unit {
-        if let Some(reported) = w.reported_used.filter(|&n| n != w.used) {
-            writeln!(
-                out,
-                "{}: the upstream counts {reported} seats in use, the listing {}: {} {} (users \
-                 changed during the listing, or a seat path the connector cannot see)",
-                w.unit.key,
-                w.used,
-                reported.abs_diff(w.used),
-                if reported > w.used {
-                    "more upstream"
-                } else {
-                    "fewer upstream"
-                }
-            )?;
-        }
-    }
-    writeln!(
-        out,
-        "Users: {} unique; {} in several units account for {} extra memberships ({} memberships in all)",
-        r.unique_users, r.multi_unit_users, r.extra_memberships, r.membership_sum
-    )?;
-    writeln!(
-        out,
-        "Activity: {} active, {} inactive, {} never active, {} unknown; 2FA off for {} ({} unknown)",
-        c.active, c.inactive, c.never_active, c.unknown, report.mfa.disabled, report.mfa.unknown
-    )?;
-    if !listing.complete {
-        writeln!(
-            out,
-            "PARTIAL: {}",
-            error.unwrap_or("the listing stopped early")
-        )?;
+        Format::Table => super::summary::write(out, table.overview, table.all)?,
     }
     Ok(())
 }

@@ -11,6 +11,8 @@ use saas_runtime::latest::StatusReport;
 use saas_runtime::listing::Listing;
 use saas_runtime::sync::{self, CheckpointAt, SyncError, SyncRequest};
 
+use super::history_args::HistoryArgs;
+use super::kept;
 use super::output::{self, Format};
 use super::progress::BarEvents;
 use super::settings::{self, ConnectorArgs, Ready};
@@ -53,6 +55,19 @@ pub struct SyncArgs {
     /// for more ends the run with exit 4 and a checkpoint to resume from.
     #[arg(long, value_name = "SECONDS")]
     pub max_rate_limit_wait: Option<u64>,
+    /// On a terminal, list everyone (idle first, longest idle first), not
+    /// only the idle people who lead.
+    #[arg(long)]
+    pub all: bool,
+    /// Also write the HTML report of this sync to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Keep nothing of this sync in the history.
+    #[arg(long)]
+    pub no_history: bool,
+    /// Where the history is, what it keeps, what a seat costs.
+    #[command(flatten)]
+    pub history: HistoryArgs,
 }
 
 /// A finished sync.
@@ -63,6 +78,8 @@ pub struct Synced {
     pub listing: Listing,
     /// The statuses.
     pub report: StatusReport,
+    /// Unix seconds when the sync began.
+    pub started_at: i64,
 }
 
 /// The sync options, as settings of the connector.
@@ -89,6 +106,7 @@ pub fn run_with(
     settings: settings::FileSettings,
     checkpoint: CheckpointAt,
 ) -> Result<Synced, Failure> {
+    let started_at = time::OffsetDateTime::now_utc().unix_timestamp();
     let show = !args.no_progress && std::io::stderr().is_terminal();
     let events = Arc::new(BarEvents::new(show));
     let ready = args
@@ -146,6 +164,7 @@ pub fn run_with(
         ready,
         listing,
         report,
+        started_at,
     })
 }
 
@@ -186,19 +205,42 @@ pub fn print_summary(s: &Synced) {
     }
 }
 
-/// Prints a sync's result in the chosen format and returns the exit code.
-pub fn print(s: &Synced, format: Option<Format>) -> Result<Exit, Failure> {
-    let format = format.unwrap_or(if std::io::stdout().is_terminal() {
+/// Keeps a sync in the history, prints its result in the chosen format
+/// (the answer first on a terminal), writes `--html`, and returns the exit
+/// code. `source` names the run in the history (the demo's own), else it
+/// is the connector and its host.
+pub fn print(s: &Synced, args: &SyncArgs, source: Option<&str>) -> Result<Exit, Failure> {
+    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         Format::Table
     } else {
         Format::Json
     });
+    let kept = kept::keep(s, args, source)?;
+    let price = args.history.seat_price(&s.ready.file.contents.history);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let error = s.listing.error(&s.ready.io);
-    output::write(&mut out, format, &s.listing, &s.report, error.as_deref())
-        .map_err(Failure::other)?;
+    let overview = saas_report::Overview::of(&kept.snapshot, price);
+    let table = output::TableView {
+        overview: &overview,
+        all: args.all,
+    };
+    output::write(
+        &mut out,
+        format,
+        &s.listing,
+        &s.report,
+        error.as_deref(),
+        table,
+    )
+    .map_err(Failure::other)?;
+    if let Some(path) = &args.html {
+        kept::write_html(&kept.snapshot, kept.history.as_ref(), price, path)
+            .map_err(Failure::other)?;
+        eprintln!("wrote the report to {}", path.display());
+    }
     print_summary(s);
+    kept.say();
     Ok(if s.listing.complete {
         Exit::Success
     } else {
@@ -210,5 +252,5 @@ pub fn print(s: &Synced, format: Option<Format>) -> Result<Exit, Failure> {
 pub fn run(args: &SyncArgs) -> Result<Exit, Failure> {
     let settings = settings::load_file(args.connector.config.as_deref()).map_err(Failure::usage)?;
     let synced = run_with(args, settings, CheckpointAt::Default)?;
-    print(&synced, args.format)
+    print(&synced, args, None)
 }
