@@ -1,21 +1,35 @@
 //! Project tasks, so that a fresh machine needs nothing installed by hand:
 //!
-//! - `cargo xtask setup`: installs the `wasm32-wasip2` target.
+//! - `cargo xtask setup`: installs the `wasm32-wasip2` target and, for the
+//!   report's browser test, Debian's Chromium (see `browser.rs`).
 //! - `cargo xtask demo [ARGS]`: a sync against the built-in fake Bitbucket.
 //! - `cargo xtask test`: every test of the workspace.
 //! - `cargo xtask ci`: formatting, lints (native and wasm) and every test.
 //! - `cargo xtask fuzz [SECONDS]`: every fuzz target (see `fuzz.rs`).
 
+mod browser;
 mod fuzz;
 
 use std::process::{Command, ExitCode};
 
 const WASM_TARGET: &str = "wasm32-wasip2";
 
+/// Runs `program` with `args`, echoing the command line first.
 fn run(program: &str, args: &[&str]) -> Result<(), String> {
+    let mut command = Command::new(program);
+    command.args(args);
+    run_command(&mut command)
+}
+
+/// Runs a prepared command (its environment set by the caller), echoing it.
+fn run_command(command: &mut Command) -> Result<(), String> {
+    let program = command.get_program().to_string_lossy().into_owned();
+    let args: Vec<String> = command
+        .get_args()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     eprintln!("+ {program} {}", args.join(" "));
-    let status = Command::new(program)
-        .args(args)
+    let status = command
         .status()
         .map_err(|e| format!("cannot run {program}: {e}"))?;
     if status.success() {
@@ -32,8 +46,14 @@ fn cargo(args: &[&str]) -> Result<(), String> {
     )
 }
 
-/// Installs the wasm target unless it is there already.
+/// Everything the tests need: the wasm target and Chromium.
 fn setup() -> Result<(), String> {
+    wasm_target()?;
+    browser::ensure_chromium()
+}
+
+/// Installs the wasm target unless it is there already.
+fn wasm_target() -> Result<(), String> {
     let installed = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .output()
@@ -53,7 +73,6 @@ fn test() -> Result<(), String> {
 }
 
 fn ci() -> Result<(), String> {
-    setup()?;
     cargo(&["fmt", "--all", "--", "--check"])?;
     test()?;
     cargo(&[
@@ -87,7 +106,7 @@ fn main() -> ExitCode {
     let rest: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup(),
-        Some("demo") => setup().and_then(|()| {
+        Some("demo") => wasm_target().and_then(|()| {
             let mut a = vec!["run", "--quiet", "--package", "saas-host", "--", "demo"];
             a.extend(&rest);
             cargo(&a)

@@ -143,7 +143,7 @@ fn every_output_format_parses_back_to_the_truth() {
         run(cmd(&fake, cache.path()).args(["sync", "--format", "table", "--purchased", "100"]));
     let t = text(&out.stdout);
     assert!(
-        t.contains("Seats used: 360") && t.contains("OVER BY 260"),
+        t.contains("Seats: 360 in use of 100 purchased: OVER BY 260"),
         "{t}"
     );
 }
