@@ -2,6 +2,7 @@
 //! file, nothing fetched. Each chart has a table beside it in the page
 //! with the same numbers, so colour is never the only way to read them.
 
+use plotters::chart::SeriesLabelPosition;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use saas_history::RunInfo;
@@ -56,13 +57,15 @@ fn bars(
         .max()
         .unwrap_or(0)
         .max(1);
+    // Room above the bars for the legend, when there is one.
+    let headroom = if series.len() > 1 { top / 3 } else { top / 10 };
     svg(|root| {
         let mut chart = ChartBuilder::on(root)
             .caption(title, ("sans-serif", 18))
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(48)
-            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0u32..(top + top / 10 + 1))
+            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0u32..(top + headroom + 1))
             .map_err(err)?;
         chart
             .configure_mesh()
@@ -100,6 +103,7 @@ fn bars(
         if series.len() > 1 {
             chart
                 .configure_series_labels()
+                .position(SeriesLabelPosition::UpperRight)
                 .background_style(WHITE.mix(0.9))
                 .border_style(BLACK)
                 .draw()
@@ -161,13 +165,14 @@ pub fn trend(runs: &[RunInfo]) -> Result<Option<String>, ChartError> {
     }
     let top = runs.iter().map(|r| r.seats_used).max().unwrap_or(1).max(1);
     let n = runs.len();
+    let headroom = top / 3;
     svg(|root| {
         let mut chart = ChartBuilder::on(root)
             .caption("Seats over time (complete runs)", ("sans-serif", 18))
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(48)
-            .build_cartesian_2d(0f64..(n as f64 - 1.0).max(1.0), 0u32..(top + top / 10 + 1))
+            .build_cartesian_2d(0f64..(n as f64 - 1.0).max(1.0), 0u32..(top + headroom + 1))
             .map_err(err)?;
         chart
             .configure_mesh()
@@ -215,6 +220,7 @@ pub fn trend(runs: &[RunInfo]) -> Result<Option<String>, ChartError> {
         }
         chart
             .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK)
             .draw()
