@@ -56,7 +56,7 @@ fn a_sync_counts_the_licence_and_every_verdict_matches_the_truth() {
     assert_eq!(users.len(), truth.users.len());
     for u in users {
         let t = &truth.users[u["id"].as_str().unwrap()];
-        assert_eq!(u["status"]["activity"], t.activity, "{}", t.name);
+        assert_eq!(u["verdict"]["activity"], t.activity, "{}", t.name);
         assert_eq!(u["memberships"][0]["billable"], t.billable, "{}", t.name);
         let at = u["memberships"][0]["evidence"][0]["at"].as_str().map(|t| {
             time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)

@@ -96,8 +96,20 @@ fn table(header: &[&str]) -> Table {
     t
 }
 
+/// The schema of `history` and `diff` in JSON; its major version changes
+/// only when a field goes, is renamed or changes type.
+pub const HISTORY_SCHEMA: &str = "saas-host/history-output/v1";
+
+/// Prints `value` in the outputs' one style (RFC 3339 times, kebab-case
+/// values), as `schema/history-output.v1.schema.json` describes it.
 fn json_out(value: &impl serde::Serialize) -> Result<Exit, Failure> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| Failure::other(e.into()))?;
+    let fail = |e: serde_json::Error| Failure::other(e.into());
+    let mut doc = serde_json::to_value(value).map_err(fail)?;
+    if let Some(o) = doc.as_object_mut() {
+        o.insert("schema".into(), HISTORY_SCHEMA.into());
+    }
+    super::json_style::restyle(&mut doc);
+    let text = serde_json::to_string_pretty(&doc).map_err(fail)?;
     println!("{text}");
     Ok(Exit::Success)
 }

@@ -13,9 +13,11 @@ use saas_runtime::names::kebab;
 use super::output::iso;
 
 /// Fields that hold a contract `timestamp` (Unix seconds).
-const TIME_FIELDS: [&str; 6] = [
+const TIME_FIELDS: [&str; 8] = [
     "at",
     "as_of",
+    "started_at",
+    "finished_at",
     "created_at",
     "added_at",
     "last_active",

@@ -59,11 +59,18 @@ fn statuses(report: &StatusReport) -> HashMap<&str, &UserStatus> {
         .collect()
 }
 
+/// The schema the JSON and NDJSON outputs follow
+/// (`schema/sync-output.v1.schema.json`); its major version changes only
+/// when a field goes, is renamed or changes type.
+pub const SYNC_SCHEMA: &str = "saas-host/sync-output/v1";
+
+/// A user as the contract has it (`status` is the upstream account's), and
+/// the host's `verdict` on their activity.
 fn user_json(user: &User, status: Option<&UserStatus>) -> Value {
     let mut v = serde_json::to_value(user).expect("serialises");
     if let (Some(o), Some(s)) = (v.as_object_mut(), status) {
         o.insert(
-            "status".into(),
+            "verdict".into(),
             json!({
                 "activity": activity_name(s.activity),
                 "reason": s.reason,
@@ -178,6 +185,7 @@ pub fn write(
     match format {
         Format::Json => {
             let mut doc = json!({
+                "schema": SYNC_SCHEMA,
                 "summary": summary(listing, report, error),
                 "users": listing.users.iter().map(|u| user_json(u, by_id.get(u.id.as_str()).copied())).collect::<Vec<_>>(),
             });
@@ -194,6 +202,7 @@ pub fn write(
             }
             let mut s = summary(listing, report, error);
             s["type"] = json!("summary");
+            s["schema"] = json!(SYNC_SCHEMA);
             restyle(&mut s);
             writeln!(out, "{s}")?;
         }
