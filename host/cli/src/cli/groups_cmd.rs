@@ -6,10 +6,12 @@ use std::sync::Arc;
 use anyhow::{Context, anyhow};
 use saas_runtime::Session;
 use saas_runtime::imports::TracingEvents;
-use saas_runtime::latest::{Capability, ConnectorError, Group, GroupUpdate};
+use saas_runtime::latest::{Capability, ConnectorError, Group};
 use saas_runtime::listing::LoopOptions;
 use saas_runtime::sync;
 
+use super::audit::{self, Change};
+use super::history_args::HistoryArgs;
 use super::settings::{self, ConnectorArgs, Ready};
 use super::{Exit, Failure};
 
@@ -22,6 +24,9 @@ pub struct GroupsArgs {
     /// Print JSON.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Where changes are recorded (the audit trail).
+    #[command(flatten)]
+    pub history: HistoryArgs,
     /// What to do.
     #[command(subcommand)]
     pub action: GroupAction,
@@ -178,22 +183,41 @@ fn print_group(g: &Group, members: bool) {
 }
 
 /// What an update changes, as `name → "New", permission → write`.
-fn describe(update: &GroupUpdate) -> String {
-    let mut changes = Vec::new();
-    if let Some(name) = &update.name {
-        changes.push(format!("name \u{2192} {name:?}"));
+/// A mutating action as a change, and whether to act.
+fn change_of(action: &GroupAction) -> (Change, bool) {
+    match action.clone() {
+        GroupAction::Create { scope, name, yes } => (Change::CreateGroup { scope, name }, yes),
+        GroupAction::Update {
+            group,
+            name,
+            permission,
+            auto_add,
+            yes,
+        } => (
+            Change::UpdateGroup {
+                group,
+                name,
+                permission,
+                auto_add,
+            },
+            yes,
+        ),
+        GroupAction::Delete { group, yes } => (Change::DeleteGroup { group }, yes),
+        GroupAction::AddMember { group, member, yes } => (Change::AddMember { group, member }, yes),
+        GroupAction::RemoveMember { group, member, yes } => {
+            (Change::RemoveMember { group, member }, yes)
+        }
+        GroupAction::List { .. } | GroupAction::Show { .. } => {
+            unreachable!("reads are not changes")
+        }
     }
-    if let Some(p) = &update.permission {
-        changes.push(format!("permission \u{2192} {p}"));
-    }
-    if let Some(a) = update.auto_add {
-        changes.push(format!("auto-add \u{2192} {a}"));
-    }
-    if changes.is_empty() {
-        "nothing to change".into()
-    } else {
-        changes.join(", ")
-    }
+}
+
+/// The command as typed, for the audit trail (its arguments are ids and
+/// names, never secrets: credentials come from files and the environment).
+pub fn command_line() -> String {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    format!("saas-host {}", args.join(" "))
 }
 
 fn plan(yes: bool, what: String) -> bool {
@@ -235,9 +259,12 @@ pub fn run(args: &GroupsArgs) -> Result<Exit, Failure> {
         | GroupAction::AddMember { group, .. }
         | GroupAction::RemoveMember { group, .. } => Some(group),
     };
+    // The group as it was, which an update's inverse restores.
+    let mut before = None;
     if let Some(group) = target.filter(|_| info.has(Capability::GroupRead)) {
         let g = settle(&ready, c.signed_in(io, cfg, &session).get_group(group))?;
         eprintln!("group {} ({}), {} members", g.id, g.name, g.members.len());
+        before = Some(g);
     }
     let json = |v: &dyn erased::Ser| -> Result<(), Failure> {
         println!(
@@ -263,57 +290,26 @@ pub fn run(args: &GroupsArgs) -> Result<Exit, Failure> {
                 print_group(&g, true);
             }
         }
-        GroupAction::Create { scope, name, yes } => {
-            if plan(*yes, format!("create group {name:?} in {scope}")) {
-                let g = settle(
-                    &ready,
-                    c.signed_in(io, cfg, &session).create_group(scope, name),
-                )?;
-                print_group(&g, false);
-            }
-        }
-        GroupAction::Update {
-            group,
-            name,
-            permission,
-            auto_add,
-            yes,
-        } => {
-            let update = GroupUpdate {
-                name: name.clone(),
-                permission: permission.clone(),
-                auto_add: *auto_add,
-            };
-            if plan(*yes, format!("update {group}: {}", describe(&update))) {
-                let g = settle(
-                    &ready,
-                    c.signed_in(io, cfg, &session).update_group(group, &update),
-                )?;
-                print_group(&g, false);
-            }
-        }
-        GroupAction::Delete { group, yes } => {
-            if plan(*yes, format!("delete group {group}")) {
-                settle(&ready, c.signed_in(io, cfg, &session).delete_group(group))?;
-                println!("deleted {group}");
-            }
-        }
-        GroupAction::AddMember { group, member, yes } => {
-            if plan(*yes, format!("add {member} to {group}")) {
-                settle(
-                    &ready,
-                    c.signed_in(io, cfg, &session).add_member(group, member),
-                )?;
-                println!("added {member} to {group}");
-            }
-        }
-        GroupAction::RemoveMember { group, member, yes } => {
-            if plan(*yes, format!("remove {member} from {group}")) {
-                settle(
-                    &ready,
-                    c.signed_in(io, cfg, &session).remove_member(group, member),
-                )?;
-                println!("removed {member} from {group}");
+        GroupAction::Create { .. }
+        | GroupAction::Update { .. }
+        | GroupAction::Delete { .. }
+        | GroupAction::AddMember { .. }
+        | GroupAction::RemoveMember { .. } => {
+            let (change, yes) = change_of(&args.action);
+            if plan(yes, change.describe()) {
+                let result = change.apply(&ready, &session);
+                let after = result.as_ref().ok().and_then(Option::as_ref);
+                let inverse = change.inverse(before.as_ref(), after);
+                let outcome = result
+                    .as_ref()
+                    .map(|_| "done")
+                    .map_err(|f| f.error.to_string());
+                let action = change.recorded(inverse.as_ref(), outcome);
+                audit::record(&ready, &args.history, &command_line(), None, vec![action]);
+                match result? {
+                    Some(g) => print_group(&g, false),
+                    None => println!("done: {}", change.describe()),
+                }
             }
         }
     }

@@ -7,6 +7,7 @@ use anyhow::Context;
 use saas_history::{History, RunMeta, Snapshot};
 
 use super::Failure;
+use super::audit::source_of;
 use super::history_args::operator;
 use super::sync_cmd::{SyncArgs, Synced};
 
@@ -18,26 +19,12 @@ pub struct Kept {
     pub history: Option<History>,
 }
 
-/// What a sync of this connector with these settings is called in the
-/// history: the connector and the host it reads (`bitbucket@api.bitbucket.org`).
-pub fn source_of(s: &Synced) -> String {
-    let name = &s.ready.connector.info().name;
-    match s.ready.connector.egress_urls(&s.ready.settings).first() {
-        Some(u) => match (u.host_str(), u.port()) {
-            (Some(h), Some(p)) => format!("{name}@{h}:{p}"),
-            (Some(h), None) => format!("{name}@{h}"),
-            _ => name.clone(),
-        },
-        None => name.clone(),
-    }
-}
-
 /// Stores the sync unless `--no-history` (or there is no data folder). `source` names it (the demo's, else
 /// [`source_of`]).
 pub fn keep(s: &Synced, args: &SyncArgs, source: Option<&str>) -> Result<Kept, Failure> {
     let info = s.ready.connector.info();
     let meta = RunMeta {
-        source: source.map_or_else(|| source_of(s), String::from),
+        source: source.map_or_else(|| source_of(&s.ready), String::from),
         connector: info.name.clone(),
         connector_version: info.version.clone(),
         operator: operator(),

@@ -1,6 +1,7 @@
 //! The `saas-host` command line: one module per subcommand, data on
 //! stdout, diagnostics and progress on stderr.
 
+mod audit;
 mod bundled;
 mod callback;
 mod conform_cmd;
@@ -24,6 +25,7 @@ mod slot_credentials;
 mod stored;
 mod summary;
 mod sync_cmd;
+mod undo_cmd;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
@@ -122,6 +124,8 @@ pub enum Command {
     Diff(history_cmd::DiffArgs),
     /// Writes the HTML report of a run (by default the latest): one file that opens offline.
     Report(history_cmd::ReportArgs),
+    /// Plans the inverse of a recorded operation (a group change, a reclaim), and with --yes carries it out.
+    Undo(undo_cmd::UndoArgs),
 }
 
 /// Runs a parsed command line.
@@ -139,6 +143,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::History(a) => history_cmd::history(a),
         Command::Diff(a) => history_cmd::diff(a),
         Command::Report(a) => history_cmd::report(a),
+        Command::Undo(a) => undo_cmd::run(a),
     }
 }
 

@@ -8,13 +8,17 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::anyhow;
 use saas_runtime::latest::{
-    Activity, Capability, EvidenceKind, ReleaseOutcome, SeatRelease, UserStatus,
+    Activity, Capability, EvidenceKind, ReleaseAction, ReleaseOutcome, SeatRelease, UserStatus,
 };
 use serde_json::{Value, json};
 
 use saas_runtime::sync::CheckpointAt;
 
-use super::groups_cmd::settle;
+use saas_history::NewAction;
+use saas_runtime::names::kebab;
+
+use super::audit::{self, Change};
+use super::groups_cmd::{command_line, settle};
 use super::output::{activity_name, iso};
 use super::sync_cmd::{self, SyncArgs, Synced};
 use super::{Exit, Failure, settings};
@@ -75,6 +79,29 @@ fn outcome(o: &Option<ReleaseOutcome>) -> String {
     }
 }
 
+/// A release step the connector carried out, as the audit trail keeps it:
+/// undoable by the host where it left a group and the connector says it
+/// can be reversed.
+fn release_step(user: &str, plan: &SeatRelease, a: &ReleaseAction) -> NewAction {
+    let change = Change::ReleaseStep {
+        user: user.to_string(),
+        unit: plan.unit_id.clone(),
+        kind: kebab(&format!("{:?}", a.kind)),
+        target: a.target.clone(),
+        description: a.description.clone(),
+    };
+    let (inverse, done) = match &a.outcome {
+        Some(ReleaseOutcome::Failed(e)) => (None, Err(e.describe())),
+        // Nothing changed, so there is nothing to undo.
+        Some(ReleaseOutcome::AlreadyDone) => (None, Ok("already done")),
+        _ => (
+            change.inverse(None, None).filter(|_| a.reversible),
+            Ok("done"),
+        ),
+    };
+    change.recorded(inverse.as_ref(), done)
+}
+
 /// `reclaim`.
 pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
     let file =
@@ -110,6 +137,8 @@ pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
     let all_plans = plans(&synced, &idle, apply_plans)?;
     let mut entries = Vec::new();
     let mut results: Vec<Value> = Vec::new();
+    // What `--yes` changed, for the audit trail.
+    let mut trail = Vec::new();
     for s in &idle {
         let plans = all_plans.get(&s.user_id).cloned().unwrap_or_default();
         let groups: Vec<&str> = plans
@@ -124,23 +153,24 @@ pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
         {
             if a.outcome.is_some() {
                 results.push(json!({"user": s.user_id, "unit": p.unit_id, "target": a.target, "result": outcome(&a.outcome)}));
+                trail.push(release_step(&s.user_id, p, a));
             }
         }
         if args.yes {
             for g in args.groups.iter().filter(|g| groups.contains(&g.as_str())) {
-                let (c, io, cfg, session) = (
-                    &synced.ready.connector,
-                    &synced.ready.io,
-                    &synced.ready.config,
-                    &synced.listing.session,
-                );
-                let result = match settle(
-                    &synced.ready,
-                    c.signed_in(io, cfg, session).remove_member(g, &s.user_id),
-                ) {
-                    Ok(()) => "removed".to_string(),
-                    Err(f) => format!("failed: {}", f.error),
+                let change = Change::RemoveMember {
+                    group: g.clone(),
+                    member: s.user_id.clone(),
                 };
+                let done = change
+                    .apply(&synced.ready, &synced.listing.session)
+                    .map(|_| "done")
+                    .map_err(|f| f.error.to_string());
+                let result = match &done {
+                    Ok(_) => "removed".to_string(),
+                    Err(e) => format!("failed: {e}"),
+                };
+                trail.push(change.recorded(change.inverse(None, None).as_ref(), done));
                 results.push(json!({"user": s.user_id, "target": g, "result": result}));
             }
         }
@@ -223,6 +253,13 @@ pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
             eprintln!("nothing changed; run again with --yes to carry out the plans");
         }
     }
+    audit::record(
+        &synced.ready,
+        &args.sync.history,
+        &command_line(),
+        None,
+        trail,
+    );
     let failed = results.iter().any(|r| {
         r["result"]
             .as_str()
