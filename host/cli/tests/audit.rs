@@ -130,7 +130,7 @@ fn group_changes_are_recorded_and_undone_exactly() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("would remove"));
     assert_eq!(
         fake.group_members("workspace-000", "auditors").unwrap(),
-        [member.clone()]
+        [member.as_str()]
     );
     ok(cmd(&fake, home, &["undo", "2", "--yes"]));
     assert!(

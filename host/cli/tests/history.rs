@@ -12,14 +12,8 @@ use serde_json::Value;
 
 mod common;
 
-/// `saas-host` with a clean environment.
 fn host(args: &[&str]) -> Command {
-    let mut c = Command::new(common::BIN);
-    c.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .args(args)
-        .stdin(Stdio::null());
-    c
+    common::bare(args)
 }
 
 fn run(mut c: Command) -> Output {
@@ -66,21 +60,7 @@ fn history_and_diff_of_two_demo_syncs_match_the_fakes_truth() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("h.sqlite");
     let db = db.to_str().unwrap();
-    for days in ["0", "30"] {
-        let out = run(host(&[
-            "demo",
-            "--db",
-            db,
-            "--days-later",
-            days,
-            "--format",
-            "ndjson",
-        ]));
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            out.status.success() && err.contains("the sync matches"),
-            "{err}"
-        );
+    for err in common::two_demos(db) {
         assert!(err.contains(&format!("in {db}")), "{err}");
     }
     let runs = json(&run(host(&["history", "--db", db, "--format", "json"])));
@@ -105,11 +85,11 @@ fn history_and_diff_of_two_demo_syncs_match_the_fakes_truth() {
     let left: BTreeSet<String> = a.keys().filter(|k| !b.contains_key(*k)).cloned().collect();
     let both = || a.iter().filter_map(|(k, was)| Some((k, was, b.get(k)?)));
     let became_idle: BTreeSet<String> = both()
-        .filter(|(_, was, now)| !idle(&was.activity) && idle(&now.activity))
+        .filter(|(_, was, now)| !idle(was.activity) && idle(now.activity))
         .map(|(k, ..)| k.clone())
         .collect();
     let came_back: BTreeSet<String> = both()
-        .filter(|(_, was, now)| idle(&was.activity) && now.activity == "active")
+        .filter(|(_, was, now)| idle(was.activity) && now.activity == "active")
         .map(|(k, ..)| k.clone())
         .collect();
     for (name, truth) in [

@@ -7,11 +7,11 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
 mod browser;
+mod common;
 
 use browser::Browser;
 
@@ -39,13 +39,7 @@ const LAYOUT: &str = r#"(() => {
 
 /// Runs `saas-host` with a clean environment; it must succeed.
 fn host(args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_saas-host"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = common::bare(args).output().unwrap();
     assert!(
         out.status.success(),
         "saas-host {args:?}: {}",
@@ -73,17 +67,7 @@ fn the_report_renders_offline_in_chromium_with_its_charts_and_tables() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("h.sqlite");
     let db = db.to_str().unwrap();
-    for days in ["0", "30"] {
-        host(&[
-            "demo",
-            "--db",
-            db,
-            "--days-later",
-            days,
-            "--format",
-            "ndjson",
-        ]);
-    }
+    common::two_demos(db);
     let report = dir.path().join("report.html");
     host(&["report", "--db", db, "-o", report.to_str().unwrap()]);
     let page_url = format!("file://{}", report.display());

@@ -3,7 +3,7 @@
 //! diff and the audit trail; and the schemas are strict enough to reject
 //! what they do not describe.
 
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use fake_bitbucket::{BodyFault, FakeBitbucket, FakeConfig, Faults};
 use jsonschema::Validator;
@@ -17,15 +17,8 @@ fn schema(name: &str) -> Validator {
     jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
 }
 
-/// `saas-host` with a clean environment.
 fn host(args: &[&str]) -> Output {
-    Command::new(common::BIN)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+    common::bare(args).output().unwrap()
 }
 
 /// The JSON values an output holds: one document, or one per line.
@@ -128,22 +121,7 @@ fn history_diff_and_operations_follow_the_history_schema() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("h.sqlite");
     let db = db.to_str().unwrap();
-    for days in ["0", "30"] {
-        let out = host(&[
-            "demo",
-            "--db",
-            db,
-            "--days-later",
-            days,
-            "--format",
-            "ndjson",
-        ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    common::two_demos(db);
     for args in [
         &["history", "--db", db, "--format", "json"][..],
         &["history", "--db", db, "--operations", "--format", "json"],

@@ -2,7 +2,8 @@
 //! file, nothing fetched. Each chart has a table beside it in the page
 //! with the same numbers, so colour is never the only way to read them.
 
-use plotters::chart::SeriesLabelPosition;
+use plotters::chart::{ChartContext, SeriesLabelPosition};
+use plotters::coord::CoordTranslate;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use saas_history::RunInfo;
@@ -22,6 +23,19 @@ pub struct ChartError(String);
 
 fn err(e: impl std::fmt::Display) -> ChartError {
     ChartError(e.to_string())
+}
+
+/// The series' legend, top right, in the headroom the charts leave there.
+fn legend<'a, 'b: 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, SVGBackend<'b>, CT>,
+) -> Result<(), ChartError> {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()
+        .map_err(err)
 }
 
 /// Draws into a fresh SVG document of the standard size.
@@ -101,13 +115,7 @@ fn bars(
                 .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 12, y + 6)], c.filled()));
         }
         if series.len() > 1 {
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .background_style(WHITE.mix(0.9))
-                .border_style(BLACK)
-                .draw()
-                .map_err(err)?;
+            legend(&mut chart)?;
         }
         Ok(())
     })
@@ -218,13 +226,7 @@ pub fn trend(runs: &[RunInfo]) -> Result<Option<String>, ChartError> {
                 )
                 .map_err(err)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart)?;
         Ok(())
     })
     .map(Some)

@@ -147,7 +147,7 @@ fn aged(workspaces: Vec<Workspace>, seed: u64, now: i64, days: u32, pool: u64) -
             for j in 0..(before - members.len()) as u64 {
                 let r = mix(seed, 14, wi * 1_000_003 + j);
                 let joined = now - ((r >> 8) % shift as u64) as i64;
-                let active = (r % 3 != 0).then_some(joined + ((now - joined) / 2));
+                let active = (!r.is_multiple_of(3)).then_some(joined + ((now - joined) / 2));
                 members.push(Member {
                     user: (pool + wi * 1_000 + j) as u32,
                     role: Role::Member,

@@ -115,6 +115,25 @@ impl Change {
         }
     }
 
+    /// Carries the change out and says how it went, as the history keeps
+    /// it; `before` is the group as read first, for an update's inverse.
+    pub fn carry_out(
+        &self,
+        ready: &Ready,
+        session: &Session,
+        before: Option<&Group>,
+    ) -> (Result<Option<Group>, Failure>, NewAction) {
+        let result = self.apply(ready, session);
+        let after = result.as_ref().ok().and_then(Option::as_ref);
+        let inverse = self.inverse(before, after);
+        let outcome = result
+            .as_ref()
+            .map(|_| "done")
+            .map_err(|f| f.error.to_string());
+        let action = self.recorded(inverse.as_ref(), outcome);
+        (result, action)
+    }
+
     /// What undoes the change, given the group as it was before (read
     /// first) and as the upstream returned it; none when nothing can (a
     /// deleted group, a grant the contract cannot give back).

@@ -297,14 +297,7 @@ pub fn run(args: &GroupsArgs) -> Result<Exit, Failure> {
         | GroupAction::RemoveMember { .. } => {
             let (change, yes) = change_of(&args.action);
             if plan(yes, change.describe()) {
-                let result = change.apply(&ready, &session);
-                let after = result.as_ref().ok().and_then(Option::as_ref);
-                let inverse = change.inverse(before.as_ref(), after);
-                let outcome = result
-                    .as_ref()
-                    .map(|_| "done")
-                    .map_err(|f| f.error.to_string());
-                let action = change.recorded(inverse.as_ref(), outcome);
+                let (result, action) = change.carry_out(&ready, &session, before.as_ref());
                 audit::record(&ready, &args.history, &command_line(), None, vec![action]);
                 match result? {
                     Some(g) => print_group(&g, false),

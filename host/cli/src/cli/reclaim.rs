@@ -162,15 +162,12 @@ pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
                     group: g.clone(),
                     member: s.user_id.clone(),
                 };
-                let done = change
-                    .apply(&synced.ready, &synced.listing.session)
-                    .map(|_| "done")
-                    .map_err(|f| f.error.to_string());
+                let (done, action) = change.carry_out(&synced.ready, &synced.listing.session, None);
                 let result = match &done {
                     Ok(_) => "removed".to_string(),
-                    Err(e) => format!("failed: {e}"),
+                    Err(f) => format!("failed: {}", f.error),
                 };
-                trail.push(change.recorded(change.inverse(None, None).as_ref(), done));
+                trail.push(action);
                 results.push(json!({"user": s.user_id, "target": g, "result": result}));
             }
         }

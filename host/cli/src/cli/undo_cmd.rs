@@ -114,21 +114,15 @@ pub fn run(args: &UndoArgs) -> Result<Exit, Failure> {
             }
             _ => None,
         };
-        let result = change.apply(&ready, &session);
-        let after = result.as_ref().ok().and_then(Option::as_ref);
-        let back = change.inverse(before.as_ref(), after);
-        let outcome = result
-            .as_ref()
-            .map(|_| "done")
-            .map_err(|f| f.error.to_string());
-        match &outcome {
+        let (result, action) = change.carry_out(&ready, &session, before.as_ref());
+        match &result {
             Ok(_) => eprintln!("  done: {}", change.describe()),
-            Err(e) => {
+            Err(f) => {
                 failed = true;
-                eprintln!("  failed: {}: {e}", change.describe());
+                eprintln!("  failed: {}: {}", change.describe(), f.error);
             }
         }
-        actions.push(change.recorded(back.as_ref(), outcome));
+        actions.push(action);
     }
     audit::record(&ready, &args.history, &command_line(), Some(op.id), actions);
     Ok(if failed { Exit::Failure } else { Exit::Success })
