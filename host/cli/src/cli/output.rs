@@ -82,6 +82,39 @@ fn user_json(user: &User, status: Option<&UserStatus>) -> Value {
     v
 }
 
+/// A user in the outputs' style, built when it is written.
+fn styled_user(user: &User, by_id: &HashMap<&str, &UserStatus>) -> Value {
+    let mut v = user_json(user, by_id.get(user.id.as_str()).copied());
+    restyle(&mut v);
+    v
+}
+
+/// The JSON document, written as it is serialised: the users are turned
+/// into JSON one at a time, so the document is never whole in memory.
+#[derive(serde::Serialize)]
+struct Document<'a> {
+    schema: &'static str,
+    summary: Value,
+    users: Users<'a>,
+}
+
+/// The users of [`Document`], serialised one by one.
+struct Users<'a> {
+    users: &'a [User],
+    by_id: &'a HashMap<&'a str, &'a UserStatus>,
+}
+
+impl serde::Serialize for Users<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.users.len()))?;
+        for u in self.users {
+            seq.serialize_element(&styled_user(u, self.by_id))?;
+        }
+        seq.end()
+    }
+}
+
 fn summary(listing: &Listing, report: &StatusReport, error: Option<&str>) -> Value {
     json!({
         "complete": listing.complete,
@@ -184,20 +217,26 @@ pub fn write(
     let by_id = statuses(report);
     match format {
         Format::Json => {
-            let mut doc = json!({
-                "schema": SYNC_SCHEMA,
-                "summary": summary(listing, report, error),
-                "users": listing.users.iter().map(|u| user_json(u, by_id.get(u.id.as_str()).copied())).collect::<Vec<_>>(),
-            });
-            restyle(&mut doc);
-            serde_json::to_writer_pretty(&mut *out, &doc)?;
+            let mut summary = summary(listing, report, error);
+            restyle(&mut summary);
+            let doc = Document {
+                schema: SYNC_SCHEMA,
+                summary,
+                users: Users {
+                    users: &listing.users,
+                    by_id: &by_id,
+                },
+            };
+            let mut out = std::io::BufWriter::new(out);
+            serde_json::to_writer_pretty(&mut out, &doc)?;
             writeln!(out)?;
+            out.flush()?;
         }
         Format::Ndjson => {
+            let mut out = std::io::BufWriter::new(out);
             for u in &listing.users {
-                let mut v = user_json(u, by_id.get(u.id.as_str()).copied());
+                let mut v = styled_user(u, &by_id);
                 v["type"] = json!("user");
-                restyle(&mut v);
                 writeln!(out, "{v}")?;
             }
             let mut s = summary(listing, report, error);
@@ -205,6 +244,7 @@ pub fn write(
             s["schema"] = json!(SYNC_SCHEMA);
             restyle(&mut s);
             writeln!(out, "{s}")?;
+            out.flush()?;
         }
         Format::Csv => {
             let mut w = csv::Writer::from_writer(out);
