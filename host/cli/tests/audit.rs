@@ -21,6 +21,16 @@ fn cmd(fake: &FakeBitbucket, home: &Path, args: &[&str]) -> Output {
     c.output().unwrap()
 }
 
+/// One workspace of six members.
+fn small_fake() -> FakeBitbucket {
+    FakeBitbucket::start(FakeConfig {
+        workspaces: 1,
+        members: 6,
+        ..FakeConfig::default()
+    })
+    .unwrap()
+}
+
 fn ok(out: Output) -> Output {
     assert!(
         out.status.success(),
@@ -47,12 +57,7 @@ fn permission(fake: &FakeBitbucket, home: &Path, group: &str) -> Value {
 
 #[test]
 fn group_changes_are_recorded_and_undone_exactly() {
-    let fake = FakeBitbucket::start(FakeConfig {
-        workspaces: 1,
-        members: 6,
-        ..FakeConfig::default()
-    })
-    .unwrap();
+    let fake = small_fake();
     let home = tempfile::tempdir().unwrap();
     let home = home.path();
     let member = fake.truth().users.keys().next().unwrap().clone();
@@ -217,18 +222,8 @@ fn reclaim_removals_are_recorded_and_undo_puts_the_members_back() {
 
 #[test]
 fn undo_refuses_another_upstream_and_an_unknown_operation() {
-    let fake = FakeBitbucket::start(FakeConfig {
-        workspaces: 1,
-        members: 6,
-        ..FakeConfig::default()
-    })
-    .unwrap();
-    let other = FakeBitbucket::start(FakeConfig {
-        workspaces: 1,
-        members: 6,
-        ..FakeConfig::default()
-    })
-    .unwrap();
+    let fake = small_fake();
+    let other = small_fake();
     let home = tempfile::tempdir().unwrap();
     let home = home.path();
     ok(cmd(

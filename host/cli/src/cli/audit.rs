@@ -214,12 +214,39 @@ pub fn source_of(ready: &Ready) -> String {
     }
 }
 
+/// The command as typed, for the audit trail. Credentials never come from
+/// arguments, but a proxy URL may carry a password (`--proxy
+/// http://user:pass@host`): every URL's password is masked, and the rest
+/// goes through the run's redactor like any log line.
+fn command_line(ready: &Ready) -> String {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .map(|a| mask_password(&a))
+        .collect();
+    let line = format!("saas-host {}", args.join(" "));
+    ready.io.redactor.redact(&line).into_owned()
+}
+
+/// `arg` (or the value of `--name=arg`) with a URL's password masked.
+fn mask_password(arg: &str) -> String {
+    let (head, value) = match arg.split_once('=') {
+        Some((name, value)) if name.starts_with("--") => (format!("{name}="), value),
+        _ => (String::new(), arg),
+    };
+    match url::Url::parse(value) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            format!("{head}{u}")
+        }
+        _ => arg.to_string(),
+    }
+}
+
 /// Records a command's changes as one operation, and says so; a history
 /// that cannot be written is reported, never hidden (the changes are made).
 pub fn record(
     ready: &Ready,
     history: &HistoryArgs,
-    command: &str,
     undoes: Option<i64>,
     actions: Vec<NewAction>,
 ) -> Option<i64> {
@@ -231,7 +258,7 @@ pub fn record(
         source: source_of(ready),
         connector: ready.connector.info().name.clone(),
         operator: operator(),
-        command: command.to_string(),
+        command: command_line(ready),
         at: time::OffsetDateTime::now_utc().unix_timestamp(),
         undoes,
         actions: actions
@@ -252,5 +279,30 @@ pub fn record(
             eprintln!("warning: the change was made but not recorded in the history: {e:#}");
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_password;
+
+    #[test]
+    fn a_proxy_password_never_reaches_the_trail() {
+        assert_eq!(
+            mask_password("http://ops:s3cret@proxy.corp:3128"),
+            "http://ops:***@proxy.corp:3128/"
+        );
+        assert_eq!(
+            mask_password("--proxy=https://ops:s3cret@proxy.corp"),
+            "--proxy=https://ops:***@proxy.corp/"
+        );
+        assert_eq!(
+            mask_password("workspace-000/auditors"),
+            "workspace-000/auditors"
+        );
+        assert_eq!(
+            mask_password("http://proxy.corp:3128"),
+            "http://proxy.corp:3128"
+        );
     }
 }

@@ -213,13 +213,6 @@ fn change_of(action: &GroupAction) -> (Change, bool) {
     }
 }
 
-/// The command as typed, for the audit trail (its arguments are ids and
-/// names, never secrets: credentials come from files and the environment).
-pub fn command_line() -> String {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    format!("saas-host {}", args.join(" "))
-}
-
 fn plan(yes: bool, what: String) -> bool {
     if yes {
         eprintln!("{what}");
@@ -298,7 +291,7 @@ pub fn run(args: &GroupsArgs) -> Result<Exit, Failure> {
             let (change, yes) = change_of(&args.action);
             if plan(yes, change.describe()) {
                 let (result, action) = change.carry_out(&ready, &session, before.as_ref());
-                audit::record(&ready, &args.history, &command_line(), None, vec![action]);
+                audit::record(&ready, &args.history, None, vec![action]);
                 match result? {
                     Some(g) => print_group(&g, false),
                     None => println!("done: {}", change.describe()),

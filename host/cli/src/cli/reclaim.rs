@@ -18,7 +18,7 @@ use saas_history::NewAction;
 use saas_runtime::names::kebab;
 
 use super::audit::{self, Change};
-use super::groups_cmd::{command_line, settle};
+use super::groups_cmd::settle;
 use super::output::{activity_name, iso};
 use super::sync_cmd::{self, SyncArgs, Synced};
 use super::{Exit, Failure, settings};
@@ -250,13 +250,7 @@ pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
             eprintln!("nothing changed; run again with --yes to carry out the plans");
         }
     }
-    audit::record(
-        &synced.ready,
-        &args.sync.history,
-        &command_line(),
-        None,
-        trail,
-    );
+    audit::record(&synced.ready, &args.sync.history, None, trail);
     let failed = results.iter().any(|r| {
         r["result"]
             .as_str()

@@ -7,7 +7,7 @@ use saas_history::Operation;
 use saas_runtime::latest::Capability;
 
 use super::audit::{self, Change, source_of};
-use super::groups_cmd::{self, command_line};
+use super::groups_cmd;
 use super::history_args::HistoryArgs;
 use super::settings::{self, ConnectorArgs};
 use super::{Exit, Failure};
@@ -124,6 +124,6 @@ pub fn run(args: &UndoArgs) -> Result<Exit, Failure> {
         }
         actions.push(action);
     }
-    audit::record(&ready, &args.history, &command_line(), Some(op.id), actions);
+    audit::record(&ready, &args.history, Some(op.id), actions);
     Ok(if failed { Exit::Failure } else { Exit::Success })
 }
