@@ -10,7 +10,7 @@ use crate::session::{AuthMode, Credentials, OAuthClient, Session, TokenType};
 use crate::{Error, Result};
 use crate::{upstream, wire};
 use saas_connector_sdk::Timestamp;
-use saas_connector_sdk::http::{HttpClient, Method, Request};
+use saas_connector_sdk::http::{HttpClient, HttpError, Method, Request, Response, send_batch};
 use saas_connector_sdk::log::Logger;
 
 /// Why an app password is refused without a request.
@@ -183,28 +183,43 @@ pub const WORKSPACE_LISTING: &str = "/2.0/user/workspaces";
 /// How errors of the workspace listing name it.
 pub const WORKSPACE_LISTING_CALL: &str = "GET /2.0/user/workspaces";
 
-/// Checks a session with one cheap authenticated call. An access token
+/// Whether a session needs a check call: an OAuth grant has just proved the
+/// client and its grant at the token endpoint, and the listing's first
+/// request proves the token's access (and fails alike), so only tokens the
+/// operator hands over as they are (API and access tokens) are checked.
+fn needs_check(mode: AuthMode) -> bool {
+    matches!(mode, AuthMode::ApiToken | AuthMode::AccessToken)
+}
+
+/// How [`check`] names its call.
+fn check_call(session: &Session, config: &Config) -> &'static str {
+    match (session.mode, config.include_workspaces.first()) {
+        (AuthMode::AccessToken, Some(_)) => "credential check",
+        _ => WORKSPACE_LISTING_CALL,
+    }
+}
+
+/// The one cheap authenticated call that checks a session. An access token
 /// may not list the caller's workspaces, so with `include-workspaces` it
 /// reads its own workspace instead.
+fn check_request(endpoints: &Endpoints, config: &Config, session: &Session) -> Request {
+    let url = match (session.mode, config.include_workspaces.first()) {
+        (AuthMode::AccessToken, Some(slug)) => {
+            endpoints.api(&format!("/2.0/workspaces/{}", segment(slug)))
+        }
+        _ => endpoints.api(&format!("{WORKSPACE_LISTING}?pagelen=1")),
+    };
+    Request::get(url, &session.authorization())
+}
+
+/// The verdict on the answer to [`check_request`].
 fn check(
-    http: &dyn HttpClient,
-    endpoints: &Endpoints,
+    answer: std::result::Result<Response, HttpError>,
     config: &Config,
     session: &Session,
 ) -> Result<()> {
-    let (url, what) = match (session.mode, config.include_workspaces.first()) {
-        (AuthMode::AccessToken, Some(slug)) => (
-            endpoints.api(&format!("/2.0/workspaces/{}", segment(slug))),
-            "credential check",
-        ),
-        _ => (
-            endpoints.api(&format!("{WORKSPACE_LISTING}?pagelen=1")),
-            WORKSPACE_LISTING_CALL,
-        ),
-    };
-    let response = http
-        .send(Request::get(url, &session.authorization()))
-        .map_err(|e| upstream::transport_error(e, what))?;
+    let what = check_call(session, config);
+    let response = answer.map_err(|e| upstream::transport_error(e, what))?;
     if response.is_success() {
         // The body must at least be JSON of the expected shape: a 200 with
         // garbage is no proof.
@@ -250,8 +265,9 @@ fn consenting_account(
     }
 }
 
-/// Authenticates: builds the session and checks it with one request, and
-/// the organization API key, when given, with one more.
+/// Authenticates: builds the session (an OAuth grant is one request), then
+/// in one batch checks a token that no grant proved and the organization
+/// API key, when given.
 pub fn authenticate(
     http: &dyn HttpClient,
     endpoints: &Endpoints,
@@ -262,15 +278,29 @@ pub fn authenticate(
     now: Timestamp,
 ) -> Result<Session> {
     let mut session = session_for(http, endpoints, credentials, now)?;
-    check(http, endpoints, config, &session)?;
+    let admin_api = admin
+        .as_ref()
+        .map(|key| Admin::new(config.admin_api_base_url.as_deref(), key))
+        .transpose()?;
+    let checked = needs_check(session.mode);
+    let requests = checked
+        .then(|| check_request(endpoints, config, &session))
+        .into_iter()
+        .chain(admin_api.as_ref().map(Admin::check))
+        .collect();
+    let mut answers = send_batch(http, requests).into_iter();
+    if checked {
+        let answer = answers.next().expect("one answer per request");
+        check(answer, config, &session)?;
+    }
+    if let (Some(api), Some(answer)) = (&admin_api, answers.next()) {
+        api.checked(answer)?;
+    }
     if session.mode == AuthMode::OAuthAuthorizationCode {
         session.principal = consenting_account(http, endpoints, &session, log);
     }
     if session.mode == AuthMode::AccessToken {
         log.warn(ACCESS_TOKEN_LIMITS);
-    }
-    if let Some(key) = &admin {
-        Admin::new(config.admin_api_base_url.as_deref(), key)?.check(http)?;
     }
     session.admin = admin;
     Ok(session)

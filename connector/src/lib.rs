@@ -156,8 +156,11 @@ pub fn info() -> ConnectorInfo {
             Capability::ReleaseSeats,
         ],
         budgets: RequestBudgets {
+            // Bitbucket limits requests per hour on a rolling window and
+            // documents no limit on requests at once: the host's cap and
+            // the hourly budget decide.
             requests_per_hour: Some(900),
-            max_concurrency: Some(8),
+            max_concurrency: None,
         },
     }
 }

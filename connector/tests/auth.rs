@@ -179,15 +179,33 @@ fn each_bad_credential_is_one_typed_error_without_the_secret() {
     }
 }
 
+/// The grant proves an OAuth client, so no check call follows it: the
+/// listing's first request proves the token's scopes, and fails alike.
 #[test]
-fn missing_scopes_are_insufficient_scope() {
-    let (_fake, e) = setup();
-    let err = authenticate(
+fn missing_scopes_are_insufficient_scope_at_the_first_request() {
+    let (fake, e) = setup();
+    let session = authenticate(
         &e,
         Credentials::OAuthClientCredentials(OAuthClient {
             client_id: "repo-only-client".into(),
             client_secret: "repo-only-secret".into(),
         }),
+    )
+    .unwrap();
+    let paths: Vec<String> = fake.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, ["/site/oauth2/access_token"]);
+    let config = Config {
+        api_base_url: Some(fake.api_base_url()),
+        token_url: Some(fake.token_url()),
+        ..Config::default()
+    };
+    let err = bitbucket_connector::listing::list_users(
+        &Native::default(),
+        &Lines::default(),
+        &config,
+        &session,
+        None,
+        1_000,
     )
     .unwrap_err();
     assert!(

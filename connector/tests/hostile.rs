@@ -297,11 +297,16 @@ fn the_retired_workspace_listing_is_never_tried_and_both_calls_name_the_endpoint
     })
     .unwrap();
     let cfg = config(&fake);
+    // An API token is checked at sign-in (an OAuth grant is not: the
+    // listing's first request proves it).
     let sign_in = auth::authenticate(
         &Native::default(),
         &Endpoints::new(&cfg).unwrap(),
         &cfg,
-        &Credentials::OAuthClientCredentials(common::listing::client()),
+        &Credentials::ApiToken {
+            email: "admin@example.com".into(),
+            token: "demo-api-token".into(),
+        },
         None,
         &Lines::default(),
         now(),

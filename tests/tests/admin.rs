@@ -324,8 +324,9 @@ fn the_admin_source_costs_one_search_per_member_page_and_one_call_per_outsider()
         let lookups = count(&|p| p.ends_with("/last-active-dates"));
         let admin = count(&|p| p.starts_with("/admin/"));
         let pages = workspaces * members.div_ceil(100);
-        // Token, check, discovery, details, member pages: Bitbucket's minimum.
-        assert_eq!(bitbucket, 2 + 1 + workspaces + pages);
+        // Token, discovery, details, member pages: Bitbucket's minimum (the
+        // grant proves the client; no check call).
+        assert_eq!(bitbucket, 1 + 1 + workspaces + pages);
         let truth = fake.truth();
         let outsiders = truth.unique_users - fake.directory_emails().len();
         assert_eq!(

@@ -52,6 +52,63 @@ fn a_sync_finds_exactly_the_truth() {
     }
 }
 
+/// A listing of several steps names each step's numbered pages while the
+/// one before is parsed: every later page is answered from what came ahead,
+/// no URL reaches the fake twice, and the requests are the minimum (the
+/// OAuth grant proves the credentials: no check call).
+#[test]
+fn later_pages_come_ahead_and_no_request_is_spent_twice() {
+    let fake = fake(4, 1000);
+    let (io, _) = io(&fake);
+    let mut settings = settings(&fake);
+    set_setting(
+        &mut settings,
+        "max-requests-per-step",
+        SettingValue::U32(10),
+    );
+    let listing = sync_with(&io, settings);
+    assert!(listing.complete, "{:?}", listing.stop);
+    assert_eq!(seen(&listing.users), fake.truth().users);
+    assert!(listing.stats.steps >= 5, "{} steps", listing.stats.steps);
+    let paths: Vec<String> = fake.requests().into_iter().map(|r| r.path).collect();
+    let distinct: std::collections::HashSet<&String> = paths.iter().collect();
+    assert_eq!(distinct.len(), paths.len(), "a URL was fetched twice");
+    // The token, discovery, 4 details and 10 member pages per workspace.
+    assert_eq!(paths.len(), 1 + 1 + 4 + 4 * 10, "{paths:#?}");
+    // Pages 2 to 10 of each workspace were all named ahead.
+    assert_eq!(io.egress.counts().answered_ahead, 4 * 9);
+}
+
+/// An OAuth client's grant proves the client, not its scopes: the
+/// listing's first request does, and a refusal there is a refused sign-in
+/// (exit 3 in `saas-host`) that leaves an earlier checkpoint as it was.
+#[test]
+fn scopes_refused_at_the_first_request_are_a_refused_sign_in() {
+    let fake = fake(2, 10);
+    let (io, _) = io(&fake);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cp.ndjson");
+    let mut request = sync::SyncRequest::new(settings(&fake), demo_credentials());
+    request.checkpoint = sync::CheckpointAt::File(path.clone());
+    let listing = sync::list_all(connector(), &io, &request, &mut |_| {}).unwrap();
+    assert!(listing.complete);
+    let kept = std::fs::read(&path).unwrap();
+    request.credentials = slot(Credential::OauthClientCredentials(OauthClient {
+        client_id: "repo-only-client".into(),
+        client_secret: "repo-only-secret".into(),
+    }));
+    let err = sync::list_all(connector(), &io, &request, &mut |_| {}).unwrap_err();
+    assert!(
+        matches!(err, SyncError::Auth(ref m) if m.contains("read:workspace:bitbucket")),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        kept,
+        "the checkpoint was touched"
+    );
+}
+
 #[test]
 fn page_size_boundaries_and_empty_workspaces_are_exact() {
     for members in [0, 1, 99, 100, 101] {

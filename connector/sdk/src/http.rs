@@ -70,6 +70,15 @@ pub trait HttpClient {
     fn send_all(&self, requests: Vec<Request>) -> Vec<Result<Response, HttpError>> {
         requests.into_iter().map(|r| self.send(r)).collect()
     }
+
+    /// Says that these requests will be sent soon, so that the network can
+    /// work while the connector parses (the contract's `prefetch`). A hint
+    /// only: the requests must still be sent, and a client may ignore it
+    /// (the default does). Name only requests sure to follow: each one
+    /// counts against the upstream's budget.
+    fn prefetch(&self, requests: Vec<Request>) {
+        drop(requests);
+    }
 }
 
 /// Sends a batch through `client` and answers exactly one result per
@@ -107,6 +116,12 @@ impl HttpClient for HostHttp {
 
     fn send_all(&self, requests: Vec<Request>) -> Vec<Result<Response, HttpError>> {
         crate::__bindings::saas::connector::http::send_all(&requests)
+    }
+
+    fn prefetch(&self, requests: Vec<Request>) {
+        if !requests.is_empty() {
+            crate::__bindings::saas::connector::http::prefetch(&requests);
+        }
     }
 }
 

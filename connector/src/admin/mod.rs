@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::endpoints::{http_url, segment};
 use crate::{Error, Result, upstream};
-use saas_connector_sdk::http::{HttpClient, Method, Request};
+use saas_connector_sdk::http::{HttpError, Method, Request, Response};
 use saas_connector_sdk::{Credential, credentials};
 
 /// The optional credential slot: org id and org API key.
@@ -151,12 +151,16 @@ impl<'a> Admin<'a> {
         Request::new(Method::Delete, url).header("Authorization", &self.key.authorization())
     }
 
-    /// `GET /admin/v1/orgs/{org}`: proves the key and the org id.
-    pub fn check(&self, http: &dyn HttpClient) -> Result<()> {
+    /// `GET /admin/v1/orgs/{org}`: the request that proves the key and the
+    /// org id; [`Admin::checked`] reads its answer.
+    pub fn check(&self) -> Request {
+        self.get(self.url("v1", ""))
+    }
+
+    /// The verdict on the answer to [`Admin::check`].
+    pub fn checked(&self, answer: std::result::Result<Response, HttpError>) -> Result<()> {
         let what = "Atlassian Admin API (org API key check)";
-        let response = http
-            .send(self.get(self.url("v1", "")))
-            .map_err(|e| upstream::transport_error(e, what))?;
+        let response = answer.map_err(|e| upstream::transport_error(e, what))?;
         match response.status {
             200..=299 => Ok(()),
             401 => Err(Error::InvalidCredentials(format!(

@@ -8,7 +8,7 @@ use crate::cursor::{Cursor, Pending, Phase, Source, Task, TaskState, url_hash};
 use crate::endpoints::{Endpoints, segment};
 use crate::{Error, Result};
 use crate::{defects, upstream, wire};
-use saas_connector_sdk::http::{HttpError, Response};
+use saas_connector_sdk::http::{HttpError, Request, Response};
 use saas_connector_sdk::{BillingUnit, User};
 
 /// One request of a batch and what it is for.
@@ -85,6 +85,8 @@ impl Step<'_> {
             return Ok(false);
         }
         let results = self.send(&urls)?;
+        // While this batch is parsed, the next numbered pages can travel.
+        self.prefetch_next(tasks)?;
         let mut restarted = vec![false; tasks.len()];
         for ((job, url), result) in jobs.into_iter().zip(urls).zip(results) {
             match job {
@@ -113,6 +115,8 @@ impl Step<'_> {
             }
         }
         *tasks = kept;
+        // Pages this batch's first pages planned, and the next step's.
+        self.prefetch_next(tasks)?;
         self.log.progress(
             state.listed,
             tasks
@@ -123,6 +127,31 @@ impl Step<'_> {
             "memberships",
         );
         Ok(true)
+    }
+
+    /// Names the numbered pages a later batch will ask for (at most a
+    /// step's budget), so that they arrive while this one is parsed. Only
+    /// planned pages: a `next` link is not known before its page is read.
+    fn prefetch_next(&self, tasks: &[Task]) -> Result<()> {
+        let limit = self.budget as usize;
+        let mut urls = Vec::new();
+        for task in tasks {
+            if let TaskState::Pages {
+                first,
+                next_page,
+                last_page,
+            } = &task.state
+            {
+                let left = limit.saturating_sub(urls.len());
+                for page in (*next_page..=*last_page).take(left) {
+                    urls.push(Endpoints::page_url(first, page)?);
+                }
+            }
+        }
+        let auth = self.session.authorization();
+        self.http
+            .prefetch(urls.into_iter().map(|u| Request::get(u, &auth)).collect());
+        Ok(())
     }
 
     fn details(&mut self, task: &mut Task, result: std::result::Result<Response, HttpError>) {

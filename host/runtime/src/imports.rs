@@ -250,6 +250,15 @@ impl http::Host for CallState {
         self.host_time += start.elapsed();
         results.into_iter().map(|r| self.result(r)).collect()
     }
+
+    fn prefetch(&mut self, requests: Vec<http::Request>) {
+        tracing::debug!(target: "egress", "{} requests to fetch ahead", requests.len());
+        let requests = requests
+            .into_iter()
+            .filter_map(|r| outgoing(r, self.deadline).ok())
+            .collect();
+        self.io.egress.prefetch(requests);
+    }
 }
 
 impl log::Host for CallState {

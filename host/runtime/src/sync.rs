@@ -8,7 +8,7 @@ use crate::connector::Connector;
 use crate::error::HostError;
 use crate::imports::Io;
 pub use crate::listing::Listing;
-use crate::listing::{self, LoopOptions, Start, Step, register_session};
+use crate::listing::{self, LoopOptions, Start, Step, Stop, register_session};
 use crate::values::{Config, Session};
 use crate::wit::latest::{
     Capability, ConnectorError, Credential, Policy, Setting, SlotCredential, StatusReport,
@@ -122,6 +122,17 @@ pub fn register_credentials(io: &Io, connector: &Connector, credentials: &[SlotC
     }
 }
 
+/// Whether an error says the credentials were refused: fix them.
+fn refused(e: &ConnectorError) -> bool {
+    matches!(
+        e,
+        ConnectorError::InvalidCredentials(_)
+            | ConnectorError::ExpiredCredentials(_)
+            | ConnectorError::Forbidden(_)
+            | ConnectorError::InsufficientScope(_)
+    )
+}
+
 /// Authenticates, waiting out `rate-limited` answers as the loop does;
 /// returns the session and how many waits it took.
 pub fn authenticate(
@@ -152,14 +163,7 @@ pub fn authenticate(
             }
             Err(e) => {
                 let text = io.redactor.redact(&e.describe()).into_owned();
-                let refused = matches!(
-                    e,
-                    ConnectorError::InvalidCredentials(_)
-                        | ConnectorError::ExpiredCredentials(_)
-                        | ConnectorError::Forbidden(_)
-                        | ConnectorError::InsufficientScope(_)
-                );
-                return Err(if refused {
+                return Err(if refused(&e) {
                     SyncError::Auth(text)
                 } else if matches!(e, ConnectorError::InvalidConfig(_)) {
                     SyncError::Config(text)
@@ -261,6 +265,17 @@ pub fn list_all(
         observe,
     );
     listing.stats.rate_limit_waits += waits;
+    // A connector whose sign-in was proved by a grant lets the listing's
+    // first request prove the rest (a token's scopes, say): refused there,
+    // before any step went through, the credentials were refused.
+    if let Some(Stop::Connector(e)) = &listing.stop
+        && refused(e)
+        && listing.stats.steps == listing.stats.resumed_steps
+    {
+        return Err(SyncError::Auth(
+            io.redactor.redact(&e.describe()).into_owned(),
+        ));
+    }
     Ok(listing)
 }
 

@@ -53,6 +53,7 @@ async fn faults_and_log(
     request: Request,
     next: Next,
 ) -> Response {
+    let arrived = std::time::Instant::now();
     let method = request.method().to_string();
     let path = request
         .uri()
@@ -117,6 +118,7 @@ async fn faults_and_log(
         auth,
         authorization,
         status: response.status().as_u16(),
+        arrived,
     });
     response
 }
@@ -185,6 +187,7 @@ fn trap_router(log: Arc<Mutex<Vec<LoggedRequest>>>) -> Router {
                     auth: auth::auth_kind(request.headers()),
                     authorization,
                     status: 200,
+                    arrived: std::time::Instant::now(),
                 });
             axum::Json(serde_json::json!({"values": [], "pagelen": 100}))
         }

@@ -34,6 +34,9 @@ pub struct LoggedRequest {
     pub authorization: Option<String>,
     /// Status answered.
     pub status: u16,
+    /// When the request arrived, before any latency: the benchmark counts
+    /// rounds of requests from it.
+    pub arrived: std::time::Instant,
 }
 
 /// An issued access token.

@@ -96,8 +96,9 @@ pub struct ConnectorArgs {
     /// Compile every time, without the cache.
     #[arg(long)]
     pub no_cache: bool,
-    /// Most requests in flight at once (the connector's own budget may be lower).
-    #[arg(long, default_value_t = 16)]
+    /// Most requests in flight at once to one upstream host; fewer when the
+    /// connector suggests fewer, or the hourly budget allows fewer at once.
+    #[arg(long, default_value_t = 32)]
     pub concurrency: usize,
     /// Most requests per hour (the connector's own budget applies when lower).
     #[arg(long)]

@@ -182,7 +182,7 @@ pub fn print_summary(s: &Synced) {
     let counts = s.ready.io.egress.counts();
     let st = &s.listing.stats;
     eprintln!(
-        "synced {}, {}, {}: {} ({} retries, {} denied) in {}, {} dropped, {:.2} s{}",
+        "synced {}, {}, {}: {} ({} retries, {} denied, {} answered ahead) in {}, {} dropped, {:.2} s{}",
         plural(s.report.seats.per_unit.len() as u64, "unit"),
         plural(u64::from(s.report.reconciliation.unique_users), "user"),
         plural(
@@ -192,6 +192,7 @@ pub fn print_summary(s: &Synced) {
         plural(counts.requests, "request"),
         counts.retries,
         counts.denied,
+        counts.answered_ahead,
         plural(u64::from(st.steps), "listing step"),
         plural(st.duplicates, "duplicate"),
         st.elapsed_ms as f64 / 1000.0,

@@ -67,6 +67,9 @@ pub struct Entry {
 pub struct Checkpoint {
     path: PathBuf,
     file: File,
+    /// Where a new checkpoint is written until its first page is committed
+    /// (then it is renamed over `path`); none once it is in place.
+    staged: Option<PathBuf>,
 }
 
 fn io_error(path: &Path, what: &str) -> impl FnOnce(std::io::Error) -> HostError {
@@ -82,17 +85,28 @@ fn refuse(path: &Path, reason: String) -> HostError {
 }
 
 impl Checkpoint {
-    /// Starts a new checkpoint (and its folder), replacing any old one.
+    /// Starts a new checkpoint (and its folder). It replaces any old one
+    /// when its first page is committed, not before: a run that fails
+    /// before its first step (credentials refused at the first request,
+    /// say) leaves the old checkpoint as it was.
     pub fn create(path: &Path, header: &Header) -> Result<Self, HostError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(io_error(path, "creating the folder of"))?;
         }
-        let mut file = File::create(path).map_err(io_error(path, "creating"))?;
-        writeln!(file, "{}", header.line()).map_err(io_error(path, "writing"))?;
-        file.sync_data().map_err(io_error(path, "writing"))?;
+        // A name of this run's own: two runs at once stage apart, and the
+        // later first page wins the path.
+        static RUNS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut name = path.file_name().unwrap_or_default().to_os_string();
+        name.push(format!(".{}-{run}.new", std::process::id()));
+        let staged = path.with_file_name(name);
+        let mut file = File::create(&staged).map_err(io_error(&staged, "creating"))?;
+        writeln!(file, "{}", header.line()).map_err(io_error(&staged, "writing"))?;
+        file.sync_data().map_err(io_error(&staged, "writing"))?;
         Ok(Checkpoint {
             path: path.to_path_buf(),
             file,
+            staged: Some(staged),
         })
     }
 
@@ -134,6 +148,7 @@ impl Checkpoint {
             Checkpoint {
                 path: path.to_path_buf(),
                 file,
+                staged: None,
             },
             entries,
         ))
@@ -152,12 +167,24 @@ impl Checkpoint {
             .map_err(io_error(&self.path, "writing"))?;
         self.file
             .sync_data()
-            .map_err(io_error(&self.path, "writing"))
+            .map_err(io_error(&self.path, "writing"))?;
+        if let Some(staged) = self.staged.take() {
+            std::fs::rename(&staged, &self.path).map_err(io_error(&self.path, "replacing"))?;
+        }
+        Ok(())
     }
 
     /// The file's path.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+impl Drop for Checkpoint {
+    fn drop(&mut self) {
+        if let Some(staged) = &self.staged {
+            let _ = std::fs::remove_file(staged);
+        }
     }
 }
 

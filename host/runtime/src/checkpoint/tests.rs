@@ -121,3 +121,27 @@ fn the_settings_hash_ignores_order_but_not_values() {
     );
     assert_ne!(settings_sha256(&[s("a", 1)]), settings_sha256(&[s("a", 2)]));
 }
+
+#[test]
+fn a_new_checkpoint_replaces_the_old_one_only_with_its_first_page() {
+    let (dir, path) = written(&[entry(Some("old")), entry(None)]);
+    let before = std::fs::read(&path).unwrap();
+    // A run that fails before its first page leaves the old checkpoint,
+    // and nothing beside it.
+    drop(Checkpoint::create(&path, &header()).unwrap());
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert_eq!(
+        std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
+        1
+    );
+    // Its first page puts the new one in place.
+    let mut cp = Checkpoint::create(&path, &header()).unwrap();
+    cp.append(&entry(Some("new"))).unwrap();
+    let (_, entries) = Checkpoint::resume(&path, &header()).unwrap();
+    assert_eq!(entries, [entry(Some("new"))]);
+    assert_eq!(
+        std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
+        1
+    );
+    drop(dir);
+}

@@ -36,6 +36,23 @@ fn a_batch_never_has_more_requests_in_flight_than_the_concurrency() {
 }
 
 #[test]
+fn requests_in_flight_follow_the_cap_and_the_hourly_budget() {
+    let limits = |concurrency, requests_per_hour| EgressLimits {
+        concurrency,
+        requests_per_hour,
+        ..EgressLimits::default()
+    };
+    // No budget: the cap alone.
+    assert_eq!(limits(32, None).in_flight(), 32);
+    // A budget whose tenth is larger does not lower the cap...
+    assert_eq!(limits(32, Some(900)).in_flight(), 32);
+    // ...a small one does: no more at once than it lets through at once.
+    assert_eq!(limits(32, Some(120)).in_flight(), 12);
+    assert_eq!(limits(32, Some(5)).in_flight(), 1);
+    assert_eq!(limits(0, None).in_flight(), 1);
+}
+
+#[test]
 fn the_hourly_bucket_lets_a_tenth_through_at_once_then_paces_the_rest() {
     let mut bucket = Bucket::new(3600);
     // A tenth of the hourly budget at once...

@@ -2,11 +2,15 @@
 //! transport behind [`EgressHooks`] (an embedder's to replace), and the
 //! host's own rules around them: `http`/`https` only, no user or password in
 //! URLs, no redirects, a body cap, a timeout per attempt (a guest's own
-//! timeout is capped by it), retries with backoff and jitter, a bounded pool
-//! for batches and an optional hourly rate limit. Knows nothing of wasm.
+//! timeout is capped by it), retries with backoff and jitter, a cap on
+//! requests in flight per host, an optional hourly rate limit, and answers
+//! fetched ahead when a connector says what it will ask for next. Knows
+//! nothing of wasm.
 
 mod hooks;
+mod in_flight;
 mod network;
+mod prefetch;
 mod transport;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -19,7 +23,11 @@ pub use hooks::{
     AllowedHost, Allowlist, DEFAULT_FORBIDDEN_HEADERS, DenyAll, EgressHooks, is_loopback,
 };
 pub use network::{Network, ProxyChoice};
+pub use prefetch::PrefetchLimits;
 pub use transport::Transport;
+
+use in_flight::InFlight;
+use prefetch::{Answer, Key, Prefetched};
 
 /// A request's own timeout, as an extension of the `http::Request`; the
 /// limits' `request_timeout` applies when absent and caps it when present.
@@ -78,10 +86,25 @@ pub struct EgressLimits {
     pub request_timeout: Duration,
     /// Retries.
     pub retry: RetryPolicy,
-    /// Requests in flight at once in a batch.
+    /// Most requests in flight at once to one upstream host, batches and
+    /// prefetches together.
     pub concurrency: usize,
     /// Requests per hour, when limited.
     pub requests_per_hour: Option<u32>,
+    /// What may be fetched ahead of time.
+    pub prefetch: PrefetchLimits,
+}
+
+impl EgressLimits {
+    /// Requests in flight at once to one host: the cap, and no more than
+    /// the hourly budget lets through at once (a tenth of it; at least one).
+    pub fn in_flight(&self) -> usize {
+        let burst = self
+            .requests_per_hour
+            .filter(|&r| r > 0)
+            .map_or(usize::MAX, |r| Bucket::new(r).capacity as usize);
+        self.concurrency.min(burst).max(1)
+    }
 }
 
 impl Default for EgressLimits {
@@ -93,6 +116,7 @@ impl Default for EgressLimits {
             retry: RetryPolicy::default(),
             concurrency: 16,
             requests_per_hour: None,
+            prefetch: PrefetchLimits::default(),
         }
     }
 }
@@ -106,6 +130,9 @@ pub struct EgressCounts {
     pub retries: u64,
     /// Requests denied by policy.
     pub denied: u64,
+    /// Requests answered from what was fetched ahead (`prefetch`), without
+    /// waiting for a round trip of their own.
+    pub answered_ahead: u64,
 }
 
 #[derive(Debug, Default)]
@@ -113,6 +140,7 @@ struct Stats {
     requests: AtomicU64,
     retries: AtomicU64,
     denied: AtomicU64,
+    answered_ahead: AtomicU64,
 }
 
 /// A token bucket for the hourly budget of one upstream host.
@@ -158,6 +186,8 @@ pub struct Egress {
     /// Hourly budgets, one per upstream host: an upstream's limit is its
     /// own (Bitbucket's API and the Atlassian Admin API count apart).
     buckets: Option<Mutex<std::collections::HashMap<String, Bucket>>>,
+    in_flight: InFlight,
+    prefetched: Prefetched,
     stats: Stats,
 }
 
@@ -221,6 +251,8 @@ impl Egress {
         Egress {
             hooks: Arc::new(hooks),
             transport: Transport::new(&limits, tls, proxy),
+            in_flight: InFlight::new(limits.in_flight()),
+            prefetched: Prefetched::new(limits.prefetch.clone()),
             limits,
             buckets,
             stats: Stats::default(),
@@ -243,6 +275,7 @@ impl Egress {
             requests: self.stats.requests.load(Ordering::Relaxed),
             retries: self.stats.retries.load(Ordering::Relaxed),
             denied: self.stats.denied.load(Ordering::Relaxed),
+            answered_ahead: self.stats.answered_ahead.load(Ordering::Relaxed),
         }
     }
 
@@ -297,6 +330,9 @@ impl Egress {
             }
             std::thread::sleep(wait);
         }
+        let _slot = self
+            .in_flight
+            .acquire(request.uri().host().unwrap_or_default());
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         let mut request = request.clone();
         let asked = request.extensions().get::<Timeout>().map(|t| t.0);
@@ -308,11 +344,23 @@ impl Egress {
     }
 
     /// Sends one request, retrying 429 (any method) and 5xx (idempotent
-    /// methods) with exponential backoff and full jitter.
+    /// methods) with exponential backoff and full jitter; a request that was
+    /// prefetched takes that answer instead (waiting while it is in flight).
     pub fn send(
         &self,
         request: &http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, EgressError> {
+        if let Some(key) = prefetchable(request)
+            && let Some(answer) = self.prefetched.take(&key)
+        {
+            self.stats.answered_ahead.fetch_add(1, Ordering::Relaxed);
+            return answer;
+        }
+        self.fetch(request)
+    }
+
+    /// Sends one request over the wire, with the retries of [`Self::send`].
+    fn fetch(&self, request: &http::Request<Vec<u8>>) -> Answer {
         self.check(request)?;
         let retry = &self.limits.retry;
         let mut attempt = 0;
@@ -344,15 +392,59 @@ impl Egress {
         }
     }
 
-    /// Sends requests concurrently (at most `concurrency` at once); results
-    /// come back in request order.
+    /// Starts GET and HEAD requests in the background that are expected to
+    /// be sent soon (a connector's `prefetch`), within the prefetch limits;
+    /// [`Self::send`] and [`Self::send_all`] then answer them from what came
+    /// back. Requests the policy refuses are left for the later send to
+    /// refuse; nothing is answered here.
+    pub fn prefetch(self: &Arc<Self>, requests: Vec<http::Request<Vec<u8>>>) {
+        let wanted: Vec<(Key, http::Request<Vec<u8>>)> = requests
+            .into_iter()
+            .filter(|r| self.check(r).is_ok())
+            .filter_map(|r| prefetchable(&r).map(|k| (k, r)))
+            .collect();
+        let claimed = self
+            .prefetched
+            .claim(wanted.iter().map(|(k, _)| k.clone()).collect());
+        if claimed.is_empty() {
+            return;
+        }
+        let jobs: Vec<(Key, http::Request<Vec<u8>>)> = wanted
+            .into_iter()
+            .filter(|(k, _)| claimed.contains(k))
+            .collect();
+        let egress = Arc::clone(self);
+        std::thread::spawn(move || {
+            let (keys, requests): (Vec<Key>, Vec<_>) = jobs.into_iter().unzip();
+            let answers = egress.each_at_once(&requests, |r| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| egress.fetch(r)))
+                    .unwrap_or_else(|_| Err(EgressError::Transport("the prefetch failed".into())))
+            });
+            for (key, answer) in keys.into_iter().zip(answers) {
+                egress.prefetched.file(key, answer);
+            }
+        });
+    }
+
+    /// Sends requests concurrently (at most `concurrency` at once to each
+    /// host); results come back in request order.
     pub fn send_all(
         &self,
         requests: &[http::Request<Vec<u8>>],
     ) -> Vec<Result<http::Response<Vec<u8>>, EgressError>> {
+        self.each_at_once(requests, |r| self.send(r))
+    }
+
+    /// Runs `send` over `requests` on up to `concurrency` threads; results
+    /// in request order.
+    fn each_at_once(
+        &self,
+        requests: &[http::Request<Vec<u8>>],
+        send: impl Fn(&http::Request<Vec<u8>>) -> Answer + Sync,
+    ) -> Vec<Answer> {
         let workers = self.limits.concurrency.clamp(1, requests.len().max(1));
         if workers == 1 {
-            return requests.iter().map(|r| self.send(r)).collect();
+            return requests.iter().map(&send).collect();
         }
         let next = AtomicUsize::new(0);
         type Slot = Mutex<Option<Result<http::Response<Vec<u8>>, EgressError>>>;
@@ -365,7 +457,7 @@ impl Egress {
                         let Some(request) = requests.get(i) else {
                             break;
                         };
-                        let result = self.send(request);
+                        let result = send(request);
                         *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
                     }
                 });
@@ -382,10 +474,17 @@ impl Egress {
     }
 }
 
+/// The key under which a request may be prefetched: GET and HEAD only.
+fn prefetchable(request: &http::Request<Vec<u8>>) -> Option<Key> {
+    matches!(*request.method(), http::Method::GET | http::Method::HEAD).then(|| Key::of(request))
+}
+
 #[cfg(test)]
 mod tests;
 
 #[cfg(test)]
 mod limits_tests;
+#[cfg(test)]
+mod prefetch_tests;
 #[cfg(test)]
 mod test_server;

@@ -1,0 +1,98 @@
+//! Rounds on the critical path: a sync at 50 ms per request, its requests
+//! counted in waves at the fake, against the fewest waves any client needs
+//! (one token round, one discovery round, then every details and member
+//! page `CONCURRENCY` at a time), side by side with an earlier component
+//! (`BENCH_BASELINE_WASM`) and the peer.
+
+use std::time::Duration;
+
+use fake_bitbucket::{Faults, LoggedRequest};
+
+use super::{fake, fmt, peer, stats, wasm_sync};
+
+/// Requests in flight at once, for every sync measured here.
+const CONCURRENCY: usize = 16;
+
+/// Latency of every request at the fake.
+const LATENCY: Duration = Duration::from_millis(50);
+
+/// Waves of requests: a request that arrives at least half a latency after
+/// the first of the current wave starts the next one. A request that waits
+/// for another's answer arrives a whole latency later, so each wave is one
+/// round trip on the critical path.
+pub fn waves(log: &[LoggedRequest]) -> usize {
+    let mut arrivals: Vec<_> = log.iter().map(|r| r.arrived).collect();
+    arrivals.sort();
+    let mut waves = 0;
+    let mut start = None;
+    for t in arrivals {
+        if start.is_none_or(|s| t.duration_since(s) >= LATENCY / 2) {
+            waves += 1;
+            start = Some(t);
+        }
+    }
+    waves
+}
+
+/// One sync: seconds, requests, rounds.
+fn measured(
+    connector: &saas_runtime::Connector,
+    f: &fake_bitbucket::FakeBitbucket,
+) -> (f64, u64, usize) {
+    let (t, n, _) = wasm_sync(connector, f, CONCURRENCY);
+    (t.as_secs_f64(), n, waves(&f.requests()))
+}
+
+/// The section: each size, each component, `runs` runs alternating.
+pub fn rounds(components: &[(&str, &saas_runtime::Connector)], runs: usize) {
+    println!("\n## 2b. Rounds: 50 ms per request, {CONCURRENCY} requests in flight\n");
+    println!(
+        "| workspaces × members | component | requests | rounds | minimum rounds | wall time | critical path | wall / critical path | no-latency time |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    for (w, m) in [(10, 500), (50, 2000)] {
+        let f = fake(w, m);
+        let pages = w + w * m.div_ceil(100);
+        let minimum = 2 + pages.div_ceil(CONCURRENCY);
+        let critical = minimum as f64 * LATENCY.as_secs_f64();
+        let mut rows = vec![(Vec::new(), Vec::new(), 0, 0); components.len()];
+        for _ in 0..runs {
+            for (row, (_, c)) in rows.iter_mut().zip(components) {
+                f.set_faults(Faults::default());
+                row.1.push(measured(c, &f).0);
+                f.set_faults(Faults {
+                    latency: LATENCY,
+                    ..Faults::default()
+                });
+                let (t, n, r) = measured(c, &f);
+                row.0.push(t);
+                (row.2, row.3) = (n, r);
+            }
+        }
+        for ((name, _), (times, cpu, n, r)) in components.iter().zip(rows) {
+            let ours = stats(times);
+            println!(
+                "| {w} × {m} | {name} | {n} | {r} | {minimum} | {} | {critical:.3} s | {:.2}× | {} |",
+                fmt(ours, "s"),
+                ours.0 / critical,
+                fmt(stats(cpu), "s"),
+            );
+        }
+        f.set_faults(Faults {
+            latency: LATENCY,
+            ..Faults::default()
+        });
+        let pagelens: &[u32] = if w * m <= 10_000 { &[100, 10] } else { &[100] };
+        for &pagelen in pagelens {
+            match peer(&f, pagelen) {
+                Ok((t, n)) => println!(
+                    "| {w} × {m} | peer, pagelen {pagelen} ({n} memberships, one run) | | | | {t:.3} s | | {:.2}× | |",
+                    t / critical
+                ),
+                Err(e) => {
+                    println!("| {w} × {m} | peer, pagelen {pagelen}: not run ({e}) | | | | | | | |")
+                }
+            }
+        }
+    }
+}
