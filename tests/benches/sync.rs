@@ -7,6 +7,8 @@
 //! memory and time at scale (in child processes, so each peak is its own);
 //! rounds on the critical path (`rounds.rs`).
 
+#[path = "sync/memory.rs"]
+mod memory;
 #[path = "sync/rounds.rs"]
 mod rounds;
 
@@ -413,6 +415,10 @@ fn main() {
         scale_child(&args[i + 1], &args[i + 2]);
         return;
     }
+    if let Some(i) = args.iter().position(|a| a == "--rss-child") {
+        memory::rss_child(&args[i + 1..]);
+        return;
+    }
     // `cargo bench -p e2e --bench sync -- latency scale` runs only those sections.
     let picked: Vec<&str> = args
         .iter()
@@ -463,5 +469,8 @@ fn main() {
     }
     if only("scale") {
         scale();
+    }
+    if only("memory") {
+        memory::memory();
     }
 }

@@ -109,6 +109,42 @@ fn scopes_refused_at_the_first_request_are_a_refused_sign_in() {
     );
 }
 
+/// The host computes statuses in chunks of users and combines them; the
+/// result is the report of the whole listing in one call, for complete and
+/// partial listings, with and without the operator's seat count.
+#[test]
+fn statuses_computed_in_chunks_equal_the_whole_listings() {
+    let fake = FakeBitbucket::start(FakeConfig {
+        workspaces: 8,
+        members: 1000,
+        sharing: 0.05,
+        ..FakeConfig::default()
+    })
+    .unwrap();
+    let mut listing = sync_all(&fake);
+    assert!(
+        listing.users.len() > 2 * saas_runtime::status_chunks::CHUNK_USERS,
+        "{} users",
+        listing.users.len()
+    );
+    let (io, _) = io(&fake);
+    for complete in [true, false] {
+        listing.complete = complete;
+        for purchased in [Some(10), None] {
+            let policy = policy(1_900_000_000, purchased);
+            let chunked = sync::compute_status(connector(), &io, &listing, policy).unwrap();
+            let whole = connector()
+                .compute_status(&io, &listing.to_contract(), policy)
+                .unwrap()
+                .unwrap();
+            assert!(
+                chunked == whole,
+                "complete {complete}, purchased {purchased:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn page_size_boundaries_and_empty_workspaces_are_exact() {
     for members in [0, 1, 99, 100, 101] {

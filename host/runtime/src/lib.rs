@@ -31,6 +31,7 @@ pub mod names;
 pub mod redact;
 pub mod runtime;
 pub mod settings;
+pub mod status_chunks;
 pub mod sync;
 pub mod values;
 pub mod wit;

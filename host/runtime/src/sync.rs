@@ -9,9 +9,11 @@ use crate::error::HostError;
 use crate::imports::Io;
 pub use crate::listing::Listing;
 use crate::listing::{self, LoopOptions, Start, Step, Stop, register_session};
+use crate::status_chunks::{CHUNK_USERS, Combined};
 use crate::values::{Config, Session};
+use crate::wit::ContractVersion;
 use crate::wit::latest::{
-    Capability, ConnectorError, Credential, Policy, Setting, SlotCredential, StatusReport,
+    self, Capability, ConnectorError, Credential, Policy, Setting, SlotCredential, StatusReport,
 };
 
 /// Where a sync keeps its checkpoint.
@@ -279,18 +281,39 @@ pub fn list_all(
     Ok(listing)
 }
 
-/// Computes statuses for a listing.
+/// Computes statuses for a listing: a 0.2.0 component in calls of at most
+/// [`CHUNK_USERS`] users each, combined (the contract promises the report
+/// adds up over disjoint users), so that neither a copy of the listing nor
+/// the guest's memory grows with the whole organization; a 0.1.0 component,
+/// which promised nothing of the kind, in one call.
 pub fn compute_status(
     connector: &Connector,
     io: &Io,
     listing: &Listing,
     policy: Policy,
 ) -> Result<StatusReport, SyncError> {
-    match connector.compute_status(io, &listing.to_contract(), policy)? {
-        Ok(report) => Ok(report),
-        Err(e) => Err(SyncError::Connector(format!(
-            "compute-status: {}",
-            io.redactor.redact(&e.describe())
-        ))),
+    let call = |users: &[latest::User]| {
+        let part = latest::Listing {
+            users: users.to_vec(),
+            units: listing.units.clone(),
+            coverage: listing.coverage.clone(),
+            complete: listing.complete,
+        };
+        match connector.compute_status(io, &part, policy)? {
+            Ok(report) => Ok(report),
+            Err(e) => Err(SyncError::Connector(format!(
+                "compute-status: {}",
+                io.redactor.redact(&e.describe())
+            ))),
+        }
+    };
+    if connector.contract_version() == ContractVersion::V0_1_0 || listing.users.len() <= CHUNK_USERS
+    {
+        return call(&listing.users);
     }
+    let mut combined = Combined::new(policy);
+    for chunk in listing.users.chunks(CHUNK_USERS) {
+        combined.add(call(chunk)?);
+    }
+    Ok(combined.finish())
 }

@@ -100,7 +100,8 @@ pub struct ConnectorArgs {
     /// connector suggests fewer, or the hourly budget allows fewer at once.
     #[arg(long, default_value_t = 32)]
     pub concurrency: usize,
-    /// Most requests per hour (the connector's own budget applies when lower).
+    /// Most requests per hour (the connector's own budget applies when
+    /// lower); 0 for no hourly budget at all (a local fake, say).
     #[arg(long)]
     pub requests_per_hour: Option<u32>,
     /// Timeout of one HTTP request, in seconds.

@@ -5,6 +5,7 @@
 //! bounds hold, and prefetches and batches together keep the per-host cap.
 
 use std::sync::atomic::AtomicU32;
+use std::time::Instant;
 
 use super::test_server::{get, response, scripted};
 use super::*;

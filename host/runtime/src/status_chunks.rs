@@ -1,0 +1,140 @@
+//! `compute-status` over bounded chunks of users. Contract 0.2.0 promises
+//! that the report is additive over disjoint sets of users (each chunk with
+//! every unit, all coverage and the same `complete` flag), so neither the
+//! host's copy of the listing nor the guest's memory grows with the whole
+//! organization: [`Combined`] adds chunk reports up by the contract's
+//! definitions and derives the totals that are not sums again.
+
+use std::collections::HashMap;
+
+use crate::wit::latest::{
+    ActivityCounts, MfaCoverage, Policy, Reconciliation, SeatSummary, StatusReport, UnitSeats,
+    UserStatus,
+};
+
+/// Users handed to one `compute-status` call: small enough that a call's
+/// copy of its users stays a few MB, large enough that the calls' fixed
+/// cost (a fresh instance, the units and coverage passed again) is noise.
+pub const CHUNK_USERS: usize = 2_000;
+
+/// The sum of chunk reports so far.
+pub struct Combined {
+    policy: Policy,
+    users: Vec<UserStatus>,
+    counts: ActivityCounts,
+    mfa: MfaCoverage,
+    per_unit: Vec<UnitSeats>,
+    unit_index: HashMap<String, usize>,
+    used: u32,
+    unique_users: u32,
+    membership_sum: u32,
+    reconciled_users: u32,
+    multi_unit_users: u32,
+}
+
+impl Combined {
+    /// Nothing added yet, for reports computed under `policy`.
+    pub fn new(policy: Policy) -> Self {
+        Combined {
+            policy,
+            users: Vec::new(),
+            counts: ActivityCounts {
+                active: 0,
+                inactive: 0,
+                never_active: 0,
+                unknown: 0,
+            },
+            mfa: MfaCoverage {
+                enabled: 0,
+                disabled: 0,
+                unknown: 0,
+            },
+            per_unit: Vec::new(),
+            unit_index: HashMap::new(),
+            used: 0,
+            unique_users: 0,
+            membership_sum: 0,
+            reconciled_users: 0,
+            multi_unit_users: 0,
+        }
+    }
+
+    /// Adds the report of one chunk of users, none of them in another.
+    pub fn add(&mut self, part: StatusReport) {
+        self.users.extend(part.users);
+        let (c, p) = (&mut self.counts, &part.counts);
+        c.active += p.active;
+        c.inactive += p.inactive;
+        c.never_active += p.never_active;
+        c.unknown += p.unknown;
+        let (m, p) = (&mut self.mfa, &part.mfa);
+        m.enabled += p.enabled;
+        m.disabled += p.disabled;
+        m.unknown += p.unknown;
+        self.used += part.seats.used;
+        self.unique_users += part.seats.unique_users;
+        let r = &part.reconciliation;
+        self.membership_sum += r.membership_sum;
+        self.reconciled_users += r.unique_users;
+        self.multi_unit_users += r.multi_unit_users;
+        for unit in part.seats.per_unit {
+            match self.unit_index.get(&unit.unit.id) {
+                // The unit's facts (purchased, reported use, coverage) are
+                // the same in every chunk: the counts add up.
+                Some(&at) => {
+                    let known = &mut self.per_unit[at];
+                    known.used += unit.used;
+                    known.non_billable += unit.non_billable;
+                    known.idle += unit.idle;
+                    known.admins.extend(unit.admins);
+                }
+                None => {
+                    self.unit_index
+                        .insert(unit.unit.id.clone(), self.per_unit.len());
+                    self.per_unit.push(unit);
+                }
+            }
+        }
+    }
+
+    /// The report of all chunks: lists sorted as the contract says, and
+    /// `purchased`, `unused`, `used-exceeds-purchased` and
+    /// `extra-memberships` derived from the sums.
+    pub fn finish(mut self) -> StatusReport {
+        if !self.users.is_sorted_by(|a, b| a.user_id <= b.user_id) {
+            self.users.sort_by(|a, b| a.user_id.cmp(&b.user_id));
+        }
+        for unit in &mut self.per_unit {
+            unit.admins.sort();
+        }
+        self.per_unit
+            .sort_by(|a, b| (&a.unit.key, &a.unit.id).cmp(&(&b.unit.key, &b.unit.id)));
+        // The units' own purchases add up only when every unit reports one.
+        let reported: Option<u32> = if self.per_unit.is_empty() {
+            None
+        } else {
+            self.per_unit.iter().map(|u| u.purchased).sum()
+        };
+        let purchased = self.policy.purchased_seats.or(reported);
+        StatusReport {
+            as_of: self.policy.as_of,
+            users: self.users,
+            counts: self.counts,
+            seats: SeatSummary {
+                purchased,
+                used: self.used,
+                unused: purchased.and_then(|p| p.checked_sub(self.used)),
+                used_exceeds_purchased: purchased.is_some_and(|p| self.used > p),
+                unique_users: self.unique_users,
+                per_unit: self.per_unit,
+            },
+            reconciliation: Reconciliation {
+                membership_sum: self.membership_sum,
+                unique_users: self.reconciled_users,
+                multi_unit_users: self.multi_unit_users,
+                extra_memberships: self.membership_sum.saturating_sub(self.reconciled_users),
+            },
+            mfa: self.mfa,
+        }
+    }
+}

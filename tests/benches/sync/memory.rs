@@ -1,0 +1,134 @@
+//! Peak memory of the command line itself: `saas-host sync --format json`
+//! (the release binary, built here when missing) against a fake in this
+//! process, at 10k, 100k and 1M memberships of which at least half belong to
+//! distinct people. Each sync runs under a wrapper process (this benchmark
+//! again, `--rss-child`) whose only child it is, so `getrusage` of the
+//! wrapper's children is that sync's peak and nothing else's.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use fake_bitbucket::{FakeBitbucket, FakeConfig};
+
+/// The release `saas-host` beside this benchmark, built when missing.
+fn saas_host() -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let bin = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .ok_or("no target folder")?
+        .join("saas-host");
+    if !bin.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let built = Command::new(cargo)
+            .args(["build", "--release", "--quiet", "--package", "saas-host"])
+            .status()
+            .map_err(|e| e.to_string())?;
+        if !built.success() {
+            return Err("cargo build --release -p saas-host failed".into());
+        }
+    }
+    Ok(bin)
+}
+
+/// In the wrapper: runs the command, then prints its wall seconds, its peak
+/// RSS in KiB, and the listing's seconds from its closing line.
+pub fn rss_child(command: &[String]) {
+    let start = Instant::now();
+    let out = Command::new(&command[0])
+        .args(&command[1..])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("the command runs");
+    let wall = start.elapsed().as_secs_f64();
+    // SAFETY: getrusage writes the struct it is given, zeroed here.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // "synced …, 1.23 s" (or "… s (PARTIAL)"): the listing's own time.
+    let listing = stderr
+        .lines()
+        .find(|l| l.starts_with("synced "))
+        .and_then(|l| l.rsplit(", ").next())
+        .and_then(|t| t.split(' ').next())
+        .and_then(|t| t.parse::<f64>().ok());
+    match (out.status.success(), listing) {
+        (true, Some(listing)) => println!("{wall:.3} {} {listing:.3}", usage.ru_maxrss),
+        _ => println!("failed: {}", stderr.lines().last().unwrap_or("")),
+    }
+}
+
+/// The section.
+pub fn memory() {
+    println!(
+        "\n## 5b. Peak RSS of `saas-host sync --format json` (release, fake in the bench process)\n"
+    );
+    let bin = match saas_host() {
+        Ok(b) => b,
+        Err(e) => return println!("not run: {e}"),
+    };
+    println!(
+        "| memberships | workspaces × members | distinct people | whole process | listing | outside the listing (warm start-up, statuses, output) | peak RSS |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    let me = std::env::current_exe().expect("this benchmark");
+    let home = temporary_home();
+    // The first run compiles the component into the cache; it is not shown.
+    for (w, m) in [(2, 100), (10, 1000), (20, 5000), (100, 10_000)] {
+        let f = FakeBitbucket::start(FakeConfig {
+            workspaces: w,
+            members: m,
+            sharing: 0.3,
+            ..FakeConfig::default()
+        })
+        .expect("the fake starts");
+        let people = f.truth().unique_users;
+        let out = Command::new(&me)
+            .arg("--rss-child")
+            .arg(&bin)
+            .args(["sync", "--format", "json", "--no-history", "--no-progress"])
+            // A fake on loopback: no hourly budget to respect.
+            .args(["--requests-per-hour", "0"])
+            .args(["--set", &format!("api-base-url={}", f.api_base_url())])
+            .args(["--set", &format!("token-url={}", f.token_url())])
+            .env("BITBUCKET_CLIENT_ID", "demo-client")
+            .env("BITBUCKET_CLIENT_SECRET", "demo-client-secret")
+            .env("HOME", &home)
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .env("XDG_STATE_HOME", home.join("state"))
+            .env("XDG_DATA_HOME", home.join("data"))
+            .output()
+            .expect("the wrapper runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let v: Vec<f64> = text
+            .split_whitespace()
+            .filter_map(|s| s.parse().ok())
+            .collect();
+        match v[..] {
+            _ if w * m < 10_000 => {}
+            [wall, kib, listing] => println!(
+                "| {} | {w} × {m} | {people} | {wall:.2} s | {listing:.2} s | {:.2} s ({:.0}% of the listing) | {:.1} MiB |",
+                w * m,
+                wall - listing,
+                (wall - listing) / listing * 100.0,
+                kib / 1024.0
+            ),
+            _ if w * m < 10_000 => {}
+            _ => println!(
+                "| {} | {w} × {m} | {people} | {} | | | |",
+                w * m,
+                text.trim()
+            ),
+        }
+    }
+    let _ = std::fs::remove_dir_all(home);
+}
+
+fn temporary_home() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("saas-bench-home-{}", std::process::id()));
+    std::fs::create_dir_all(&d).expect("a temporary home");
+    d
+}
