@@ -65,7 +65,10 @@ fn a_call_crosses_the_boundary_both_ways() {
 /// contract's `consent-flow` record, ~2 KB in every component, the
 /// declaration and the consenting account's name: ~3 KB), 744.6 KB with
 /// `http.prefetch` (its import and the member pages named ahead: ~3.7 KB;
-/// the check call it made redundant for OAuth grants saved little code)
+/// the check call it made redundant for OAuth grants saved little code),
+/// 746.9 KB once batches were planned in one place (and named ahead
+/// whole) and the Admin API's first page went out beside discovery's
+/// (~2.3 KB; the ceiling went from 745 to 750 KB for it)
 /// (the Admin API's
 /// client, its JSON, the
 /// listing's join and the directory groups are ~100 KB, the contract's
@@ -77,7 +80,7 @@ fn a_call_crosses_the_boundary_both_ways() {
 fn the_bitbucket_component_stays_under_its_size_ceiling() {
     let size = connector().size();
     eprintln!("bundled connector: {size} bytes");
-    assert!(size <= 745_000, "{size} bytes");
+    assert!(size <= 750_000, "{size} bytes");
 }
 
 /// The Data Center component, against the same 300 KB goal: 445 KB. Its

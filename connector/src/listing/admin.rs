@@ -125,11 +125,15 @@ impl Step<'_> {
         let key = self.admin_key()?;
         let api = Admin::new(self.config.admin_api_base_url.as_deref(), &key)?;
         let what = "Atlassian Admin workspaces";
-        self.requests += 1;
-        let response = self
-            .http
-            .send(api.workspaces(next.as_deref()))
-            .map_err(|e| upstream::transport_error(e, what))?;
+        let answer = match (next.is_none(), self.org_page.take()) {
+            // Fetched beside the first discovery page.
+            (true, Some(answer)) => answer,
+            _ => {
+                self.requests += 1;
+                self.http.send(api.workspaces(next.as_deref()))
+            }
+        };
+        let response = answer.map_err(|e| upstream::transport_error(e, what))?;
         if !response.is_success() {
             return Err(upstream::api_error(&response, what));
         }

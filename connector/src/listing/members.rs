@@ -3,33 +3,15 @@
 //! gaps and Admin API lookups it needs), numbered pages planned from counts,
 //! `next` links followed and checked, and duplicates dropped.
 
+use super::plan::{BATCH, Job};
 use super::{MAX_PAGES, Step};
 use crate::cursor::{Cursor, Pending, Phase, Source, Task, TaskState, url_hash};
-use crate::endpoints::{Endpoints, segment};
 use crate::{Error, Result};
 use crate::{defects, upstream, wire};
-use saas_connector_sdk::http::{HttpError, Request, Response};
+use saas_connector_sdk::http::{HttpError, Response};
 use saas_connector_sdk::{BillingUnit, User};
 
-/// One request of a batch and what it is for.
-enum Job {
-    Details(usize),
-    Members(usize),
-}
-
 impl Step<'_> {
-    fn first_url(&self, task: &Task) -> String {
-        let kind = match task.source {
-            Source::Permissions => "permissions",
-            Source::Members => "members",
-        };
-        self.endpoints.api(&format!(
-            "/2.0/workspaces/{}/{kind}?pagelen={}",
-            segment(&task.slug),
-            self.endpoints.page_size
-        ))
-    }
-
     /// Sends one batch of member requests within `left` requests.
     pub(super) fn members(&mut self, state: &mut Cursor, left: usize) -> Result<bool> {
         let Phase::Members { tasks } = &mut state.phase else {
@@ -41,52 +23,23 @@ impl Step<'_> {
             left.div_ceil(2)
         } else {
             left
-        };
-        let mut jobs = Vec::new();
-        let mut urls = Vec::new();
-        for (i, task) in tasks.iter_mut().enumerate() {
-            if urls.len() >= left {
-                break;
-            }
-            if !task.described {
-                jobs.push(Job::Details(i));
-                urls.push(
-                    self.endpoints
-                        .api(&format!("/2.0/workspaces/{}", segment(&task.slug))),
-                );
-                if urls.len() >= left {
-                    break;
-                }
-            }
-            match &mut task.state {
-                TaskState::First => {
-                    jobs.push(Job::Members(i));
-                    urls.push(self.first_url(task));
-                }
-                TaskState::Follow { next, .. } => {
-                    jobs.push(Job::Members(i));
-                    urls.push(next.clone());
-                }
-                TaskState::Done => {}
-                TaskState::Pages {
-                    first,
-                    next_page,
-                    last_page,
-                } => {
-                    while *next_page <= *last_page && urls.len() < left {
-                        jobs.push(Job::Members(i));
-                        urls.push(Endpoints::page_url(first, *next_page)?);
-                        *next_page += 1;
-                    }
-                }
+        }
+        .min(BATCH);
+        let (jobs, urls): (Vec<Job>, Vec<String>) = self.upcoming(tasks, left)?.into_iter().unzip();
+        // The numbered pages taken are planned no more.
+        for job in &jobs {
+            if let Job::Members(i) = *job
+                && let TaskState::Pages { next_page, .. } = &mut tasks[i].state
+            {
+                *next_page += 1;
             }
         }
         if urls.is_empty() {
             return Ok(false);
         }
         let results = self.send(&urls)?;
-        // While this batch is parsed, the next numbered pages can travel.
-        self.prefetch_next(tasks)?;
+        // While this batch is parsed, what comes next can travel.
+        self.prefetch_next(tasks, &urls)?;
         let mut restarted = vec![false; tasks.len()];
         for ((job, url), result) in jobs.into_iter().zip(urls).zip(results) {
             match job {
@@ -115,8 +68,8 @@ impl Step<'_> {
             }
         }
         *tasks = kept;
-        // Pages this batch's first pages planned, and the next step's.
-        self.prefetch_next(tasks)?;
+        // What this batch's pages planned or linked, and the next step's.
+        self.prefetch_next(tasks, &[])?;
         self.log.progress(
             state.listed,
             tasks
@@ -127,31 +80,6 @@ impl Step<'_> {
             "memberships",
         );
         Ok(true)
-    }
-
-    /// Names the numbered pages a later batch will ask for (at most a
-    /// step's budget), so that they arrive while this one is parsed. Only
-    /// planned pages: a `next` link is not known before its page is read.
-    fn prefetch_next(&self, tasks: &[Task]) -> Result<()> {
-        let limit = self.budget as usize;
-        let mut urls = Vec::new();
-        for task in tasks {
-            if let TaskState::Pages {
-                first,
-                next_page,
-                last_page,
-            } = &task.state
-            {
-                let left = limit.saturating_sub(urls.len());
-                for page in (*next_page..=*last_page).take(left) {
-                    urls.push(Endpoints::page_url(first, page)?);
-                }
-            }
-        }
-        let auth = self.session.authorization();
-        self.http
-            .prefetch(urls.into_iter().map(|u| Request::get(u, &auth)).collect());
-        Ok(())
     }
 
     fn details(&mut self, task: &mut Task, result: std::result::Result<Response, HttpError>) {

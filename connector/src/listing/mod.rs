@@ -9,10 +9,12 @@
 
 mod admin;
 mod members;
+mod plan;
 mod tokens;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use crate::admin::Admin;
 use crate::auth;
 use crate::cursor::{Cursor, Found, Phase, Source, Task, TaskState, url_hash};
 use crate::endpoints::Config;
@@ -54,6 +56,9 @@ pub struct Step<'a> {
     index: HashMap<String, usize>,
     workspaces: Vec<BillingUnit>,
     coverage: BTreeSet<(&'static str, String)>,
+    /// The organization's first page of workspaces, fetched beside the first
+    /// discovery page and not yet read.
+    org_page: Option<tokens::Answer>,
 }
 
 /// Runs one listing step.
@@ -95,6 +100,7 @@ pub fn list_users(
         index: HashMap::new(),
         workspaces: Vec::new(),
         coverage: BTreeSet::new(),
+        org_page: None,
     };
     let start = state.clone();
     let finished = match step
@@ -208,8 +214,19 @@ impl Step<'_> {
             ))
         });
         let what = auth::WORKSPACE_LISTING_CALL;
-        let response = self
-            .send(std::slice::from_ref(&url))?
+        // The organization's first page of workspaces, when the Admin API
+        // is in use, goes out beside the first discovery page.
+        let beside = match (&self.session.admin, visited.is_empty()) {
+            (Some(key), true) => {
+                vec![Admin::new(self.config.admin_api_base_url.as_deref(), key)?.workspaces(None)]
+            }
+            _ => Vec::new(),
+        };
+        let (mut answers, mut org_page) = self.send_beside(std::slice::from_ref(&url), beside)?;
+        if let Some(answer) = org_page.pop() {
+            self.org_page = Some(answer);
+        }
+        let response = answers
             .remove(0)
             .map_err(|e| upstream::transport_error(e, what))?;
         if !response.is_success() {

@@ -15,12 +15,15 @@ use crate::{Error, Result, auth, defects, upstream};
 use saas_connector_sdk::http::{HttpError, Request, Response, send_batch};
 use saas_connector_sdk::{PageStats, UserPage};
 
+/// An answer, or why none came.
+pub(super) type Answer = std::result::Result<Response, HttpError>;
+
 /// Steps in a row that may end early after a refresh that did not help.
 pub(super) const SELF_REFRESH_TRIES: u8 = 2;
 
 /// Whether an answer proves the token it was sent with: any answer but
 /// "expired".
-fn token_worked(result: &std::result::Result<Response, HttpError>) -> bool {
+fn token_worked(result: &Answer) -> bool {
     result
         .as_ref()
         .is_ok_and(|r| !upstream::is_expired_token(r))
@@ -77,17 +80,28 @@ impl Step<'_> {
 
     /// Sends GETs; whenever the token turns out expired, refreshes it and
     /// resends the refused ones.
-    pub(super) fn send(
+    pub(super) fn send(&mut self, urls: &[String]) -> Result<Vec<Answer>> {
+        self.send_beside(urls, Vec::new())
+            .map(|(answers, _)| answers)
+    }
+
+    /// [`Self::send`], with `beside` (requests to another upstream, with
+    /// credentials of their own) in the same batch and answered apart, as
+    /// they came: no refresh is theirs.
+    pub(super) fn send_beside(
         &mut self,
         urls: &[String],
-    ) -> Result<Vec<std::result::Result<Response, HttpError>>> {
+        beside: Vec<Request>,
+    ) -> Result<(Vec<Answer>, Vec<Answer>)> {
         let auth = self.session.authorization();
-        let requests = urls
+        let mut requests: Vec<Request> = urls
             .iter()
             .map(|u| Request::get(u.clone(), &auth))
             .collect();
-        self.requests += urls.len() as u32;
+        self.requests += (urls.len() + beside.len()) as u32;
+        requests.extend(beside);
         let mut results = send_batch(self.http, requests);
+        let beside = results.split_off(urls.len());
         // The answers sent with the current token.
         let mut current: Vec<usize> = (0..results.len()).collect();
         loop {
@@ -97,7 +111,7 @@ impl Step<'_> {
                 .filter(|&i| results[i].as_ref().is_ok_and(upstream::is_expired_token))
                 .collect();
             if expired.is_empty() || defects::NO_REFRESH {
-                return Ok(results);
+                return Ok((results, beside));
             }
             self.may_refresh_now()?;
             self.refresh()?;

@@ -3,9 +3,11 @@
 //! process, at 10k, 100k and 1M memberships of which at least half belong to
 //! distinct people. Each sync runs under a wrapper process (this benchmark
 //! again, `--rss-child`) whose only child it is, so `getrusage` of the
-//! wrapper's children is that sync's peak and nothing else's.
+//! wrapper's children is that sync's peak and nothing else's. An earlier
+//! build's binary (`BENCH_BASELINE_SAAS_HOST`) runs beside it on the same
+//! fake, one after the other at each size.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
@@ -61,6 +63,34 @@ pub fn rss_child(command: &[String]) {
     }
 }
 
+/// One sync of `bin` against `f` under the wrapper: wall seconds, peak
+/// KiB and listing seconds, or what went wrong.
+fn one(bin: &Path, f: &FakeBitbucket, home: &Path) -> Result<[f64; 3], String> {
+    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let out = Command::new(me)
+        .arg("--rss-child")
+        .arg(bin)
+        .args(["sync", "--format", "json", "--no-history", "--no-progress"])
+        // A fake on loopback: no hourly budget to respect.
+        .args(["--requests-per-hour", "0"])
+        .args(["--set", &format!("api-base-url={}", f.api_base_url())])
+        .args(["--set", &format!("token-url={}", f.token_url())])
+        .env("BITBUCKET_CLIENT_ID", "demo-client")
+        .env("BITBUCKET_CLIENT_SECRET", "demo-client-secret")
+        .env("HOME", home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .output()
+        .map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v: Vec<f64> = text
+        .split_whitespace()
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    v.try_into().map_err(|_| text.trim().to_string())
+}
+
 /// The section.
 pub fn memory() {
     println!(
@@ -70,13 +100,16 @@ pub fn memory() {
         Ok(b) => b,
         Err(e) => return println!("not run: {e}"),
     };
+    let mut binaries = vec![("this build", bin)];
+    if let Some(base) = std::env::var_os("BENCH_BASELINE_SAAS_HOST") {
+        binaries.insert(0, ("baseline", PathBuf::from(base)));
+    }
     println!(
-        "| memberships | workspaces × members | distinct people | whole process | listing | outside the listing (warm start-up, statuses, output) | peak RSS |"
+        "| memberships | workspaces × members | distinct people | binary | whole process | listing | outside the listing (warm start-up, statuses, output) | peak RSS |"
     );
-    println!("| --- | --- | --- | --- | --- | --- | --- |");
-    let me = std::env::current_exe().expect("this benchmark");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     let home = temporary_home();
-    // The first run compiles the component into the cache; it is not shown.
+    // The first size warms the compile cache; it is not shown.
     for (w, m) in [(2, 100), (10, 1000), (20, 5000), (100, 10_000)] {
         let f = FakeBitbucket::start(FakeConfig {
             workspaces: w,
@@ -86,42 +119,21 @@ pub fn memory() {
         })
         .expect("the fake starts");
         let people = f.truth().unique_users;
-        let out = Command::new(&me)
-            .arg("--rss-child")
-            .arg(&bin)
-            .args(["sync", "--format", "json", "--no-history", "--no-progress"])
-            // A fake on loopback: no hourly budget to respect.
-            .args(["--requests-per-hour", "0"])
-            .args(["--set", &format!("api-base-url={}", f.api_base_url())])
-            .args(["--set", &format!("token-url={}", f.token_url())])
-            .env("BITBUCKET_CLIENT_ID", "demo-client")
-            .env("BITBUCKET_CLIENT_SECRET", "demo-client-secret")
-            .env("HOME", &home)
-            .env("XDG_CACHE_HOME", home.join("cache"))
-            .env("XDG_STATE_HOME", home.join("state"))
-            .env("XDG_DATA_HOME", home.join("data"))
-            .output()
-            .expect("the wrapper runs");
-        let text = String::from_utf8_lossy(&out.stdout);
-        let v: Vec<f64> = text
-            .split_whitespace()
-            .filter_map(|s| s.parse().ok())
-            .collect();
-        match v[..] {
-            _ if w * m < 10_000 => {}
-            [wall, kib, listing] => println!(
-                "| {} | {w} × {m} | {people} | {wall:.2} s | {listing:.2} s | {:.2} s ({:.0}% of the listing) | {:.1} MiB |",
-                w * m,
-                wall - listing,
-                (wall - listing) / listing * 100.0,
-                kib / 1024.0
-            ),
-            _ if w * m < 10_000 => {}
-            _ => println!(
-                "| {} | {w} × {m} | {people} | {} | | | |",
-                w * m,
-                text.trim()
-            ),
+        for (name, bin) in &binaries {
+            let result = one(bin, &f, &home);
+            if w * m < 10_000 {
+                continue;
+            }
+            let row = format!("| {} | {w} × {m} | {people} | {name} |", w * m);
+            match result {
+                Ok([wall, kib, listing]) => println!(
+                    "{row} {wall:.2} s | {listing:.2} s | {:.2} s ({:.0}% of the listing) | {:.1} MiB |",
+                    wall - listing,
+                    (wall - listing) / listing * 100.0,
+                    kib / 1024.0
+                ),
+                Err(e) => println!("{row} {e} | | | |"),
+            }
         }
     }
     let _ = std::fs::remove_dir_all(home);

@@ -1,0 +1,88 @@
+//! Which requests the members phase sends next, in the order batches take
+//! them: each workspace's details until described, then its first page, the
+//! `next` link it follows, or its numbered pages. A batch takes the head of
+//! that list; the rest is named ahead (`http.prefetch`), so it travels while
+//! a batch is parsed and between steps.
+
+use super::Step;
+use crate::Result;
+use crate::cursor::{Source, Task, TaskState};
+use crate::endpoints::{Endpoints, segment};
+use saas_connector_sdk::http::Request;
+
+/// Most requests in one batch. A batch is parsed while the requests named
+/// ahead travel, so the parsing left when the last answer is in is one
+/// batch's; about one round of a host's requests in flight.
+pub(super) const BATCH: usize = 32;
+
+/// One request of a batch and what it is for: the task's index.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Job {
+    Details(usize),
+    Members(usize),
+}
+
+impl Step<'_> {
+    pub(super) fn first_url(&self, task: &Task) -> String {
+        let kind = match task.source {
+            Source::Permissions => "permissions",
+            Source::Members => "members",
+        };
+        self.endpoints.api(&format!(
+            "/2.0/workspaces/{}/{kind}?pagelen={}",
+            segment(&task.slug),
+            self.endpoints.page_size
+        ))
+    }
+
+    /// The next `limit` requests, in the order batches send them.
+    pub(super) fn upcoming(&self, tasks: &[Task], limit: usize) -> Result<Vec<(Job, String)>> {
+        let mut out = Vec::new();
+        for (i, task) in tasks.iter().enumerate() {
+            if out.len() >= limit {
+                break;
+            }
+            if !task.described {
+                let url = self
+                    .endpoints
+                    .api(&format!("/2.0/workspaces/{}", segment(&task.slug)));
+                out.push((Job::Details(i), url));
+                if out.len() >= limit {
+                    break;
+                }
+            }
+            match &task.state {
+                TaskState::First => out.push((Job::Members(i), self.first_url(task))),
+                TaskState::Follow { next, .. } => out.push((Job::Members(i), next.clone())),
+                TaskState::Done => {}
+                TaskState::Pages {
+                    first,
+                    next_page,
+                    last_page,
+                } => {
+                    let left = limit - out.len();
+                    for page in (*next_page..=*last_page).take(left) {
+                        out.push((Job::Members(i), Endpoints::page_url(first, page)?));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Names what later batches will send (at most a step's budget), but
+    /// for the requests of the batch just sent (`sent`), whose answers are
+    /// in and not yet read.
+    pub(super) fn prefetch_next(&self, tasks: &[Task], sent: &[String]) -> Result<()> {
+        let auth = self.session.authorization();
+        let ahead = self
+            .upcoming(tasks, self.budget as usize + sent.len())?
+            .into_iter()
+            .filter(|(_, url)| !sent.contains(url))
+            .take(self.budget as usize)
+            .map(|(_, url)| Request::get(url, &auth))
+            .collect();
+        self.http.prefetch(ahead);
+        Ok(())
+    }
+}
