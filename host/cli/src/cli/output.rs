@@ -212,7 +212,7 @@ pub fn write(
     listing: &Listing,
     report: &StatusReport,
     error: Option<&str>,
-    table: TableView<'_>,
+    table: Option<TableView<'_>>,
 ) -> Result<()> {
     let by_id = statuses(report);
     match format {
@@ -300,7 +300,11 @@ pub fn write(
             serde_json::to_writer_pretty(&mut *out, &doc)?;
             writeln!(out)?;
         }
-        Format::Table => super::summary::write(out, table.overview, table.all)?,
+        Format::Table => {
+            let table =
+                table.ok_or_else(|| anyhow::anyhow!("the table needs the run's overview"))?;
+            super::summary::write(out, table.overview, table.all)?;
+        }
     }
     Ok(())
 }

@@ -216,16 +216,23 @@ pub fn print(s: &Synced, args: &SyncArgs, source: Option<&str>) -> Result<Exit, 
     } else {
         Format::Json
     });
-    let kept = kept::keep(s, args, source)?;
+    // The run as the history keeps it is one more copy of every user: it
+    // is made only when something reads it (the history, the table, the
+    // HTML report).
+    let wanted = !args.no_history || format == Format::Table || args.html.is_some();
+    let kept = wanted.then(|| kept::keep(s, args, source)).transpose()?;
     let price = args.history.seat_price(&s.ready.file.contents.history);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let error = s.listing.error(&s.ready.io);
-    let overview = saas_report::Overview::of(&kept.snapshot, price);
-    let table = output::TableView {
-        overview: &overview,
+    let overview = kept
+        .as_ref()
+        .filter(|_| format == Format::Table)
+        .map(|k| saas_report::Overview::of(&k.snapshot, price));
+    let table = overview.as_ref().map(|overview| output::TableView {
+        overview,
         all: args.all,
-    };
+    });
     output::write(
         &mut out,
         format,
@@ -235,13 +242,15 @@ pub fn print(s: &Synced, args: &SyncArgs, source: Option<&str>) -> Result<Exit, 
         table,
     )
     .map_err(Failure::other)?;
-    if let Some(path) = &args.html {
+    if let (Some(path), Some(kept)) = (&args.html, &kept) {
         kept::write_html(&kept.snapshot, kept.history.as_ref(), price, path)
             .map_err(Failure::other)?;
         eprintln!("wrote the report to {}", path.display());
     }
     print_summary(s);
-    kept.say();
+    if let Some(kept) = &kept {
+        kept.say();
+    }
     Ok(if s.listing.complete {
         Exit::Success
     } else {
