@@ -34,8 +34,9 @@ impl Default for PrefetchLimits {
 }
 
 /// What makes two requests the same: method, URL, headers in order, body.
-/// (The timeout is not part of it.)
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// (The timeout is not part of it.) No `Debug`: the headers hold the
+/// request's credentials.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub(super) struct Key {
     method: http::Method,
     uri: String,
