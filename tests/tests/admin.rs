@@ -285,7 +285,7 @@ fn resuming_from_every_cursor_across_both_apis_gives_the_same_verdicts() {
         }
         let merged = run(steps[i].0.clone(), merger).finish();
         let listing = saas_runtime::latest::Listing {
-            users: merged.users,
+            users: merged.users.to_vec(),
             units: merged.units,
             coverage: merged.coverage,
             complete: true,
@@ -303,7 +303,7 @@ fn roles_the_api_added_and_unknown_future_ones_are_kept_not_refused() {
         listing
             .users
             .iter()
-            .flat_map(|u| &u.memberships)
+            .flat_map(|u| u.memberships)
             .find(|m| m.role.as_deref() == Some(role))
             .map(|m| m.level)
     };

@@ -17,7 +17,7 @@ fn listed(
     match list_observed(dc(), &s.io, &s.config, &s.session, cursor, &mut |step| {
         dropped += u64::from(step.page.stats.duplicates_dropped);
     }) {
-        Listed::Done { listing, .. } => Ok((listing.users, listing.units, dropped)),
+        Listed::Done { listing, .. } => Ok((listing.users.to_vec(), listing.units, dropped)),
         other => Err(e2e::kit::describe(&other)),
     }
 }

@@ -56,23 +56,23 @@ fn the_0_1_0_fixture_and_the_current_component_list_the_same_users() {
     assert_eq!(fixture().contract_version(), ContractVersion::V0_1_0);
     assert_eq!(e2e::connector().contract_version(), ContractVersion::V0_2_0);
     assert_eq!(seen(&old.users), fake.truth().users);
-    for (o, n) in comparable(&old.users).iter().zip(comparable(&new.users)) {
+    for (o, n) in comparable(&old.users.to_vec())
+        .iter()
+        .zip(comparable(&new.users.to_vec()))
+    {
         assert_eq!(*o, n);
     }
     assert_eq!(old.users.len(), new.users.len());
     assert_eq!(old.units, new.units);
     assert_eq!(old.coverage, new.coverage);
-    let evidence = old
+    let evidence: Vec<_> = old
         .users
         .iter()
-        .flat_map(|u| &u.memberships)
-        .flat_map(|m| &m.evidence);
-    assert!(evidence.clone().count() > 0);
-    assert!(
-        evidence
-            .clone()
-            .all(|e| e.source == "bitbucket-permissions")
-    );
+        .flat_map(|u| u.memberships)
+        .flat_map(|m| m.evidence)
+        .collect();
+    assert!(!evidence.is_empty());
+    assert!(evidence.iter().all(|e| e.source == "bitbucket-permissions"));
 }
 
 #[test]

@@ -10,11 +10,12 @@ use fake_bitbucket::{FakeBitbucket, FakeConfig};
 use saas_runtime::egress::{Allowlist, Egress, EgressLimits, RetryPolicy};
 use saas_runtime::imports::{Events, Io, Level};
 use saas_runtime::latest::{
-    ConnectorError, Credential, OauthClient, Setting, SettingValue, SlotCredential, User,
+    ConnectorError, Credential, OauthClient, Setting, SettingValue, SlotCredential,
 };
 use saas_runtime::listing::{self, Listing, LoopOptions, Start, Step, Stop};
 use saas_runtime::merge::Merged;
 use saas_runtime::redact::Redactor;
+use saas_runtime::roster::Roster;
 use saas_runtime::settings::set_setting;
 use saas_runtime::{Config, Connector, HostError, Session};
 
@@ -244,7 +245,7 @@ pub fn describe(listed: &Listed) -> String {
 }
 
 /// Who holds which workspaces, from users.
-pub fn seen(users: &[User]) -> Seen {
+pub fn seen(users: &Roster) -> Seen {
     users
         .iter()
         .map(|u| {

@@ -91,7 +91,9 @@ pub fn resume(c: &Connector) -> Outcome {
             .iter()
             .for_each(|(_, u)| m.add(u.clone(), vec![], vec![]));
         match kit::list(c, &io, &cfg, &session, steps[i].0.clone()) {
-            Listed::Done { listing, .. } => m.add(listing.users, listing.units, listing.coverage),
+            Listed::Done { listing, .. } => {
+                m.add(listing.users.to_vec(), listing.units, listing.coverage)
+            }
             other => {
                 return Err(format!(
                     "resumed from cursor {i}: {}",

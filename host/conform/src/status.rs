@@ -14,7 +14,7 @@ fn listing(c: &Connector) -> Result<Listing, String> {
     let (io, _) = kit::io(&fake);
     let merged = kit::list_all(c, &io, &kit::settings(&fake))?;
     Ok(Listing {
-        users: merged.users,
+        users: merged.users.to_vec(),
         units: merged.units,
         coverage: merged.coverage,
         complete: true,

@@ -8,8 +8,9 @@
 //!   them; [`values`]: what goes back into a component in its own version;
 //! - [`egress`]: the HTTP client behind the `http` import, its policy
 //!   behind [`egress::EgressHooks`];
-//! - [`listing`] (the loop), [`merge`], [`checkpoint`] (the host's own
-//!   format) and [`sync`] (authenticate, list, compute statuses);
+//! - [`listing`] (the loop), [`merge`] (into a compact [`roster`]),
+//!   [`checkpoint`] (the host's own format) and [`sync`] (authenticate,
+//!   list, compute statuses);
 //! - [`settings`]: settings and credentials from a connector's declarations;
 //!   [`credentials`]: where credentials the upstream renewed are kept;
 //! - [`consent`]: the host's half of a declared browser consent flow;
@@ -29,6 +30,7 @@ pub mod listing;
 pub mod merge;
 pub mod names;
 pub mod redact;
+pub mod roster;
 pub mod runtime;
 pub mod settings;
 pub mod status_chunks;

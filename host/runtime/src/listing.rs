@@ -11,8 +11,9 @@ use crate::connector::Connector;
 use crate::error::HostError;
 use crate::imports::Io;
 use crate::merge::Merger;
+use crate::roster::Roster;
 use crate::values::{Config, Page, Session};
-use crate::wit::latest::{self, BillingUnit, Capability, ConnectorError, Coverage, User};
+use crate::wit::latest::{self, BillingUnit, Capability, ConnectorError, Coverage};
 
 /// How the loop treats trouble.
 #[derive(Debug, Clone)]
@@ -138,8 +139,8 @@ pub struct ListingStats {
 /// The merged result of a listing.
 #[derive(Debug)]
 pub struct Listing {
-    /// Users, sorted by id.
-    pub users: Vec<User>,
+    /// Users, sorted by id, kept compact: each is built when read.
+    pub users: Roster,
     /// Billing units, sorted by id.
     pub units: Vec<BillingUnit>,
     /// Which sources covered which units.
@@ -162,10 +163,11 @@ impl Listing {
             .map(|s| io.redactor.redact(&s.describe()).into_owned())
     }
 
-    /// The listing as `compute-status` takes it.
+    /// The listing as `compute-status` takes it, whole: a copy of every
+    /// user in contract form.
     pub fn to_contract(&self) -> latest::Listing {
         latest::Listing {
-            users: self.users.clone(),
+            users: self.users.to_vec(),
             units: self.units.clone(),
             coverage: self.coverage.clone(),
             complete: self.complete,

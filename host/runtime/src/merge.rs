@@ -5,7 +5,9 @@
 //! units by id, and coverage as a set.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
+use crate::roster::{Person, Roster, Symbols};
 use crate::wit::latest::{AccountState, BillingUnit, Coverage, User};
 
 /// How much an account state restricts access: when two copies of a user
@@ -20,11 +22,13 @@ fn restriction(state: AccountState) -> u8 {
     }
 }
 
-/// Accumulates listing steps.
+/// Accumulates listing steps, keeping users compact ([`Roster`]'s form)
+/// from the step they arrive in.
 #[derive(Debug, Default, Clone)]
 pub struct Merger {
-    users: Vec<User>,
-    index: HashMap<String, usize>,
+    symbols: Symbols,
+    people: Vec<Person>,
+    index: HashMap<Arc<str>, usize>,
     units: BTreeMap<String, BillingUnit>,
     coverage: BTreeSet<(String, String)>,
     duplicates: u64,
@@ -35,7 +39,7 @@ pub struct Merger {
 pub struct Merged {
     /// Users sorted by id, memberships by unit key, evidence by source,
     /// kind and time (each piece once).
-    pub users: Vec<User>,
+    pub users: Roster,
     /// Units sorted by id.
     pub units: Vec<BillingUnit>,
     /// Coverage sorted by source, then unit.
@@ -51,56 +55,24 @@ impl Merger {
         self.coverage
             .extend(coverage.into_iter().map(|c| (c.source, c.unit_id)));
         for user in users {
-            let Some(&i) = self.index.get(&user.id) else {
-                self.index.insert(user.id.clone(), self.users.len());
-                self.users.push(user);
+            let person = Person::compact(user, &mut self.symbols);
+            let Some(&i) = self.index.get(&person.id) else {
+                self.index.insert(person.id.clone(), self.people.len());
+                self.people.push(person);
                 continue;
             };
-            let known = &mut self.users[i];
-            if known.email.is_none() {
-                known.email = user.email;
-            }
-            if restriction(user.status.state) > restriction(known.status.state) {
-                known.status = user.status;
-            }
-            for m in user.memberships {
-                match known
-                    .memberships
-                    .iter_mut()
-                    .find(|k| k.unit.id == m.unit.id)
-                {
-                    Some(k) => {
-                        let before = k.evidence.len();
-                        for e in m.evidence {
-                            if !k.evidence.iter().any(|x| {
-                                (x.source.as_str(), x.kind, x.at)
-                                    == (e.source.as_str(), e.kind, e.at)
-                            }) {
-                                k.evidence.push(e);
-                            }
-                        }
-                        let gap_is_new = k.evidence_gap.is_none() && m.evidence_gap.is_some();
-                        if gap_is_new {
-                            k.evidence_gap = m.evidence_gap;
-                        }
-                        if k.evidence.len() == before && !gap_is_new {
-                            self.duplicates += 1;
-                        }
-                    }
-                    None => known.memberships.push(m),
-                }
-            }
+            self.duplicates += merge_into(&mut self.people[i], person, &self.symbols);
         }
     }
 
     /// Distinct users so far.
     pub fn user_count(&self) -> usize {
-        self.users.len()
+        self.people.len()
     }
 
     /// Memberships so far.
     pub fn membership_count(&self) -> usize {
-        self.users.iter().map(|u| u.memberships.len()).sum()
+        self.people.iter().map(|p| p.seats.len()).sum()
     }
 
     /// Memberships seen twice with nothing new.
@@ -110,30 +82,82 @@ impl Merger {
 
     /// The merged listing, sorted.
     pub fn finish(self) -> Merged {
-        let mut users = self.users;
-        users.sort_by(|a, b| a.id.cmp(&b.id));
-        for u in &mut users {
-            u.memberships
-                .sort_by(|a, b| (&a.unit.key, &a.unit.id).cmp(&(&b.unit.key, &b.unit.id)));
+        let Merger {
+            symbols,
+            mut people,
+            index,
+            units,
+            coverage,
+            ..
+        } = self;
+        drop(index);
+        people.sort_by(|a, b| a.id.cmp(&b.id));
+        for p in &mut people {
+            p.seats.sort_by(|a, b| {
+                (symbols.unit_key(a.unit), symbols.unit_id(a.unit))
+                    .cmp(&(symbols.unit_key(b.unit), symbols.unit_id(b.unit)))
+            });
             // Evidence in one order whatever order the steps came in, each
             // piece once even when one copy repeated it.
-            for m in &mut u.memberships {
-                m.evidence.sort_by(|a, b| {
-                    (&a.source, a.kind as u8, a.at).cmp(&(&b.source, b.kind as u8, b.at))
+            for s in &mut p.seats {
+                s.evidence.sort_by(|a, b| {
+                    (symbols.get(a.source), a.kind as u8, a.at).cmp(&(
+                        symbols.get(b.source),
+                        b.kind as u8,
+                        b.at,
+                    ))
                 });
-                m.evidence.dedup();
+                s.evidence.dedup();
             }
         }
         Merged {
-            users,
-            units: self.units.into_values().collect(),
-            coverage: self
-                .coverage
+            users: Roster::of(symbols, people),
+            units: units.into_values().collect(),
+            coverage: coverage
                 .into_iter()
                 .map(|(source, unit_id)| Coverage { source, unit_id })
                 .collect(),
         }
     }
+}
+
+/// Merges a later copy of a user into the known one; returns how many of
+/// its memberships brought nothing new.
+fn merge_into(known: &mut Person, copy: Person, symbols: &Symbols) -> u64 {
+    let mut duplicates = 0;
+    if known.email.is_none() {
+        known.email = copy.email;
+    }
+    if restriction(copy.state) > restriction(known.state) {
+        known.state = copy.state;
+        known.upstream_status = copy.upstream_status;
+    }
+    for m in copy.seats {
+        let id = symbols.unit_id(m.unit);
+        match known
+            .seats
+            .iter_mut()
+            .find(|k| symbols.unit_id(k.unit) == id)
+        {
+            Some(k) => {
+                let before = k.evidence.len();
+                for e in m.evidence {
+                    if !k.evidence.contains(&e) {
+                        k.evidence.push(e);
+                    }
+                }
+                let gap_is_new = k.evidence_gap.is_none() && m.evidence_gap.is_some();
+                if gap_is_new {
+                    k.evidence_gap = m.evidence_gap;
+                }
+                if k.evidence.len() == before && !gap_is_new {
+                    duplicates += 1;
+                }
+            }
+            None => known.seats.push(m),
+        }
+    }
+    duplicates
 }
 
 #[cfg(test)]

@@ -182,7 +182,7 @@ enum Plan {
     /// No checkpoint.
     None,
     /// Resumed: the file, open, and where the listing goes on.
-    Resumed(Checkpoint, Start),
+    Resumed(Checkpoint, Box<Start>),
     /// A new one, created once the credentials proved good (so that a
     /// failed sign-in never wipes an earlier checkpoint); whether it was
     /// asked for by path (then failing to write it fails the sync).
@@ -214,7 +214,7 @@ fn plan(connector: &Connector, request: &SyncRequest) -> Result<Plan, SyncError>
     }
     if request.resume && path.exists() {
         let (cp, entries) = Checkpoint::resume(&path, &header)?;
-        return Ok(Plan::Resumed(cp, Start::after(entries)));
+        return Ok(Plan::Resumed(cp, Box::new(Start::after(entries))));
     }
     if request.resume {
         tracing::warn!(
@@ -244,7 +244,7 @@ pub fn list_all(
     )?;
     let (mut checkpoint, start) = match plan {
         Plan::None => (None, Start::default()),
-        Plan::Resumed(cp, start) => (Some(cp), start),
+        Plan::Resumed(cp, start) => (Some(cp), *start),
         Plan::Create(path, header, asked) => match Checkpoint::create(&path, &header) {
             Ok(cp) => (Some(cp), Start::default()),
             Err(e) if !asked => {
@@ -292,9 +292,9 @@ pub fn compute_status(
     listing: &Listing,
     policy: Policy,
 ) -> Result<StatusReport, SyncError> {
-    let call = |users: &[latest::User]| {
+    let call = |users: Vec<latest::User>| {
         let part = latest::Listing {
-            users: users.to_vec(),
+            users,
             units: listing.units.clone(),
             coverage: listing.coverage.clone(),
             complete: listing.complete,
@@ -309,7 +309,7 @@ pub fn compute_status(
     };
     if connector.contract_version() == ContractVersion::V0_1_0 || listing.users.len() <= CHUNK_USERS
     {
-        return call(&listing.users);
+        return call(listing.users.to_vec());
     }
     let mut combined = Combined::new(policy);
     for chunk in listing.users.chunks(CHUNK_USERS) {

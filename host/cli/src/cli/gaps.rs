@@ -3,7 +3,7 @@
 //! the run summary says how many users each gap leaves unknown, in which
 //! units, and what would fix it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use saas_runtime::latest::{Activity, StatusReport};
 use saas_runtime::listing::Listing;
@@ -22,29 +22,35 @@ pub struct Gap {
 
 /// The gaps behind the report's unknown users, most users first.
 pub fn unknown(listing: &Listing, report: &StatusReport) -> Vec<Gap> {
-    let users: HashMap<&str, _> = listing.users.iter().map(|u| (u.id.as_str(), u)).collect();
-    let mut gaps: BTreeMap<&str, (BTreeSet<&str>, BTreeSet<String>)> = BTreeMap::new();
-    for s in report
+    let unknown: HashSet<&str> = report
         .users
         .iter()
         .filter(|s| s.activity == Activity::Unknown)
+        .map(|s| s.user_id.as_str())
+        .collect();
+    // Per gap: its users, then the units where it applies.
+    let mut gaps: BTreeMap<String, (usize, BTreeSet<String>)> = BTreeMap::new();
+    for user in listing
+        .users
+        .iter()
+        .filter(|u| unknown.contains(u.id.as_str()))
     {
-        let Some(user) = users.get(s.user_id.as_str()) else {
-            continue;
-        };
-        for m in &user.memberships {
-            if let Some(gap) = m.evidence_gap.as_deref() {
-                let entry = gaps.entry(gap).or_default();
-                entry.0.insert(&user.id);
-                entry.1.insert(m.unit.key.clone());
+        let mut counted = BTreeSet::new();
+        for m in user.memberships {
+            if let Some(gap) = m.evidence_gap {
+                let entry = gaps.entry(gap.clone()).or_default();
+                entry.1.insert(m.unit.key);
+                if counted.insert(gap) {
+                    entry.0 += 1;
+                }
             }
         }
     }
     let mut out: Vec<Gap> = gaps
         .into_iter()
         .map(|(reason, (users, units))| Gap {
-            reason: reason.to_string(),
-            users: users.len(),
+            reason,
+            users,
             units,
         })
         .collect();

@@ -7,6 +7,7 @@ use std::io::Write;
 use anyhow::Result;
 use saas_runtime::latest::{AccountState, Activity, StatusReport, User, UserStatus};
 use saas_runtime::listing::Listing;
+use saas_runtime::roster::Roster;
 use serde_json::{Value, json};
 
 use super::json_style::restyle;
@@ -100,7 +101,7 @@ struct Document<'a> {
 
 /// The users of [`Document`], serialised one by one.
 struct Users<'a> {
-    users: &'a [User],
+    users: &'a Roster,
     by_id: &'a HashMap<&'a str, &'a UserStatus>,
 }
 
@@ -109,7 +110,7 @@ impl serde::Serialize for Users<'_> {
         use serde::ser::SerializeSeq;
         let mut seq = s.serialize_seq(Some(self.users.len()))?;
         for u in self.users {
-            seq.serialize_element(&styled_user(u, self.by_id))?;
+            seq.serialize_element(&styled_user(&u, self.by_id))?;
         }
         seq.end()
     }
@@ -235,7 +236,7 @@ pub fn write(
         Format::Ndjson => {
             let mut out = std::io::BufWriter::new(out);
             for u in &listing.users {
-                let mut v = styled_user(u, &by_id);
+                let mut v = styled_user(&u, &by_id);
                 v["type"] = json!("user");
                 writeln!(out, "{v}")?;
             }
@@ -288,7 +289,7 @@ pub fn write(
             let resources: Vec<Value> = listing
                 .users
                 .iter()
-                .map(|u| scim_user(u, by_id.get(u.id.as_str()).copied()))
+                .map(|u| scim_user(&u, by_id.get(u.id.as_str()).copied()))
                 .collect();
             let doc = json!({
                 "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],

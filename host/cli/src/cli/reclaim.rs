@@ -268,18 +268,14 @@ pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
 /// The idle users judged on web activity alone: their latest evidence, or
 /// (with none) every source covering their units, only sees web use.
 fn web_only_users<'a>(synced: &Synced, idle: &[&'a UserStatus]) -> BTreeSet<&'a str> {
-    let evidence = synced
-        .listing
-        .users
-        .iter()
-        .flat_map(|u| &u.memberships)
-        .flat_map(|m| &m.evidence);
-    let mut kinds: BTreeMap<&str, BTreeSet<bool>> = BTreeMap::new();
-    for e in evidence {
-        kinds
-            .entry(e.source.as_str())
-            .or_default()
-            .insert(e.kind == EvidenceKind::Web);
+    let mut kinds: BTreeMap<String, BTreeSet<bool>> = BTreeMap::new();
+    for user in &synced.listing.users {
+        for e in user.memberships.into_iter().flat_map(|m| m.evidence) {
+            kinds
+                .entry(e.source)
+                .or_default()
+                .insert(e.kind == EvidenceKind::Web);
+        }
     }
     let web = |source: &str| {
         kinds

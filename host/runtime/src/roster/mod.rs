@@ -1,0 +1,127 @@
+//! The users of a listing, kept compact: every string the listing repeats
+//! (unit ids and keys, roles, billable reasons, evidence sources and gaps)
+//! once, each user's own strings without spare capacity. A listing of a
+//! million memberships is held in a fraction of its contract form; users
+//! come out one at a time as contract [`User`]s, built when read, so a
+//! reader that streams (the outputs, `compute-status` in chunks) never
+//! holds a second copy of the organization.
+
+mod person;
+mod symbols;
+
+pub(crate) use person::Person;
+pub(crate) use symbols::Symbols;
+
+use crate::wit::latest::User;
+
+/// Users in a fixed order (sorted by id when they come from a listing).
+#[derive(Clone, Default)]
+pub struct Roster {
+    symbols: Symbols,
+    people: Vec<Person>,
+}
+
+impl Roster {
+    /// A roster of compact users, in the order given.
+    pub(crate) fn of(symbols: Symbols, mut people: Vec<Person>) -> Roster {
+        people.iter_mut().for_each(Person::settle);
+        people.shrink_to_fit();
+        Roster { symbols, people }
+    }
+
+    /// How many users.
+    pub fn len(&self) -> usize {
+        self.people.len()
+    }
+
+    /// Whether there is no user.
+    pub fn is_empty(&self) -> bool {
+        self.people.is_empty()
+    }
+
+    /// How many memberships, over all users.
+    pub fn membership_count(&self) -> usize {
+        self.people.iter().map(|p| p.seats.len()).sum()
+    }
+
+    /// The user at `i`, built now; none past the end.
+    pub fn get(&self, i: usize) -> Option<User> {
+        self.people.get(i).map(|p| p.expand(&self.symbols))
+    }
+
+    /// The user with this id, built now.
+    pub fn find(&self, id: &str) -> Option<User> {
+        self.people
+            .iter()
+            .find(|p| &*p.id == id)
+            .map(|p| p.expand(&self.symbols))
+    }
+
+    /// The users in order, each built when the iterator reaches it.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = User> + '_ {
+        self.people.iter().map(|p| p.expand(&self.symbols))
+    }
+
+    /// The users in order, at most `n` to a vector, each vector built when
+    /// the iterator reaches it.
+    pub fn chunks(&self, n: usize) -> impl Iterator<Item = Vec<User>> + '_ {
+        self.people
+            .chunks(n.max(1))
+            .map(|c| c.iter().map(|p| p.expand(&self.symbols)).collect())
+    }
+
+    /// Every user, built now: a whole copy in contract form.
+    pub fn to_vec(&self) -> Vec<User> {
+        self.iter().collect()
+    }
+}
+
+impl FromIterator<User> for Roster {
+    /// Users in the order given; nothing is merged or sorted.
+    fn from_iter<I: IntoIterator<Item = User>>(users: I) -> Self {
+        let mut symbols = Symbols::default();
+        let people = users
+            .into_iter()
+            .map(|u| Person::compact(u, &mut symbols))
+            .collect();
+        Roster::of(symbols, people)
+    }
+}
+
+impl From<Vec<User>> for Roster {
+    fn from(users: Vec<User>) -> Self {
+        users.into_iter().collect()
+    }
+}
+
+impl<'a> IntoIterator for &'a Roster {
+    type Item = User;
+    type IntoIter = Box<dyn ExactSizeIterator<Item = User> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+impl PartialEq for Roster {
+    /// The same users in the same order, however their strings are kept.
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl std::fmt::Debug for Roster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl serde::Serialize for Roster {
+    /// A sequence of users, serialised one by one.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+#[cfg(test)]
+mod tests;

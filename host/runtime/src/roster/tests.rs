@@ -1,0 +1,92 @@
+//! A roster gives back exactly the users it was given, in their order.
+
+use super::*;
+use crate::wit::latest::{
+    AccessLevel, AccountState, AccountStatus, Evidence, EvidenceKind, Membership, UnitKind, UnitRef,
+};
+
+fn user(n: u32, seats: u32) -> User {
+    User {
+        id: format!("{{user-{n}}}"),
+        account_id: n.is_multiple_of(2).then(|| format!("acc-{n}")),
+        email: n.is_multiple_of(3).then(|| format!("u{n}@example.com")),
+        display_name: Some(format!("User {n}")),
+        username: None,
+        status: AccountStatus {
+            upstream: Some("active".into()),
+            state: AccountState::Active,
+        },
+        mfa_enabled: (n % 2 == 1).then_some(true),
+        created_at: Some(1_600_000_000 + i64::from(n)),
+        memberships: (0..seats)
+            .map(|s| Membership {
+                unit: UnitRef {
+                    kind: if s.is_multiple_of(2) {
+                        UnitKind::Workspace
+                    } else {
+                        UnitKind::Instance
+                    },
+                    id: format!("{{unit-{s}}}"),
+                    key: format!("unit-{s}"),
+                },
+                role: s.is_multiple_of(2).then(|| "member".into()),
+                level: Some(AccessLevel::Member),
+                billable: !s.is_multiple_of(3),
+                billable_reason: "a member holds a seat".into(),
+                added_at: None,
+                evidence: (0..s)
+                    .map(|e| Evidence {
+                        source: format!("source-{}", e % 2),
+                        kind: EvidenceKind::Git,
+                        at: i64::from(e) * 1000,
+                    })
+                    .collect(),
+                evidence_gap: (s == 1).then(|| "no source sees this unit".into()),
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn users_come_back_as_given() {
+    let users: Vec<User> = (0..50).map(|n| user(n, n % 5)).collect();
+    let roster = Roster::from(users.clone());
+    assert_eq!(roster.len(), 50);
+    assert_eq!(
+        roster.membership_count(),
+        users.iter().map(|u| u.memberships.len()).sum::<usize>()
+    );
+    assert_eq!(roster.to_vec(), users);
+    assert_eq!(roster.get(7).as_ref(), Some(&users[7]));
+    assert_eq!(roster.find("{user-9}").as_ref(), Some(&users[9]));
+    assert_eq!(roster.find("{nobody}"), None);
+    let chunked: Vec<User> = roster.chunks(7).flatten().collect();
+    assert_eq!(chunked, users);
+    assert_eq!(roster.chunks(7).count(), 8);
+}
+
+#[test]
+fn serialises_as_the_users_would() {
+    let users: Vec<User> = (0..5).map(|n| user(n, 3)).collect();
+    let roster = Roster::from(users.clone());
+    assert_eq!(
+        serde_json::to_value(&roster).unwrap(),
+        serde_json::to_value(&users).unwrap()
+    );
+    assert_eq!(format!("{roster:?}"), format!("{users:?}"));
+}
+
+#[test]
+fn equality_ignores_how_strings_are_kept() {
+    let users: Vec<User> = (0..5).map(|n| user(n, 3)).collect();
+    // Interned in another order: other symbols, the same users.
+    let mut reversed: Roster = users.iter().rev().cloned().collect();
+    assert_ne!(reversed, Roster::from(users.clone()));
+    reversed = reversed
+        .iter()
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    assert_eq!(reversed, Roster::from(users));
+}
