@@ -317,7 +317,7 @@ pub fn run(
                 units: page.units.clone(),
                 coverage: page.coverage.clone(),
             };
-            if let Err(e) = cp.append(&entry) {
+            if let Err(e) = cp.append(entry) {
                 stop = Some(Stop::Host(e));
                 break;
             }

@@ -83,9 +83,18 @@ pub struct Page {
 impl Page {
     /// The page as its line, newline included.
     pub fn line(&self) -> Vec<u8> {
-        let mut bytes = serde_json::to_vec(self).expect("a page serialises");
-        bytes.push(b'\n');
+        let mut bytes = Vec::new();
+        self.write_line(&mut bytes)
+            .expect("memory takes every write");
         bytes
+    }
+
+    /// Writes the page as its line, newline included, as it is serialised:
+    /// a page of ten thousand memberships is never a whole line in memory.
+    /// A failed write may leave a torn line, which reading drops.
+    pub fn write_line(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer(&mut *w, self)?;
+        w.write_all(b"\n")
     }
 }
 

@@ -155,16 +155,18 @@ impl Checkpoint {
     }
 
     /// Commits one page (written and synced before this returns).
-    pub fn append(&mut self, entry: &Entry) -> Result<(), HostError> {
+    pub fn append(&mut self, entry: Entry) -> Result<(), HostError> {
         let page = Page {
-            cursor: entry.cursor.clone(),
-            users: entry.users.clone().mirror(),
-            units: entry.units.clone().mirror(),
-            coverage: entry.coverage.clone().mirror(),
+            cursor: entry.cursor,
+            users: entry.users.mirror(),
+            units: entry.units.mirror(),
+            coverage: entry.coverage.mirror(),
         };
-        self.file
-            .write_all(&page.line())
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, &self.file);
+        page.write_line(&mut out)
+            .and_then(|()| out.flush())
             .map_err(io_error(&self.path, "writing"))?;
+        drop(out);
         self.file
             .sync_data()
             .map_err(io_error(&self.path, "writing"))?;

@@ -30,7 +30,7 @@ fn written(entries: &[Entry]) -> (tempfile::TempDir, PathBuf) {
     let path = dir.path().join("sub/cp.ndjson");
     let mut cp = Checkpoint::create(&path, &header()).unwrap();
     for e in entries {
-        cp.append(e).unwrap();
+        cp.append(e.clone()).unwrap();
     }
     (dir, path)
 }
@@ -54,7 +54,7 @@ fn a_checkpoint_resumes_its_pages_and_drops_only_a_torn_last_line() {
         .unwrap();
     let (mut cp, entries) = Checkpoint::resume(&path, &header()).unwrap();
     assert_eq!(entries, [entry(Some("c1")), entry(None)]);
-    cp.append(&entry(Some("c3"))).unwrap();
+    cp.append(entry(Some("c3"))).unwrap();
     let (_, entries) = Checkpoint::resume(&path, &header()).unwrap();
     assert_eq!(entries.len(), 3, "the torn line was cut before the append");
 }
@@ -136,7 +136,7 @@ fn a_new_checkpoint_replaces_the_old_one_only_with_its_first_page() {
     );
     // Its first page puts the new one in place.
     let mut cp = Checkpoint::create(&path, &header()).unwrap();
-    cp.append(&entry(Some("new"))).unwrap();
+    cp.append(entry(Some("new"))).unwrap();
     let (_, entries) = Checkpoint::resume(&path, &header()).unwrap();
     assert_eq!(entries, [entry(Some("new"))]);
     assert_eq!(
