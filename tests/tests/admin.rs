@@ -95,7 +95,7 @@ fn sync(fake: &FakeBitbucket, credentials: Vec<SlotCredential>) -> (sync::Listin
     let listing = sync::list_all(connector(), &io, &request, &mut |_| {}).unwrap();
     assert!(listing.complete, "{:?}", listing.stop);
     let report = sync::compute_status(connector(), &io, &listing, policy()).unwrap();
-    (listing, report)
+    (listing, report.to_contract())
 }
 
 fn counts(v: &BTreeMap<String, Expected>) -> BTreeMap<&'static str, usize> {

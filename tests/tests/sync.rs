@@ -138,7 +138,7 @@ fn statuses_computed_in_chunks_equal_the_whole_listings() {
                 .unwrap()
                 .unwrap();
             assert!(
-                chunked == whole,
+                chunked.to_contract() == whole,
                 "complete {complete}, purchased {purchased:?}"
             );
         }

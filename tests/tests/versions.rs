@@ -91,14 +91,14 @@ fn statuses_of_the_0_1_0_fixture_come_from_its_own_rules_in_the_latest_model() {
     assert_eq!(a.reconciliation, b.reconciliation);
     assert_eq!(a.counts, b.counts);
     assert_eq!(a.seats.used, b.seats.used);
-    let activity = |r: &saas_runtime::latest::StatusReport| {
+    let activity = |r: &saas_runtime::report::Report| {
         r.users
             .iter()
             .map(|u| (u.user_id.clone(), u.activity, u.last_active))
             .collect::<Vec<_>>()
     };
     assert_eq!(activity(&a), activity(&b));
-    let units = |r: &saas_runtime::latest::StatusReport| {
+    let units = |r: &saas_runtime::report::Report| {
         r.seats
             .per_unit
             .iter()

@@ -3,9 +3,10 @@
 
 use std::collections::HashMap;
 
-use saas_runtime::latest::{self, StatusReport};
+use saas_runtime::latest;
 use saas_runtime::listing::Listing;
 use saas_runtime::names::wit_name;
+use saas_runtime::report::Report;
 
 use crate::model::{Activity, EvidenceRow, MembershipRow, RunInfo, Snapshot, UnitRow, UserRow};
 
@@ -66,17 +67,13 @@ impl Snapshot {
     /// A finished sync as a run to store: every user of the listing with
     /// the report's verdict (a user the report leaves out is `unknown`,
     /// saying so), every unit with its seats.
-    pub fn from_sync(meta: RunMeta, listing: &Listing, report: &StatusReport) -> Snapshot {
-        let verdicts: HashMap<&str, &latest::UserStatus> = report
-            .users
-            .iter()
-            .map(|s| (s.user_id.as_str(), s))
-            .collect();
+    pub fn from_sync(meta: RunMeta, listing: &Listing, report: &Report) -> Snapshot {
         let users = listing
             .users
             .iter()
             .map(|u| {
-                let v = verdicts.get(u.id.as_str());
+                let v = report.users.find(&u.id);
+                let v = v.as_ref();
                 UserRow {
                     id: u.id.clone(),
                     account_id: u.account_id.clone(),

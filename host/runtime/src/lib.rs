@@ -30,6 +30,7 @@ pub mod listing;
 pub mod merge;
 pub mod names;
 pub mod redact;
+pub mod report;
 pub mod roster;
 pub mod runtime;
 pub mod settings;

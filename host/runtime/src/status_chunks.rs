@@ -7,9 +7,10 @@
 
 use std::collections::HashMap;
 
+use crate::report::Report;
+use crate::roster::Verdicts;
 use crate::wit::latest::{
     ActivityCounts, MfaCoverage, Policy, Reconciliation, SeatSummary, StatusReport, UnitSeats,
-    UserStatus,
 };
 
 /// Users handed to one `compute-status` call: small enough that a call's
@@ -20,7 +21,7 @@ pub const CHUNK_USERS: usize = 2_000;
 /// The sum of chunk reports so far.
 pub struct Combined {
     policy: Policy,
-    users: Vec<UserStatus>,
+    users: Verdicts,
     counts: ActivityCounts,
     mfa: MfaCoverage,
     per_unit: Vec<UnitSeats>,
@@ -37,7 +38,7 @@ impl Combined {
     pub fn new(policy: Policy) -> Self {
         Combined {
             policy,
-            users: Vec::new(),
+            users: Verdicts::default(),
             counts: ActivityCounts {
                 active: 0,
                 inactive: 0,
@@ -61,7 +62,7 @@ impl Combined {
 
     /// Adds the report of one chunk of users, none of them in another.
     pub fn add(&mut self, part: StatusReport) {
-        self.users.extend(part.users);
+        part.users.into_iter().for_each(|u| self.users.push(u));
         let (c, p) = (&mut self.counts, &part.counts);
         c.active += p.active;
         c.inactive += p.inactive;
@@ -100,10 +101,8 @@ impl Combined {
     /// The report of all chunks: lists sorted as the contract says, and
     /// `purchased`, `unused`, `used-exceeds-purchased` and
     /// `extra-memberships` derived from the sums.
-    pub fn finish(mut self) -> StatusReport {
-        if !self.users.is_sorted_by(|a, b| a.user_id <= b.user_id) {
-            self.users.sort_by(|a, b| a.user_id.cmp(&b.user_id));
-        }
+    pub fn finish(mut self) -> Report {
+        self.users.settle();
         for unit in &mut self.per_unit {
             unit.admins.sort();
         }
@@ -116,7 +115,7 @@ impl Combined {
             self.per_unit.iter().map(|u| u.purchased).sum()
         };
         let purchased = self.policy.purchased_seats.or(reported);
-        StatusReport {
+        Report {
             as_of: self.policy.as_of,
             users: self.users,
             counts: self.counts,

@@ -9,11 +9,12 @@ use crate::error::HostError;
 use crate::imports::Io;
 pub use crate::listing::Listing;
 use crate::listing::{self, LoopOptions, Start, Step, Stop, register_session};
+use crate::report::Report;
 use crate::status_chunks::{CHUNK_USERS, Combined};
 use crate::values::{Config, Session};
 use crate::wit::ContractVersion;
 use crate::wit::latest::{
-    self, Capability, ConnectorError, Credential, Policy, Setting, SlotCredential, StatusReport,
+    self, Capability, ConnectorError, Credential, Policy, Setting, SlotCredential,
 };
 
 /// Where a sync keeps its checkpoint.
@@ -291,7 +292,7 @@ pub fn compute_status(
     io: &Io,
     listing: &Listing,
     policy: Policy,
-) -> Result<StatusReport, SyncError> {
+) -> Result<Report, SyncError> {
     let call = |users: Vec<latest::User>| {
         let part = latest::Listing {
             users,
@@ -309,7 +310,7 @@ pub fn compute_status(
     };
     if connector.contract_version() == ContractVersion::V0_1_0 || listing.users.len() <= CHUNK_USERS
     {
-        return call(listing.users.to_vec());
+        return call(listing.users.to_vec()).map(Report::from);
     }
     let mut combined = Combined::new(policy);
     for chunk in listing.users.chunks(CHUNK_USERS) {

@@ -3,10 +3,11 @@
 //! the run summary says how many users each gap leaves unknown, in which
 //! units, and what would fix it.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
-use saas_runtime::latest::{Activity, StatusReport};
+use saas_runtime::latest::Activity;
 use saas_runtime::listing::Listing;
+use saas_runtime::report::Report;
 use serde::Serialize;
 
 /// One gap and whom it leaves unknown.
@@ -21,19 +22,13 @@ pub struct Gap {
 }
 
 /// The gaps behind the report's unknown users, most users first.
-pub fn unknown(listing: &Listing, report: &StatusReport) -> Vec<Gap> {
-    let unknown: HashSet<&str> = report
-        .users
-        .iter()
-        .filter(|s| s.activity == Activity::Unknown)
-        .map(|s| s.user_id.as_str())
-        .collect();
+pub fn unknown(listing: &Listing, report: &Report) -> Vec<Gap> {
     // Per gap: its users, then the units where it applies.
     let mut gaps: BTreeMap<String, (usize, BTreeSet<String>)> = BTreeMap::new();
     for user in listing
         .users
         .iter()
-        .filter(|u| unknown.contains(u.id.as_str()))
+        .filter(|u| report.users.activity(&u.id) == Some(Activity::Unknown))
     {
         let mut counted = BTreeSet::new();
         for m in user.memberships {

@@ -1,12 +1,12 @@
 //! Sync output formats: table, JSON, NDJSON, CSV and SCIM 2.0 users.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::io::Write;
 
 use anyhow::Result;
-use saas_runtime::latest::{AccountState, Activity, StatusReport, User, UserStatus};
+use saas_runtime::latest::{AccountState, Activity, User, UserStatus};
 use saas_runtime::listing::Listing;
+use saas_runtime::report::Report;
 use saas_runtime::roster::Roster;
 use serde_json::{Value, json};
 
@@ -52,14 +52,6 @@ pub fn activity_name(a: Activity) -> &'static str {
     }
 }
 
-fn statuses(report: &StatusReport) -> HashMap<&str, &UserStatus> {
-    report
-        .users
-        .iter()
-        .map(|s| (s.user_id.as_str(), s))
-        .collect()
-}
-
 /// The schema the JSON and NDJSON outputs follow
 /// (`schema/sync-output.v1.schema.json`); its major version changes only
 /// when a field goes, is renamed or changes type.
@@ -83,9 +75,10 @@ fn user_json(user: &User, status: Option<&UserStatus>) -> Value {
     v
 }
 
-/// A user in the outputs' style, built when it is written.
-fn styled_user(user: &User, by_id: &HashMap<&str, &UserStatus>) -> Value {
-    let mut v = user_json(user, by_id.get(user.id.as_str()).copied());
+/// A user in the outputs' style with the report's verdict, built when it
+/// is written.
+fn styled_user(user: &User, report: &Report) -> Value {
+    let mut v = user_json(user, report.users.find(&user.id).as_ref());
     restyle(&mut v);
     v
 }
@@ -102,7 +95,7 @@ struct Document<'a> {
 /// The users of [`Document`], serialised one by one.
 struct Users<'a> {
     users: &'a Roster,
-    by_id: &'a HashMap<&'a str, &'a UserStatus>,
+    report: &'a Report,
 }
 
 impl serde::Serialize for Users<'_> {
@@ -110,13 +103,13 @@ impl serde::Serialize for Users<'_> {
         use serde::ser::SerializeSeq;
         let mut seq = s.serialize_seq(Some(self.users.len()))?;
         for u in self.users {
-            seq.serialize_element(&styled_user(&u, self.by_id))?;
+            seq.serialize_element(&styled_user(&u, self.report))?;
         }
         seq.end()
     }
 }
 
-fn summary(listing: &Listing, report: &StatusReport, error: Option<&str>) -> Value {
+fn summary(listing: &Listing, report: &Report, error: Option<&str>) -> Value {
     json!({
         "complete": listing.complete,
         "error": error,
@@ -211,11 +204,10 @@ pub fn write(
     out: &mut dyn Write,
     format: Format,
     listing: &Listing,
-    report: &StatusReport,
+    report: &Report,
     error: Option<&str>,
     table: Option<TableView<'_>>,
 ) -> Result<()> {
-    let by_id = statuses(report);
     match format {
         Format::Json => {
             let mut summary = summary(listing, report, error);
@@ -225,7 +217,7 @@ pub fn write(
                 summary,
                 users: Users {
                     users: &listing.users,
-                    by_id: &by_id,
+                    report,
                 },
             };
             let mut out = std::io::BufWriter::new(out);
@@ -236,7 +228,7 @@ pub fn write(
         Format::Ndjson => {
             let mut out = std::io::BufWriter::new(out);
             for u in &listing.users {
-                let mut v = styled_user(&u, &by_id);
+                let mut v = styled_user(&u, report);
                 v["type"] = json!("user");
                 writeln!(out, "{v}")?;
             }
@@ -264,7 +256,8 @@ pub fn write(
                 "units",
             ])?;
             for u in &listing.users {
-                let s = by_id.get(u.id.as_str());
+                let s = report.users.find(&u.id);
+                let s = s.as_ref();
                 let units: Vec<&str> = u.memberships.iter().map(|m| m.unit.key.as_str()).collect();
                 let row = [
                     u.id.as_str(),
@@ -289,7 +282,7 @@ pub fn write(
             let resources: Vec<Value> = listing
                 .users
                 .iter()
-                .map(|u| scim_user(&u, by_id.get(u.id.as_str()).copied()))
+                .map(|u| scim_user(&u, report.users.find(&u.id).as_ref()))
                 .collect();
             let doc = json!({
                 "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],

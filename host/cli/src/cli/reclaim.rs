@@ -126,12 +126,13 @@ pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
             "the listing is partial: nobody is idle on partial evidence, so the plan is empty"
         );
     }
-    let idle: Vec<&UserStatus> = synced
+    let idle: Vec<UserStatus> = synced
         .report
         .users
         .iter()
         .filter(|s| matches!(s.activity, Activity::Inactive | Activity::NeverActive))
         .collect();
+    let idle: Vec<&UserStatus> = idle.iter().collect();
     let web_only = web_only_users(&synced, &idle);
     let apply_plans = args.yes && args.groups.is_empty();
     let all_plans = plans(&synced, &idle, apply_plans)?;

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use anyhow::Result;
 use saas_runtime::HostError;
 use saas_runtime::latest::Policy;
-use saas_runtime::latest::StatusReport;
 use saas_runtime::listing::Listing;
+use saas_runtime::report::Report;
 use saas_runtime::sync::{self, CheckpointAt, SyncError, SyncRequest};
 
 use super::history_args::HistoryArgs;
@@ -77,7 +77,7 @@ pub struct Synced {
     /// The listing.
     pub listing: Listing,
     /// The statuses.
-    pub report: StatusReport,
+    pub report: Report,
     /// Unix seconds when the sync began.
     pub started_at: i64,
 }

@@ -8,9 +8,11 @@
 
 mod person;
 mod symbols;
+mod verdicts;
 
 pub(crate) use person::Person;
 pub(crate) use symbols::Symbols;
+pub use verdicts::Verdicts;
 
 use crate::wit::latest::User;
 

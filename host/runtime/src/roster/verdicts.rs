@@ -1,0 +1,144 @@
+//! The users of a status report, kept compact: reasons, sources and unit
+//! keys interned (a report's reasons are a few hundred sentences over a
+//! whole organization), each user's own strings without spare capacity,
+//! and [`UserStatus`] records built only when read.
+
+use super::symbols::{Sym, Symbols};
+use crate::wit::latest::{Activity, UserStatus};
+
+/// One user's verdict.
+#[derive(Debug, Clone)]
+struct Verdict {
+    user_id: Box<str>,
+    display_name: Option<Box<str>>,
+    email: Option<Box<str>>,
+    activity: Activity,
+    reason: Sym,
+    last_active: Option<i64>,
+    last_active_source: Option<Sym>,
+    units: Box<[Sym]>,
+    mfa_enabled: Option<bool>,
+}
+
+/// Verdicts sorted by user id.
+#[derive(Clone, Default)]
+pub struct Verdicts {
+    symbols: Symbols,
+    entries: Vec<Verdict>,
+}
+
+impl Verdicts {
+    /// Takes in one verdict; [`Verdicts::settle`] sorts them.
+    pub(crate) fn push(&mut self, s: UserStatus) {
+        let symbols = &mut self.symbols;
+        self.entries.push(Verdict {
+            user_id: s.user_id.into_boxed_str(),
+            display_name: s.display_name.map(String::into_boxed_str),
+            email: s.email.map(String::into_boxed_str),
+            activity: s.activity,
+            reason: symbols.intern(&s.reason),
+            last_active: s.last_active,
+            last_active_source: s.last_active_source.map(|x| symbols.intern(&x)),
+            units: s.units.iter().map(|u| symbols.intern(u)).collect(),
+            mfa_enabled: s.mfa_enabled,
+        });
+    }
+
+    /// Sorted by user id (stably, as the contract's lists are), without
+    /// spare capacity.
+    pub(crate) fn settle(&mut self) {
+        if !self.entries.is_sorted_by(|a, b| a.user_id <= b.user_id) {
+            self.entries.sort_by(|a, b| a.user_id.cmp(&b.user_id));
+        }
+        self.entries.shrink_to_fit();
+    }
+
+    fn expand(&self, v: &Verdict) -> UserStatus {
+        let get = |s: Sym| self.symbols.get(s).to_string();
+        UserStatus {
+            user_id: v.user_id.to_string(),
+            display_name: v.display_name.as_deref().map(str::to_string),
+            email: v.email.as_deref().map(str::to_string),
+            activity: v.activity,
+            reason: get(v.reason),
+            last_active: v.last_active,
+            last_active_source: v.last_active_source.map(get),
+            units: v.units.iter().map(|&u| get(u)).collect(),
+            mfa_enabled: v.mfa_enabled,
+        }
+    }
+
+    /// How many users.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn entry(&self, user_id: &str) -> Option<&Verdict> {
+        let at = self.entries.partition_point(|v| &*v.user_id < user_id);
+        self.entries.get(at).filter(|v| &*v.user_id == user_id)
+    }
+
+    /// The verdict of the user with this id, built now (a binary search).
+    pub fn find(&self, user_id: &str) -> Option<UserStatus> {
+        self.entry(user_id).map(|v| self.expand(v))
+    }
+
+    /// The activity of the user with this id, without building the rest.
+    pub fn activity(&self, user_id: &str) -> Option<Activity> {
+        self.entry(user_id).map(|v| v.activity)
+    }
+
+    /// The verdicts in user-id order, each built when reached.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = UserStatus> + '_ {
+        self.entries.iter().map(|v| self.expand(v))
+    }
+
+    /// Every verdict, built now: a whole copy in contract form.
+    pub fn to_vec(&self) -> Vec<UserStatus> {
+        self.iter().collect()
+    }
+}
+
+impl FromIterator<UserStatus> for Verdicts {
+    /// Verdicts, sorted by user id.
+    fn from_iter<I: IntoIterator<Item = UserStatus>>(statuses: I) -> Self {
+        let mut v = Verdicts::default();
+        statuses.into_iter().for_each(|s| v.push(s));
+        v.settle();
+        v
+    }
+}
+
+impl<'a> IntoIterator for &'a Verdicts {
+    type Item = UserStatus;
+    type IntoIter = Box<dyn ExactSizeIterator<Item = UserStatus> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+impl PartialEq for Verdicts {
+    /// The same verdicts in the same order, however their strings are kept.
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl std::fmt::Debug for Verdicts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl serde::Serialize for Verdicts {
+    /// A sequence of user statuses, serialised one by one.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
