@@ -4,8 +4,10 @@
 //! when it had none; the more restrictive account state wins), billing
 //! units by id, and coverage as a set.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{BuildHasher, RandomState};
+
+use hashbrown::HashTable;
 
 use crate::roster::{Person, Roster, Symbols};
 use crate::wit::latest::{AccountState, BillingUnit, Coverage, User};
@@ -28,7 +30,10 @@ fn restriction(state: AccountState) -> u8 {
 pub struct Merger {
     symbols: Symbols,
     people: Vec<Person>,
-    index: HashMap<Arc<str>, usize>,
+    /// Positions in `people`, found by the id's hash: the ids are not
+    /// kept twice.
+    index: HashTable<u32>,
+    hasher: RandomState,
     units: BTreeMap<String, BillingUnit>,
     coverage: BTreeSet<(String, String)>,
     duplicates: u64,
@@ -56,12 +61,23 @@ impl Merger {
             .extend(coverage.into_iter().map(|c| (c.source, c.unit_id)));
         for user in users {
             let person = Person::compact(user, &mut self.symbols);
-            let Some(&i) = self.index.get(&person.id) else {
-                self.index.insert(person.id.clone(), self.people.len());
-                self.people.push(person);
-                continue;
-            };
-            self.duplicates += merge_into(&mut self.people[i], person, &self.symbols);
+            let (people, hasher) = (&self.people, &self.hasher);
+            let hash = hasher.hash_one(person.id());
+            match self
+                .index
+                .find(hash, |&i| people[i as usize].id() == person.id())
+            {
+                Some(&i) => {
+                    self.duplicates +=
+                        merge_into(&mut self.people[i as usize], person, &self.symbols);
+                }
+                None => {
+                    let at = u32::try_from(people.len()).expect("fewer than 2^32 users");
+                    self.index
+                        .insert_unique(hash, at, |&i| hasher.hash_one(people[i as usize].id()));
+                    self.people.push(person);
+                }
+            }
         }
     }
 
@@ -91,7 +107,7 @@ impl Merger {
             ..
         } = self;
         drop(index);
-        people.sort_by(|a, b| a.id.cmp(&b.id));
+        people.sort_by(|a, b| a.id().cmp(b.id()));
         for p in &mut people {
             p.seats.sort_by(|a, b| {
                 (symbols.unit_key(a.unit), symbols.unit_id(a.unit))
@@ -125,8 +141,8 @@ impl Merger {
 /// its memberships brought nothing new.
 fn merge_into(known: &mut Person, copy: Person, symbols: &Symbols) -> u64 {
     let mut duplicates = 0;
-    if known.email.is_none() {
-        known.email = copy.email;
+    if let (None, Some(email)) = (known.email(), copy.email()) {
+        known.set_email(email);
     }
     if restriction(copy.state) > restriction(known.state) {
         known.state = copy.state;

@@ -6,6 +6,7 @@
 //! reader that streams (the outputs, `compute-status` in chunks) never
 //! holds a second copy of the organization.
 
+mod fields;
 mod person;
 mod symbols;
 mod verdicts;
@@ -55,7 +56,7 @@ impl Roster {
     pub fn find(&self, id: &str) -> Option<User> {
         self.people
             .iter()
-            .find(|p| &*p.id == id)
+            .find(|p| p.id() == id)
             .map(|p| p.expand(&self.symbols))
     }
 

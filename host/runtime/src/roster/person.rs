@@ -1,9 +1,11 @@
-//! A user as the roster keeps it: the user's own strings once, every
-//! repeated string a symbol, and no spare capacity once the listing ends.
+//! A user as the roster keeps it: the user's own strings in one
+//! allocation, every repeated string a symbol, one piece of evidence
+//! without an allocation, and no spare capacity once the listing ends.
 //! Converting a contract [`User`] in and back out gives the same user.
 
-use std::sync::Arc;
+use smallvec::SmallVec;
 
+use super::fields::Fields;
 use super::symbols::{Sym, Symbols, UnitSym};
 use crate::wit::latest::{
     AccessLevel, AccountState, AccountStatus, Evidence, EvidenceKind, Membership, User,
@@ -26,19 +28,16 @@ pub(crate) struct Seat {
     pub(crate) billable: bool,
     pub(crate) billable_reason: Sym,
     pub(crate) added_at: Option<i64>,
-    pub(crate) evidence: Vec<Proof>,
+    /// Most memberships have at most one piece.
+    pub(crate) evidence: SmallVec<[Proof; 1]>,
     pub(crate) evidence_gap: Option<Sym>,
 }
 
 /// One user.
 #[derive(Debug, Clone)]
 pub(crate) struct Person {
-    /// Shared with the merger's index while the listing runs.
-    pub(crate) id: Arc<str>,
-    pub(crate) account_id: Option<Box<str>>,
-    pub(crate) email: Option<Box<str>>,
-    pub(crate) display_name: Option<Box<str>>,
-    pub(crate) username: Option<Box<str>>,
+    /// Id, account id, email, display name and username.
+    fields: Fields<5>,
     pub(crate) upstream_status: Option<Sym>,
     pub(crate) state: AccountState,
     pub(crate) mfa_enabled: Option<bool>,
@@ -46,13 +45,11 @@ pub(crate) struct Person {
     pub(crate) seats: Vec<Seat>,
 }
 
-fn boxed(s: Option<String>) -> Option<Box<str>> {
-    s.map(String::into_boxed_str)
-}
-
-fn owned(s: &Option<Box<str>>) -> Option<String> {
-    s.as_deref().map(str::to_string)
-}
+const ID: usize = 0;
+const ACCOUNT_ID: usize = 1;
+const EMAIL: usize = 2;
+const DISPLAY_NAME: usize = 3;
+const USERNAME: usize = 4;
 
 impl Person {
     /// A contract user, its repeated strings interned.
@@ -63,11 +60,13 @@ impl Person {
             .map(|m| Seat::compact(m, symbols))
             .collect();
         Person {
-            id: Arc::from(user.id),
-            account_id: boxed(user.account_id),
-            email: boxed(user.email),
-            display_name: boxed(user.display_name),
-            username: boxed(user.username),
+            fields: Fields::new([
+                Some(user.id.as_str()),
+                user.account_id.as_deref(),
+                user.email.as_deref(),
+                user.display_name.as_deref(),
+                user.username.as_deref(),
+            ]),
             upstream_status: user.status.upstream.map(|s| symbols.intern(&s)),
             state: user.status.state,
             mfa_enabled: user.mfa_enabled,
@@ -78,12 +77,13 @@ impl Person {
 
     /// The contract user again.
     pub(crate) fn expand(&self, symbols: &Symbols) -> User {
+        let f = &self.fields;
         User {
-            id: self.id.to_string(),
-            account_id: owned(&self.account_id),
-            email: owned(&self.email),
-            display_name: owned(&self.display_name),
-            username: owned(&self.username),
+            id: self.id().to_string(),
+            account_id: f.owned(ACCOUNT_ID),
+            email: f.owned(EMAIL),
+            display_name: f.owned(DISPLAY_NAME),
+            username: f.owned(USERNAME),
             status: AccountStatus {
                 upstream: self.upstream_status.map(|s| symbols.get(s).to_string()),
                 state: self.state,
@@ -92,6 +92,21 @@ impl Person {
             created_at: self.created_at,
             memberships: self.seats.iter().map(|s| s.expand(symbols)).collect(),
         }
+    }
+
+    /// The user's id.
+    pub(crate) fn id(&self) -> &str {
+        self.fields.get(ID).unwrap_or_default()
+    }
+
+    /// The email, when known.
+    pub(crate) fn email(&self) -> Option<&str> {
+        self.fields.get(EMAIL)
+    }
+
+    /// Fills in the email.
+    pub(crate) fn set_email(&mut self, email: &str) {
+        self.fields = self.fields.with(EMAIL, Some(email));
     }
 
     /// Drops spare capacity: the listing is over.

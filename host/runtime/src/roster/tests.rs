@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::wit::latest::{
-    AccessLevel, AccountState, AccountStatus, Evidence, EvidenceKind, Membership, UnitKind, UnitRef,
+    AccessLevel, AccountState, AccountStatus, Activity, Evidence, EvidenceKind, Membership,
+    UnitKind, UnitRef, UserStatus,
 };
 
 fn user(n: u32, seats: u32) -> User {
@@ -89,4 +90,36 @@ fn equality_ignores_how_strings_are_kept() {
         .rev()
         .collect();
     assert_eq!(reversed, Roster::from(users));
+}
+
+fn status(n: u32) -> UserStatus {
+    UserStatus {
+        user_id: format!("{{user-{n:03}}}"),
+        display_name: n.is_multiple_of(2).then(|| format!("User {n}")),
+        email: n.is_multiple_of(3).then(String::new),
+        activity: [Activity::Active, Activity::Inactive, Activity::Unknown][n as usize % 3],
+        reason: format!("reason {}", n % 4),
+        last_active: (n % 2 == 1).then_some(i64::from(n) * 1000),
+        last_active_source: (n % 2 == 1).then(|| "source".into()),
+        units: (0..n % 3).map(|u| format!("unit-{u}")).collect(),
+        mfa_enabled: None,
+    }
+}
+
+#[test]
+fn verdicts_come_back_sorted_by_user_and_are_found_by_id() {
+    let given: Vec<UserStatus> = (0..40).rev().map(status).collect();
+    let verdicts: Verdicts = given.iter().cloned().collect();
+    let mut sorted = given.clone();
+    sorted.sort_by(|a, b| a.user_id.cmp(&b.user_id));
+    assert_eq!(verdicts.to_vec(), sorted);
+    assert_eq!(verdicts.len(), 40);
+    assert_eq!(verdicts.find("{user-007}"), Some(status(7)));
+    assert_eq!(verdicts.activity("{user-008}"), Some(status(8).activity));
+    assert_eq!(verdicts.find("{user-999}"), None);
+    assert_eq!(verdicts.activity("{a}"), None);
+    assert_eq!(
+        serde_json::to_value(&verdicts).unwrap(),
+        serde_json::to_value(&sorted).unwrap()
+    );
 }

@@ -3,21 +3,27 @@
 //! whole organization), each user's own strings without spare capacity,
 //! and [`UserStatus`] records built only when read.
 
+use super::fields::Fields;
 use super::symbols::{Sym, Symbols};
 use crate::wit::latest::{Activity, UserStatus};
 
 /// One user's verdict.
 #[derive(Debug, Clone)]
 struct Verdict {
-    user_id: Box<str>,
-    display_name: Option<Box<str>>,
-    email: Option<Box<str>>,
+    /// User id, display name and email.
+    fields: Fields<3>,
     activity: Activity,
     reason: Sym,
     last_active: Option<i64>,
     last_active_source: Option<Sym>,
     units: Box<[Sym]>,
     mfa_enabled: Option<bool>,
+}
+
+impl Verdict {
+    fn user_id(&self) -> &str {
+        self.fields.get(0).unwrap_or_default()
+    }
 }
 
 /// Verdicts sorted by user id.
@@ -32,9 +38,11 @@ impl Verdicts {
     pub(crate) fn push(&mut self, s: UserStatus) {
         let symbols = &mut self.symbols;
         self.entries.push(Verdict {
-            user_id: s.user_id.into_boxed_str(),
-            display_name: s.display_name.map(String::into_boxed_str),
-            email: s.email.map(String::into_boxed_str),
+            fields: Fields::new([
+                Some(s.user_id.as_str()),
+                s.display_name.as_deref(),
+                s.email.as_deref(),
+            ]),
             activity: s.activity,
             reason: symbols.intern(&s.reason),
             last_active: s.last_active,
@@ -47,8 +55,8 @@ impl Verdicts {
     /// Sorted by user id (stably, as the contract's lists are), without
     /// spare capacity.
     pub(crate) fn settle(&mut self) {
-        if !self.entries.is_sorted_by(|a, b| a.user_id <= b.user_id) {
-            self.entries.sort_by(|a, b| a.user_id.cmp(&b.user_id));
+        if !self.entries.is_sorted_by(|a, b| a.user_id() <= b.user_id()) {
+            self.entries.sort_by(|a, b| a.user_id().cmp(b.user_id()));
         }
         self.entries.shrink_to_fit();
     }
@@ -56,9 +64,9 @@ impl Verdicts {
     fn expand(&self, v: &Verdict) -> UserStatus {
         let get = |s: Sym| self.symbols.get(s).to_string();
         UserStatus {
-            user_id: v.user_id.to_string(),
-            display_name: v.display_name.as_deref().map(str::to_string),
-            email: v.email.as_deref().map(str::to_string),
+            user_id: v.user_id().to_string(),
+            display_name: v.fields.owned(1),
+            email: v.fields.owned(2),
             activity: v.activity,
             reason: get(v.reason),
             last_active: v.last_active,
@@ -79,8 +87,8 @@ impl Verdicts {
     }
 
     fn entry(&self, user_id: &str) -> Option<&Verdict> {
-        let at = self.entries.partition_point(|v| &*v.user_id < user_id);
-        self.entries.get(at).filter(|v| &*v.user_id == user_id)
+        let at = self.entries.partition_point(|v| v.user_id() < user_id);
+        self.entries.get(at).filter(|v| v.user_id() == user_id)
     }
 
     /// The verdict of the user with this id, built now (a binary search).
