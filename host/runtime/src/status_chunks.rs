@@ -6,17 +6,65 @@
 //! definitions and derives the totals that are not sums again.
 
 use std::collections::HashMap;
+use std::num::NonZeroUsize;
+use std::sync::Mutex;
 
 use crate::report::Report;
-use crate::roster::Verdicts;
+use crate::roster::{Roster, Verdicts};
 use crate::wit::latest::{
-    ActivityCounts, MfaCoverage, Policy, Reconciliation, SeatSummary, StatusReport, UnitSeats,
+    ActivityCounts, MfaCoverage, Policy, Reconciliation, SeatSummary, StatusReport, UnitSeats, User,
 };
 
 /// Users handed to one `compute-status` call: small enough that a call's
 /// copy of its users stays a few MB, large enough that the calls' fixed
 /// cost (a fresh instance, the units and coverage passed again) is noise.
-pub const CHUNK_USERS: usize = 2_000;
+pub const CHUNK_USERS: usize = 1_000;
+
+/// At most this many chunks at once: each call is a fresh instance with
+/// its own memory, and after the listing the host's cores are free.
+pub const STATUS_WORKERS: usize = 4;
+
+/// The report of `users`, computed by `call` in chunks of [`CHUNK_USERS`],
+/// as many at once as the machine has cores (at most [`STATUS_WORKERS`]),
+/// and combined. The first failure stops the chunks not yet started.
+pub fn in_chunks<E: Send>(
+    users: &Roster,
+    policy: Policy,
+    call: impl Fn(Vec<User>) -> Result<StatusReport, E> + Sync,
+) -> Result<Report, E> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, NonZeroUsize::get)
+        .clamp(1, STATUS_WORKERS);
+    let chunks = Mutex::new(users.chunks(CHUNK_USERS));
+    let combined = Mutex::new(Combined::new(policy));
+    let failed: Mutex<Option<E>> = Mutex::new(None);
+    let held = "no worker panics while holding a lock";
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    if failed.lock().expect(held).is_some() {
+                        return;
+                    }
+                    let Some(chunk) = chunks.lock().expect(held).next() else {
+                        return;
+                    };
+                    match call(chunk) {
+                        Ok(part) => combined.lock().expect(held).add(part),
+                        Err(e) => {
+                            failed.lock().expect(held).get_or_insert(e);
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    match failed.into_inner().expect(held) {
+        Some(e) => Err(e),
+        None => Ok(combined.into_inner().expect(held).finish()),
+    }
+}
 
 /// The sum of chunk reports so far.
 pub struct Combined {

@@ -10,7 +10,7 @@ use crate::imports::Io;
 pub use crate::listing::Listing;
 use crate::listing::{self, LoopOptions, Start, Step, Stop, register_session};
 use crate::report::Report;
-use crate::status_chunks::{CHUNK_USERS, Combined};
+use crate::status_chunks::{self, CHUNK_USERS};
 use crate::values::{Config, Session};
 use crate::wit::ContractVersion;
 use crate::wit::latest::{
@@ -283,10 +283,11 @@ pub fn list_all(
 }
 
 /// Computes statuses for a listing: a 0.2.0 component in calls of at most
-/// [`CHUNK_USERS`] users each, combined (the contract promises the report
-/// adds up over disjoint users), so that neither a copy of the listing nor
-/// the guest's memory grows with the whole organization; a 0.1.0 component,
-/// which promised nothing of the kind, in one call.
+/// [`CHUNK_USERS`] users each, on as many cores as there are
+/// ([`status_chunks::in_chunks`]), combined (the contract promises the
+/// report adds up over disjoint users), so that neither a copy of the
+/// listing nor the guest's memory grows with the whole organization; a
+/// 0.1.0 component, which promised nothing of the kind, in one call.
 pub fn compute_status(
     connector: &Connector,
     io: &Io,
@@ -312,9 +313,5 @@ pub fn compute_status(
     {
         return call(listing.users.to_vec()).map(Report::from);
     }
-    let mut combined = Combined::new(policy);
-    for chunk in listing.users.chunks(CHUNK_USERS) {
-        combined.add(call(chunk)?);
-    }
-    Ok(combined.finish())
+    status_chunks::in_chunks(&listing.users, policy, call)
 }
