@@ -23,6 +23,7 @@ mod reclaim;
 mod settings;
 mod slot_credentials;
 mod stored;
+mod styled_user;
 mod summary;
 mod sync_cmd;
 mod undo_cmd;

@@ -11,6 +11,7 @@ use saas_runtime::roster::Roster;
 use serde_json::{Value, json};
 
 use super::json_style::restyle;
+use super::styled_user::StyledUser;
 
 /// Output format of `sync`, `demo` and `reclaim`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -57,32 +58,6 @@ pub fn activity_name(a: Activity) -> &'static str {
 /// when a field goes, is renamed or changes type.
 pub const SYNC_SCHEMA: &str = "saas-host/sync-output/v1";
 
-/// A user as the contract has it (`status` is the upstream account's), and
-/// the host's `verdict` on their activity.
-fn user_json(user: &User, status: Option<&UserStatus>) -> Value {
-    let mut v = serde_json::to_value(user).expect("serialises");
-    if let (Some(o), Some(s)) = (v.as_object_mut(), status) {
-        o.insert(
-            "verdict".into(),
-            json!({
-                "activity": activity_name(s.activity),
-                "reason": s.reason,
-                "last_active": s.last_active,
-                "last_active_source": s.last_active_source,
-            }),
-        );
-    }
-    v
-}
-
-/// A user in the outputs' style with the report's verdict, built when it
-/// is written.
-fn styled_user(user: &User, report: &Report) -> Value {
-    let mut v = user_json(user, report.users.find(&user.id).as_ref());
-    restyle(&mut v);
-    v
-}
-
 /// The JSON document, written as it is serialised: the users are turned
 /// into JSON one at a time, so the document is never whole in memory.
 #[derive(serde::Serialize)]
@@ -103,7 +78,12 @@ impl serde::Serialize for Users<'_> {
         use serde::ser::SerializeSeq;
         let mut seq = s.serialize_seq(Some(self.users.len()))?;
         for u in self.users {
-            seq.serialize_element(&styled_user(&u, self.report))?;
+            let status = self.report.users.find(&u.id);
+            seq.serialize_element(&StyledUser {
+                user: &u,
+                status: status.as_ref(),
+                record_type: None,
+            })?;
         }
         seq.end()
     }
@@ -228,9 +208,14 @@ pub fn write(
         Format::Ndjson => {
             let mut out = std::io::BufWriter::new(out);
             for u in &listing.users {
-                let mut v = styled_user(&u, report);
-                v["type"] = json!("user");
-                writeln!(out, "{v}")?;
+                let status = report.users.find(&u.id);
+                let line = StyledUser {
+                    user: &u,
+                    status: status.as_ref(),
+                    record_type: Some("user"),
+                };
+                serde_json::to_writer(&mut out, &line)?;
+                writeln!(out)?;
             }
             let mut s = summary(listing, report, error);
             s["type"] = json!("summary");

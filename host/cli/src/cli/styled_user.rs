@@ -1,0 +1,137 @@
+//! A user of the sync outputs, serialised straight into the outputs' style
+//! ([`super::json_style`]): the same document as the user turned into a
+//! `serde_json::Value`, restyled and written, without building the value.
+//! Keys come in the order a `Value`'s map writes them (sorted), times as RFC
+//! 3339, enum values in kebab-case. At 100,000 memberships the value and
+//! its restyling were most of the time after the listing.
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+use saas_runtime::latest::{AccountStatus, Evidence, Membership, UnitRef, User, UserStatus};
+use saas_runtime::names::kebab;
+
+use super::output::{activity_name, iso};
+
+/// A user with the report's verdict and, for NDJSON, its record type.
+pub struct StyledUser<'a> {
+    /// The user.
+    pub user: &'a User,
+    /// The report's verdict on them, when it gave one.
+    pub status: Option<&'a UserStatus>,
+    /// The `type` field of an NDJSON line.
+    pub record_type: Option<&'static str>,
+}
+
+/// A contract enum's value in kebab-case, as `restyle` writes it.
+fn variant(value: &impl Serialize) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => kebab(&s),
+        _ => String::new(),
+    }
+}
+
+/// A contract timestamp as RFC 3339, or null.
+struct Time(Option<i64>);
+
+impl Serialize for Time {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Some(t) => s.serialize_str(&iso(t)),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+struct Unit<'a>(&'a UnitRef);
+
+impl Serialize for Unit<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("id", &self.0.id)?;
+        m.serialize_entry("key", &self.0.key)?;
+        m.serialize_entry("kind", &variant(&self.0.kind))?;
+        m.end()
+    }
+}
+
+struct Proof<'a>(&'a Evidence);
+
+impl Serialize for Proof<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("at", &Time(Some(self.0.at)))?;
+        m.serialize_entry("kind", &variant(&self.0.kind))?;
+        m.serialize_entry("source", &self.0.source)?;
+        m.end()
+    }
+}
+
+struct Seat<'a>(&'a Membership);
+
+impl Serialize for Seat<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let x = self.0;
+        let mut m = s.serialize_map(Some(8))?;
+        m.serialize_entry("added_at", &Time(x.added_at))?;
+        m.serialize_entry("billable", &x.billable)?;
+        m.serialize_entry("billable_reason", &x.billable_reason)?;
+        let evidence: Vec<Proof<'_>> = x.evidence.iter().map(Proof).collect();
+        m.serialize_entry("evidence", &evidence)?;
+        m.serialize_entry("evidence_gap", &x.evidence_gap)?;
+        m.serialize_entry("level", &x.level.map(|l| variant(&l)))?;
+        m.serialize_entry("role", &x.role)?;
+        m.serialize_entry("unit", &Unit(&x.unit))?;
+        m.end()
+    }
+}
+
+struct State<'a>(&'a AccountStatus);
+
+impl Serialize for State<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("state", &variant(&self.0.state))?;
+        m.serialize_entry("upstream", &self.0.upstream)?;
+        m.end()
+    }
+}
+
+struct Verdict<'a>(&'a UserStatus);
+
+impl Serialize for Verdict<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(4))?;
+        m.serialize_entry("activity", activity_name(self.0.activity))?;
+        m.serialize_entry("last_active", &Time(self.0.last_active))?;
+        m.serialize_entry("last_active_source", &self.0.last_active_source)?;
+        m.serialize_entry("reason", &self.0.reason)?;
+        m.end()
+    }
+}
+
+impl Serialize for StyledUser<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let u = self.user;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("account_id", &u.account_id)?;
+        m.serialize_entry("created_at", &Time(u.created_at))?;
+        m.serialize_entry("display_name", &u.display_name)?;
+        m.serialize_entry("email", &u.email)?;
+        m.serialize_entry("id", &u.id)?;
+        let seats: Vec<Seat<'_>> = u.memberships.iter().map(Seat).collect();
+        m.serialize_entry("memberships", &seats)?;
+        m.serialize_entry("mfa_enabled", &u.mfa_enabled)?;
+        m.serialize_entry("status", &State(&u.status))?;
+        if let Some(t) = self.record_type {
+            m.serialize_entry("type", t)?;
+        }
+        m.serialize_entry("username", &u.username)?;
+        if let Some(v) = self.status {
+            m.serialize_entry("verdict", &Verdict(v))?;
+        }
+        m.end()
+    }
+}
+
+#[cfg(test)]
+mod tests;
