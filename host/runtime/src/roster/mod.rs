@@ -97,34 +97,43 @@ impl From<Vec<User>> for Roster {
     }
 }
 
-impl<'a> IntoIterator for &'a Roster {
-    type Item = User;
-    type IntoIter = Box<dyn ExactSizeIterator<Item = User> + 'a>;
+/// What a compact store of records is to the rest of Rust, given its
+/// `iter()` of contract records built when read: iterable by reference,
+/// equal when it holds the same records in the same order (however their
+/// strings are kept), debugged and serialised as the list of records.
+macro_rules! record_list {
+    ($store:ty, $record:ty) => {
+        impl<'a> IntoIterator for &'a $store {
+            type Item = $record;
+            type IntoIter = Box<dyn ExactSizeIterator<Item = $record> + 'a>;
 
-    fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
-    }
+            fn into_iter(self) -> Self::IntoIter {
+                Box::new(self.iter())
+            }
+        }
+
+        impl PartialEq for $store {
+            fn eq(&self, other: &Self) -> bool {
+                self.len() == other.len() && self.iter().eq(other.iter())
+            }
+        }
+
+        impl std::fmt::Debug for $store {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_list().entries(self.iter()).finish()
+            }
+        }
+
+        impl serde::Serialize for $store {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.iter())
+            }
+        }
+    };
 }
 
-impl PartialEq for Roster {
-    /// The same users in the same order, however their strings are kept.
-    fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len() && self.iter().eq(other.iter())
-    }
-}
-
-impl std::fmt::Debug for Roster {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
-    }
-}
-
-impl serde::Serialize for Roster {
-    /// A sequence of users, serialised one by one.
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.iter())
-    }
-}
+record_list!(Roster, User);
+record_list!(Verdicts, crate::wit::latest::UserStatus);
 
 #[cfg(test)]
 mod tests;

@@ -121,32 +121,3 @@ impl FromIterator<UserStatus> for Verdicts {
         v
     }
 }
-
-impl<'a> IntoIterator for &'a Verdicts {
-    type Item = UserStatus;
-    type IntoIter = Box<dyn ExactSizeIterator<Item = UserStatus> + 'a>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
-    }
-}
-
-impl PartialEq for Verdicts {
-    /// The same verdicts in the same order, however their strings are kept.
-    fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len() && self.iter().eq(other.iter())
-    }
-}
-
-impl std::fmt::Debug for Verdicts {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
-    }
-}
-
-impl serde::Serialize for Verdicts {
-    /// A sequence of user statuses, serialised one by one.
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.iter())
-    }
-}
