@@ -25,11 +25,14 @@ pub struct Gap {
 pub fn unknown(listing: &Listing, report: &Report) -> Vec<Gap> {
     // Per gap: its users, then the units where it applies.
     let mut gaps: BTreeMap<String, (usize, BTreeSet<String>)> = BTreeMap::new();
-    for user in listing
+    // Only the unknown users are built.
+    let unknown = listing
         .users
-        .iter()
-        .filter(|u| report.users.activity(&u.id) == Some(Activity::Unknown))
-    {
+        .ids()
+        .enumerate()
+        .filter(|(_, id)| report.users.activity(id) == Some(Activity::Unknown))
+        .filter_map(|(i, _)| listing.users.get(i));
+    for user in unknown {
         let mut counted = BTreeSet::new();
         for m in user.memberships {
             if let Some(gap) = m.evidence_gap {

@@ -47,6 +47,11 @@ impl Roster {
         self.people.iter().map(|p| p.seats.len()).sum()
     }
 
+    /// The users' ids in order, without building the users.
+    pub fn ids(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.people.iter().map(Person::id)
+    }
+
     /// The user at `i`, built now; none past the end.
     pub fn get(&self, i: usize) -> Option<User> {
         self.people.get(i).map(|p| p.expand(&self.symbols))

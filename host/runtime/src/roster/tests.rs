@@ -61,6 +61,7 @@ fn users_come_back_as_given() {
     assert_eq!(roster.get(7).as_ref(), Some(&users[7]));
     assert_eq!(roster.find("{user-9}").as_ref(), Some(&users[9]));
     assert_eq!(roster.find("{nobody}"), None);
+    assert!(roster.ids().eq(users.iter().map(|u| u.id.as_str())));
     let chunked: Vec<User> = roster.chunks(7).flatten().collect();
     assert_eq!(chunked, users);
     assert_eq!(roster.chunks(7).count(), 8);
