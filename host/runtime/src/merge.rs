@@ -106,6 +106,8 @@ impl Merger {
             coverage,
             ..
         } = self;
+        // The index is done with: freed before sorting, at the listing's
+        // peak, rather than when `finish` returns.
         drop(index);
         people.sort_by(|a, b| a.id().cmp(b.id()));
         for p in &mut people {
