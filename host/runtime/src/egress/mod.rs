@@ -7,6 +7,7 @@
 //! fetched ahead when a connector says what it will ask for next. Knows
 //! nothing of wasm.
 
+mod faults;
 mod hooks;
 mod in_flight;
 mod limits;
@@ -20,6 +21,7 @@ use std::time::Duration;
 
 use url::Url;
 
+pub use faults::{Exchange, Fault, FaultLayer, Match, Rewrite, Rule, fingerprint, path_matches};
 pub use hooks::{
     AllowedHost, Allowlist, DEFAULT_FORBIDDEN_HEADERS, DenyAll, EgressHooks, is_loopback,
 };
