@@ -26,6 +26,7 @@ pub mod egress;
 pub mod error;
 mod groups;
 pub mod imports;
+pub mod json_style;
 pub mod listing;
 pub mod merge;
 pub mod names;

@@ -310,7 +310,7 @@ mod erased {
 
     impl<T: serde::Serialize> Ser for T {
         fn to_json(&self) -> serde_json::Result<String> {
-            super::super::json_style::pretty(self)
+            saas_runtime::json_style::pretty(self)
         }
     }
 }

@@ -108,7 +108,7 @@ fn json_out(value: &impl serde::Serialize) -> Result<Exit, Failure> {
     if let Some(o) = doc.as_object_mut() {
         o.insert("schema".into(), HISTORY_SCHEMA.into());
     }
-    super::json_style::restyle(&mut doc);
+    saas_runtime::json_style::restyle(&mut doc);
     let text = serde_json::to_string_pretty(&doc).map_err(fail)?;
     println!("{text}");
     Ok(Exit::Success)

@@ -100,7 +100,7 @@ pub fn run(args: &InspectArgs) -> Result<Exit, Failure> {
         });
         println!(
             "{}",
-            super::json_style::pretty(&doc).map_err(|e| Failure::other(e.into()))?
+            saas_runtime::json_style::pretty(&doc).map_err(|e| Failure::other(e.into()))?
         );
     } else {
         println!(

@@ -15,7 +15,6 @@ mod groups_cmd;
 mod history_args;
 mod history_cmd;
 mod inspect;
-mod json_style;
 mod kept;
 mod output;
 mod progress;

@@ -10,8 +10,9 @@ use saas_runtime::report::Report;
 use saas_runtime::roster::Roster;
 use serde_json::{Value, json};
 
-use super::json_style::restyle;
 use super::styled_user::StyledUser;
+pub use saas_runtime::json_style::iso;
+use saas_runtime::json_style::restyle;
 
 /// Output format of `sync`, `demo` and `reclaim`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -31,17 +32,6 @@ pub enum Format {
 /// The SCIM extension schema that carries activity.
 pub const SCIM_ACTIVITY_SCHEMA: &str =
     "urn:saas-connector:params:scim:schemas:extension:activity:2.0:User";
-
-/// An ISO 8601 date-time of a Unix time.
-pub fn iso(t: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(t)
-        .ok()
-        .and_then(|d| {
-            d.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| t.to_string())
-}
 
 /// The name of an activity.
 pub fn activity_name(a: Activity) -> &'static str {

@@ -237,7 +237,7 @@ pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
             json!({"idle_users": entries, "idle_seats": seats, "actions": results, "notes": notes});
         println!(
             "{}",
-            super::json_style::pretty(&doc).map_err(|e| Failure::other(e.into()))?
+            saas_runtime::json_style::pretty(&doc).map_err(|e| Failure::other(e.into()))?
         );
     } else {
         println!("{} idle users hold {} seats", idle.len(), seats);

@@ -1,5 +1,5 @@
 //! A user of the sync outputs, serialised straight into the outputs' style
-//! ([`super::json_style`]): the same document as the user turned into a
+//! ([`saas_runtime::json_style`]): the same document as the user turned into a
 //! `serde_json::Value`, restyled and written, without building the value.
 //! Keys come in the order a `Value`'s map writes them (sorted), times as RFC
 //! 3339, enum values in kebab-case. At 100,000 memberships the value and

@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::cli::json_style::restyle;
+use saas_runtime::json_style::restyle;
 use saas_runtime::latest::{AccessLevel, AccountState, Activity, EvidenceKind, UnitKind};
 
 const LEVELS: [AccessLevel; 5] = [

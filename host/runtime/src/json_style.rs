@@ -1,4 +1,5 @@
-//! The one style of every JSON document the command line prints: keys in
+//! The one style of every JSON document the reference host prints (and of
+//! a scenario's truth): keys in
 //! snake_case (Rust's field names), enum values in kebab-case (the WIT's
 //! spelling: `never-active`, `workspace`, `elevated`), and times as RFC 3339
 //! strings in UTC. The contract's types serialise with their Rust variant
@@ -8,9 +9,19 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use saas_runtime::names::kebab;
+use crate::names::kebab;
 
-use super::output::iso;
+/// A contract timestamp (Unix seconds) as RFC 3339 in UTC; the number
+/// itself when it is out of RFC 3339's range.
+pub fn iso(t: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| {
+            d.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| t.to_string())
+}
 
 /// Fields that hold a contract `timestamp` (Unix seconds).
 const TIME_FIELDS: [&str; 8] = [

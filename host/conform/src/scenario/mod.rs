@@ -1,0 +1,301 @@
+//! A scenario: what a connector author ships next to the component so the
+//! kit can replay the upstream API and hold the connector to a truth. One
+//! folder: `scenario.toml` (the routes and how they page, the credentials,
+//! the answers to a refused or expired credential), JSONL files of upstream
+//! items, and `truth/users.jsonl` (every user the listing must yield, as
+//! contract records in the style of `saas-host sync --format ndjson`).
+//! The README's "Writing a scenario" documents every key.
+
+mod paging;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::Value;
+
+pub use paging::{PageRequest, Paging, PagingStyle, page_body};
+
+/// A scenario as read from its folder.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The folder it came from.
+    pub dir: PathBuf,
+    /// `scenario.toml`.
+    pub file: ScenarioFile,
+    /// The items of each listing route, by file name.
+    pub items: BTreeMap<String, Vec<Value>>,
+    /// The users the listing must yield, sorted by id.
+    pub truth: Vec<Value>,
+}
+
+/// `scenario.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// The connector's `info().name`.
+    pub connector: String,
+    /// Settings by name, as text; `{upstream}` is replaced by the replay
+    /// upstream's origin (`http://127.0.0.1:PORT`).
+    #[serde(default)]
+    pub settings: BTreeMap<String, String>,
+    /// The credentials the upstream accepts and some it refuses.
+    pub credentials: Credentials,
+    /// How requests carry credentials, and the answers to bad ones.
+    #[serde(default)]
+    pub auth: Auth,
+    /// The upstream's routes, tried in order.
+    pub routes: Vec<Route>,
+}
+
+/// Credentials by slot, each a table of fields as in the config file's
+/// `[credentials.<slot>]` (`token`, `client-id`, `username`...).
+pub type SlotFields = BTreeMap<String, BTreeMap<String, String>>;
+
+/// `[credentials]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Credentials {
+    /// Accepted by the upstream.
+    pub valid: SlotFields,
+    /// Refused by the upstream with `auth.refused`.
+    pub invalid: SlotFields,
+}
+
+/// A fixed answer: a status and a body.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Answer {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body (JSON, usually).
+    #[serde(default)]
+    pub body: String,
+}
+
+/// `[auth]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Auth {
+    /// The header that carries the credential.
+    pub header: String,
+    /// What comes before a token in it.
+    pub prefix: String,
+    /// The answer to a request without an accepted credential.
+    pub refused: Answer,
+    /// The answer to a request with a token the kit marked expired.
+    pub expired: Answer,
+}
+
+impl Default for Auth {
+    fn default() -> Self {
+        Auth {
+            header: "authorization".into(),
+            prefix: "Bearer ".into(),
+            refused: Answer {
+                status: 401,
+                body: r#"{"error":"invalid credentials"}"#.into(),
+            },
+            expired: Answer {
+                status: 401,
+                body: r#"{"error":"token expired"}"#.into(),
+            },
+        }
+    }
+}
+
+/// What a route is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// Trades the valid credential for a token (`{token}` in the body).
+    Token,
+    /// A fixed document (an account, a workspace's details).
+    Document,
+    /// A page of a listing.
+    Listing,
+}
+
+/// One `[[routes]]` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Route {
+    /// What the route is for.
+    pub role: Role,
+    /// The method; GET unless said (POST for a token route).
+    pub method: Option<String>,
+    /// The path; `{name}` matches one segment and names it for `items`.
+    pub path: String,
+    /// The body template (JSON): a document's whole answer, a listing
+    /// page's frame, a token's answer with `{token}` in it.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// A listing's items: a JSONL file in the scenario folder, in which
+    /// `{name}` is replaced by the path's segment of that name; no such
+    /// file answers 404.
+    #[serde(default)]
+    pub items: Option<String>,
+    /// How a listing pages.
+    #[serde(default)]
+    pub paging: Option<Paging>,
+}
+
+impl Route {
+    /// The route's method, upper case.
+    pub fn method(&self) -> String {
+        self.method.clone().map_or_else(
+            || if self.role == Role::Token { "POST" } else { "GET" }.into(),
+            |m| m.to_ascii_uppercase(),
+        )
+    }
+
+    /// The path's segment values by name, when `path` fits this route.
+    pub fn captures(&self, path: &str) -> Option<BTreeMap<String, String>> {
+        let (t, p): (Vec<_>, Vec<_>) = (self.path.split('/').collect(), path.split('/').collect());
+        if t.len() != p.len() {
+            return None;
+        }
+        let mut out = BTreeMap::new();
+        for (t, p) in t.iter().zip(&p) {
+            match t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+                Some(name) if !p.is_empty() => {
+                    out.insert(name.to_string(), p.to_string());
+                }
+                _ if t == p => {}
+                _ => return None,
+            }
+        }
+        Some(out)
+    }
+
+    /// The items file for these captures.
+    pub fn items_file(&self, captures: &BTreeMap<String, String>) -> Option<String> {
+        let mut name = self.items.clone()?;
+        for (k, v) in captures {
+            name = name.replace(&format!("{{{k}}}"), v);
+        }
+        Some(name)
+    }
+}
+
+/// Why a scenario cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// A file is missing or unreadable.
+    #[error("{0}: {1}")]
+    Read(String, std::io::Error),
+    /// `scenario.toml` is not what the format says.
+    #[error("scenario.toml: {0}")]
+    Toml(String),
+    /// A JSONL line is not a JSON value.
+    #[error("{file} line {line}: {why}")]
+    Jsonl {
+        /// The file.
+        file: String,
+        /// The line, from 1.
+        line: usize,
+        /// Why.
+        why: String,
+    },
+    /// The scenario contradicts itself.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn read(dir: &Path, name: &str) -> Result<String, ScenarioError> {
+    std::fs::read_to_string(dir.join(name)).map_err(|e| ScenarioError::Read(name.into(), e))
+}
+
+/// The JSON values of a JSONL text, one a line; blank lines are skipped.
+pub fn jsonl(file: &str, text: &str) -> Result<Vec<Value>, ScenarioError> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| ScenarioError::Jsonl {
+                file: file.into(),
+                line: i + 1,
+                why: e.to_string(),
+            })
+        })
+        .collect()
+}
+
+fn user_id(user: &Value) -> &str {
+    user.get("id").and_then(Value::as_str).unwrap_or_default()
+}
+
+impl Scenario {
+    /// Reads and checks the scenario in `dir`.
+    pub fn load(dir: &Path) -> Result<Self, ScenarioError> {
+        let file: ScenarioFile = toml::from_str(&read(dir, "scenario.toml")?)
+            .map_err(|e| ScenarioError::Toml(e.to_string()))?;
+        let mut items = BTreeMap::new();
+        for entry in std::fs::read_dir(dir).map_err(|e| ScenarioError::Read(".".into(), e))? {
+            let name = entry
+                .map_err(|e| ScenarioError::Read(".".into(), e))?
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
+            if name.ends_with(".jsonl") {
+                items.insert(name.clone(), jsonl(&name, &read(dir, &name)?)?);
+            }
+        }
+        let mut truth = jsonl("truth/users.jsonl", &read(dir, "truth/users.jsonl")?)?;
+        truth.sort_by(|a, b| user_id(a).cmp(user_id(b)));
+        let scenario = Scenario {
+            dir: dir.to_path_buf(),
+            file,
+            items,
+            truth,
+        };
+        scenario.validate()?;
+        Ok(scenario)
+    }
+
+    fn validate(&self) -> Result<(), ScenarioError> {
+        let invalid = |why: String| Err(ScenarioError::Invalid(why));
+        if !self.file.routes.iter().any(|r| r.role == Role::Listing) {
+            return invalid("no route has the role \"listing\"".into());
+        }
+        for r in &self.file.routes {
+            if r.role == Role::Listing && (r.items.is_none() || r.paging.is_none()) {
+                return invalid(format!("the listing route {} needs items and paging", r.path));
+            }
+            if let Some(body) = &r.body
+                && serde_json::from_str::<Value>(&body.replace("{token}", "t")).is_err()
+            {
+                return invalid(format!("the body of {} is not JSON", r.path));
+            }
+            if let Some(p) = &r.paging {
+                p.validate().map_err(ScenarioError::Invalid)?;
+            }
+        }
+        if let Some(u) = self.truth.iter().find(|u| user_id(u).is_empty()) {
+            return invalid(format!("a truth user has no id: {u}"));
+        }
+        if let Some(w) = self.truth.windows(2).find(|w| user_id(&w[0]) == user_id(&w[1])) {
+            return invalid(format!("the truth lists {} twice", user_id(&w[0])));
+        }
+        if self.file.credentials.valid.is_empty() {
+            return invalid("no valid credential".into());
+        }
+        Ok(())
+    }
+
+    /// The routes with `role`.
+    pub fn routes(&self, role: Role) -> impl Iterator<Item = &Route> {
+        self.file.routes.iter().filter(move |r| r.role == role)
+    }
+
+    /// How many memberships the truth holds.
+    pub fn truth_memberships(&self) -> usize {
+        self.truth
+            .iter()
+            .map(|u| u["memberships"].as_array().map_or(0, Vec::len))
+            .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests;
