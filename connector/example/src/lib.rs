@@ -13,7 +13,7 @@ use saas_connector_sdk::{
     ConnectorInfo, Coverage, Credential, CredentialKind, CredentialSlot, Evidence, EvidenceKind,
     ListingProgress, Membership, PageStats, RequestBudgets, Result, SeatFacts, Session, Setting,
     SettingSpec, SettingType, SettingValue, SlotCredential, UnitKind, UnitRef, User, UserPage,
-    credentials, error, settings,
+    credentials, cursor, error, settings,
 };
 use serde_json::Value;
 
@@ -33,6 +33,13 @@ fn get(base: &str, session: &Session, path: &str) -> Result<Value> {
         &format!("Bearer {}", session.state),
     );
     let response: Response = http::client().send(request).map_err(error::from_http)?;
+    // Nimbus says why it refuses a token: an expired one cannot be renewed
+    // here (a bearer token has no refresh), so the user must renew it.
+    if response.status == 401 && String::from_utf8_lossy(&response.body).contains("expired") {
+        return Err(ConnectorError::ExpiredCredentials(format!(
+            "GET {path}: the Nimbus token has expired"
+        )));
+    }
     if !response.is_success() {
         return Err(error::from_status(&response, format!("GET {path}")));
     }
@@ -131,11 +138,20 @@ impl Connector for Nimbus {
             id: base.clone(),
             key: "nimbus".into(),
         };
+        // The cursor is the next page's number, sealed with the base URL it
+        // belongs to: a damaged cursor, or one made for another Nimbus, is
+        // refused before any request.
         let page: u32 = match cursor {
             None => 1,
-            Some(c) => c
-                .parse()
-                .map_err(|_| ConnectorError::InvalidCursor(c.into()))?,
+            Some(c) => cursor::open(c)
+                .and_then(|state| String::from_utf8(state).ok())
+                .and_then(|state| {
+                    let (made_for, page) = state.rsplit_once('#')?;
+                    (made_for == base).then(|| page.parse().ok())?
+                })
+                .ok_or_else(|| {
+                    ConnectorError::InvalidCursor("not a Nimbus cursor of this base URL".into())
+                })?,
         };
         let mut units = Vec::new();
         if page == 1 {
@@ -163,7 +179,16 @@ impl Connector for Nimbus {
             .iter()
             .filter_map(|m| member(m, &unit))
             .collect();
-        let next = body["next_page"].as_u64().filter(|&n| n > u64::from(page));
+        // A next page that does not follow this one would list pages again
+        // (or forever): the upstream broke its paging.
+        let next = match body["next_page"].as_u64() {
+            Some(n) if n <= u64::from(page) => {
+                return Err(ConnectorError::Pagination(format!(
+                    "page {page} names page {n} as the next"
+                )));
+            }
+            next => next,
+        };
         Ok(UserPage {
             progress: ListingProgress {
                 units_done: u32::from(next.is_none()),
@@ -178,7 +203,7 @@ impl Connector for Nimbus {
                 source: SOURCE.into(),
                 unit_id: unit.id,
             }],
-            next_cursor: next.map(|n| n.to_string()),
+            next_cursor: next.map(|n| cursor::seal(format!("{base}#{n}").as_bytes())),
             session: None,
             stats: PageStats {
                 requests: 1 + u32::from(page == 1),

@@ -8,7 +8,10 @@
 
 pub mod kit;
 mod listing;
+pub mod replay;
 mod report;
+pub mod scenario;
+pub mod scenario_kit;
 mod security;
 mod status;
 
@@ -231,18 +234,15 @@ fn world(c: &Connector) -> Outcome {
     }
 }
 
-fn info(c: &Connector) -> Outcome {
+/// What is wrong with a connector's `info`: an empty or non-kebab name, a
+/// version that is not semver, settings and slots badly declared.
+pub(crate) fn info_problems(c: &Connector) -> Vec<String> {
     let i = c.info();
     let mut problems = Vec::new();
     if i.name.trim().is_empty() {
         problems.push("an empty name".to_string());
     }
-    if i.version.split('.').count() < 3
-        || i.version
-            .split('.')
-            .take(3)
-            .any(|p| p.parse::<u64>().is_err())
-    {
+    if semver::Version::parse(&i.version).is_err() {
         problems.push(format!("version {:?} is not semver", i.version));
     }
     let kebab = |n: &str| {
@@ -298,6 +298,12 @@ fn info(c: &Connector) -> Outcome {
         &i.credential_slots,
         &i.settings,
     ));
+    problems
+}
+
+fn info(c: &Connector) -> Outcome {
+    let i = c.info();
+    let problems = info_problems(c);
     if problems.is_empty() {
         Ok(format!(
             "{} {} (contract {}), {} settings, {} credential slots, {} capabilities, {} bytes",

@@ -29,6 +29,11 @@ pub struct ConformArgs {
     /// Also write a JUnit XML report to this file.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Run the scenario-driven checks against the replay of the API this
+    /// folder describes (scenario.toml, items, truth/), with faults
+    /// injected at the host's egress; without it, the Bitbucket checks.
+    #[arg(long, value_name = "DIR")]
+    pub scenario: Option<PathBuf>,
 }
 
 /// `conform`.
@@ -36,7 +41,15 @@ pub fn run(args: &ConformArgs) -> Result<Exit, Failure> {
     let wasm = super::bundled::read(args.wasm.as_deref()).map_err(Failure::usage)?;
     let runtime = Runtime::new(saas_conform::kit_options(saas_runtime::cache::default_dir()))
         .map_err(|e| Failure::other(e.into()))?;
-    let report = saas_conform::run(&runtime, &wasm);
+    let report = match &args.scenario {
+        Some(dir) => {
+            let scenario = saas_conform::scenario::Scenario::load(dir)
+                .with_context(|| format!("the scenario in {}", dir.display()))
+                .map_err(Failure::usage)?;
+            saas_conform::scenario_kit::run(&runtime, &wasm, scenario)
+        }
+        None => saas_conform::run(&runtime, &wasm),
+    };
     match args.format {
         ReportFormat::Text => print!("{}", report.to_text()),
         ReportFormat::Json => println!(

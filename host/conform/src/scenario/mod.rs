@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value;
 
-pub use paging::{PageRequest, Paging, PagingStyle, page_body};
+pub use paging::{PageRequest, Paging, PagingStyle, cursor_of, page_body, set_at};
 
 /// A scenario as read from its folder.
 #[derive(Debug, Clone)]
@@ -27,6 +27,8 @@ pub struct Scenario {
     pub items: BTreeMap<String, Vec<Value>>,
     /// The users the listing must yield, sorted by id.
     pub truth: Vec<Value>,
+    /// Every user's activity under `file.status`, sorted by id.
+    pub statuses: Vec<ExpectedStatus>,
 }
 
 /// `scenario.toml`.
@@ -46,6 +48,29 @@ pub struct ScenarioFile {
     pub auth: Auth,
     /// The upstream's routes, tried in order.
     pub routes: Vec<Route>,
+    /// The policy of `truth/statuses.jsonl`, when the scenario has one.
+    #[serde(default)]
+    pub status: Option<StatusPolicy>,
+}
+
+/// `[status]`: the policy under which `truth/statuses.jsonl` holds.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct StatusPolicy {
+    /// The as-of time, in Unix seconds.
+    pub as_of: i64,
+    /// Days after which evidence is stale.
+    pub inactive_after_days: u32,
+}
+
+/// One line of `truth/statuses.jsonl`: a user's expected activity.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedStatus {
+    /// The user's id.
+    pub user_id: String,
+    /// `active`, `inactive`, `never-active` or `unknown`.
+    pub activity: String,
 }
 
 /// Credentials by slot, each a table of fields as in the config file's
@@ -144,7 +169,14 @@ impl Route {
     /// The route's method, upper case.
     pub fn method(&self) -> String {
         self.method.clone().map_or_else(
-            || if self.role == Role::Token { "POST" } else { "GET" }.into(),
+            || {
+                if self.role == Role::Token {
+                    "POST"
+                } else {
+                    "GET"
+                }
+                .into()
+            },
             |m| m.to_ascii_uppercase(),
         )
     }
@@ -243,11 +275,24 @@ impl Scenario {
         }
         let mut truth = jsonl("truth/users.jsonl", &read(dir, "truth/users.jsonl")?)?;
         truth.sort_by(|a, b| user_id(a).cmp(user_id(b)));
+        let mut statuses = Vec::new();
+        if file.status.is_some() {
+            let name = "truth/statuses.jsonl";
+            for (i, v) in jsonl(name, &read(dir, name)?)?.into_iter().enumerate() {
+                statuses.push(serde_json::from_value(v).map_err(|e| ScenarioError::Jsonl {
+                    file: name.into(),
+                    line: i + 1,
+                    why: e.to_string(),
+                })?);
+            }
+        }
+        statuses.sort_by(|a: &ExpectedStatus, b| a.user_id.cmp(&b.user_id));
         let scenario = Scenario {
             dir: dir.to_path_buf(),
             file,
             items,
             truth,
+            statuses,
         };
         scenario.validate()?;
         Ok(scenario)
@@ -260,7 +305,10 @@ impl Scenario {
         }
         for r in &self.file.routes {
             if r.role == Role::Listing && (r.items.is_none() || r.paging.is_none()) {
-                return invalid(format!("the listing route {} needs items and paging", r.path));
+                return invalid(format!(
+                    "the listing route {} needs items and paging",
+                    r.path
+                ));
             }
             if let Some(body) = &r.body
                 && serde_json::from_str::<Value>(&body.replace("{token}", "t")).is_err()
@@ -274,8 +322,24 @@ impl Scenario {
         if let Some(u) = self.truth.iter().find(|u| user_id(u).is_empty()) {
             return invalid(format!("a truth user has no id: {u}"));
         }
-        if let Some(w) = self.truth.windows(2).find(|w| user_id(&w[0]) == user_id(&w[1])) {
+        if let Some(w) = self
+            .truth
+            .windows(2)
+            .find(|w| user_id(&w[0]) == user_id(&w[1]))
+        {
             return invalid(format!("the truth lists {} twice", user_id(&w[0])));
+        }
+        const ACTIVITIES: [&str; 4] = ["active", "inactive", "never-active", "unknown"];
+        if let Some(e) = self
+            .statuses
+            .iter()
+            .find(|e| !ACTIVITIES.contains(&e.activity.as_str()))
+        {
+            return invalid(format!("{} has no activity {:?}", e.user_id, e.activity));
+        }
+        let ids: Vec<&str> = self.statuses.iter().map(|e| e.user_id.as_str()).collect();
+        if self.file.status.is_some() && ids != self.truth.iter().map(user_id).collect::<Vec<_>>() {
+            return invalid("truth/statuses.jsonl must name each truth user once".into());
         }
         if self.file.credentials.valid.is_empty() {
             return invalid("no valid credential".into());

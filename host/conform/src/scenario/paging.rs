@@ -72,7 +72,7 @@ pub struct PageRequest {
 }
 
 /// The opaque cursor of an offset.
-fn cursor_of(offset: usize) -> String {
+pub fn cursor_of(offset: usize) -> String {
     format!("c{offset:x}z")
 }
 
@@ -90,7 +90,8 @@ impl Paging {
         })
     }
 
-    fn first_page(&self) -> u64 {
+    /// The first page's number.
+    pub fn first_page(&self) -> u64 {
         self.first_page.unwrap_or(1)
     }
 
@@ -128,7 +129,10 @@ impl Paging {
         };
         let number = |name: &str| -> Result<Option<usize>, String> {
             query(name)
-                .map(|v| v.parse().map_err(|_| format!("{name}={v:?} is not a number")))
+                .map(|v| {
+                    v.parse()
+                        .map_err(|_| format!("{name}={v:?} is not a number"))
+                })
                 .transpose()
         };
         let size_param = match self.style {
@@ -197,10 +201,17 @@ pub fn page_body(
     url: &Url,
 ) -> Value {
     let start = request.offset.min(items.len());
-    let end = request.offset.saturating_add(request.limit).min(items.len());
+    let end = request
+        .offset
+        .saturating_add(request.limit)
+        .min(items.len());
     let last = end >= items.len();
     let mut page = frame.clone();
-    set_at(&mut page, &paging.items_at, Value::from(items[start..end].to_vec()));
+    set_at(
+        &mut page,
+        &paging.items_at,
+        Value::from(items[start..end].to_vec()),
+    );
     if let Some(at) = &paging.total_at {
         set_at(&mut page, at, Value::from(items.len()));
     }

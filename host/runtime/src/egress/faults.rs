@@ -38,8 +38,8 @@ pub enum Fault {
     Timeout,
     /// The connection is reset.
     Reset,
-    /// The body is over the host's cap.
-    TooLarge,
+    /// The body is over the host's cap of this many bytes.
+    TooLarge(u64),
     /// The upstream answers, and then the answer is rewritten.
     Rewrite(Rewrite),
 }
@@ -54,7 +54,7 @@ impl std::fmt::Debug for Fault {
             } => write!(f, "Status({status}, retry-after {retry_after:?})"),
             Fault::Timeout => f.write_str("Timeout"),
             Fault::Reset => f.write_str("Reset"),
-            Fault::TooLarge => f.write_str("TooLarge"),
+            Fault::TooLarge(cap) => write!(f, "TooLarge({cap})"),
             Fault::Rewrite(_) => f.write_str("Rewrite"),
         }
     }
@@ -250,10 +250,8 @@ fn injected(fault: &Fault) -> Result<http::Response<Vec<u8>>, EgressError> {
                 .map_err(|e| EgressError::InvalidRequest(e.to_string()))
         }
         Fault::Timeout => Err(EgressError::Timeout),
-        Fault::Reset => Err(EgressError::Transport(
-            "connection reset by peer (injected)".into(),
-        )),
-        Fault::TooLarge => Err(EgressError::TooLarge(0)),
+        Fault::Reset => Err(EgressError::Transport("connection reset by peer".into())),
+        Fault::TooLarge(cap) => Err(EgressError::TooLarge(*cap)),
         Fault::Rewrite(_) => unreachable!("a rewrite needs the upstream's answer"),
     }
 }

@@ -1,0 +1,284 @@
+//! The replay upstream: a loopback HTTP server that speaks a scenario's API
+//! (its token route, documents and paged listings, its answers to refused
+//! and expired credentials), so the kit can run any connector against it.
+//! Faults are not its business: the kit injects them in the host's egress.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::{SocketAddr, TcpListener};
+use std::sync::{Arc, Mutex};
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use serde_json::Value;
+
+use crate::scenario::{Answer, Role, Route, Scenario, page_body};
+
+/// The placeholder for the replay upstream's origin in settings, bodies and
+/// the truth.
+pub const UPSTREAM: &str = "{upstream}";
+
+/// Tokens handed out and expired.
+#[derive(Default)]
+struct Tokens {
+    issued: Vec<String>,
+    expired: BTreeSet<String>,
+}
+
+struct Shared {
+    scenario: Arc<Scenario>,
+    origin: String,
+    tokens: Mutex<Tokens>,
+}
+
+impl Shared {
+    fn tokens(&self) -> std::sync::MutexGuard<'_, Tokens> {
+        self.tokens.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A running replay upstream; stops when dropped.
+pub struct Replay {
+    shared: Arc<Shared>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Replay {
+    /// Serves `scenario` on a free loopback port.
+    pub fn start(scenario: Arc<Scenario>) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))?;
+        listener.set_nonblocking(true)?;
+        let origin = format!("http://{}", listener.local_addr()?);
+        let shared = Arc::new(Shared {
+            scenario,
+            origin,
+            tokens: Mutex::default(),
+        });
+        let app = axum::Router::new()
+            .fallback(answer)
+            .with_state(shared.clone());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let thread = std::thread::Builder::new()
+            .name("replay-upstream".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+                        return;
+                    };
+                    let _ = axum::serve(listener, app)
+                        .with_graceful_shutdown(async {
+                            let _ = rx.await;
+                        })
+                        .await;
+                });
+            })?;
+        Ok(Replay {
+            shared,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn origin(&self) -> &str {
+        &self.shared.origin
+    }
+
+    /// Makes every token handed out so far answer `auth.expired`.
+    pub fn expire_issued(&self) {
+        let mut tokens = self.shared.tokens();
+        let issued = tokens.issued.clone();
+        tokens.expired.extend(issued);
+    }
+
+    /// Makes this token (a bearer credential, say) answer `auth.expired`.
+    pub fn expire(&self, token: &str) {
+        self.shared.tokens().expired.insert(token.to_string());
+    }
+
+    /// The tokens handed out so far (secrets: for comparison only).
+    pub fn issued(&self) -> Vec<String> {
+        self.shared.tokens().issued.clone()
+    }
+}
+
+impl Drop for Replay {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn reply(status: u16, body: String) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (
+        status,
+        [("content-type", "application/json")],
+        Body::from(body),
+    )
+        .into_response()
+}
+
+fn canned(a: &Answer) -> Response {
+    reply(a.status, a.body.clone())
+}
+
+/// The values a credential's fields hold, kind aside.
+fn secrets(fields: &BTreeMap<String, String>) -> impl Iterator<Item = &String> {
+    fields.iter().filter(|(k, _)| *k != "kind").map(|(_, v)| v)
+}
+
+/// Whether a token request carries every value of a valid credential, in
+/// its form body or its Basic header.
+fn token_request_is_valid(s: &Scenario, headers: &HeaderMap, body: &[u8]) -> bool {
+    let mut given: Vec<String> = form_urlencoded::parse(body)
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    if let Some(basic) = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .and_then(|b| String::from_utf8(b).ok())
+    {
+        given.extend(basic.splitn(2, ':').map(String::from));
+    }
+    s.file
+        .credentials
+        .valid
+        .values()
+        .any(|fields| secrets(fields).all(|v| given.contains(v)))
+}
+
+enum Access {
+    Granted,
+    Expired,
+    Refused,
+}
+
+fn access(shared: &Shared, headers: &HeaderMap) -> Access {
+    let auth = &shared.scenario.file.auth;
+    let Some(value) = headers
+        .get(auth.header.as_str())
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Access::Refused;
+    };
+    let tokens = shared.tokens();
+    let Some(token) = value.strip_prefix(auth.prefix.as_str()) else {
+        return Access::Refused;
+    };
+    if tokens.expired.contains(token) {
+        return Access::Expired;
+    }
+    let basic = |f: &BTreeMap<String, String>| {
+        let user = f.get("username").or(f.get("email"))?;
+        let password = f.get("password").or(f.get("api-token"))?;
+        Some(base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")))
+    };
+    let valid = &shared.scenario.file.credentials.valid;
+    let known = tokens.issued.iter().any(|t| t == token)
+        || valid.values().any(|f| {
+            ["token", "access-token"]
+                .iter()
+                .any(|k| f.get(*k).is_some_and(|t| t == token))
+                || basic(f).is_some_and(|b| b == token)
+        });
+    if known {
+        Access::Granted
+    } else {
+        Access::Refused
+    }
+}
+
+fn issue(shared: &Shared, route: &Route) -> Response {
+    let token = format!("replay-token-{:016x}", fastrand::u64(..));
+    shared.tokens().issued.push(token.clone());
+    let template = route
+        .body
+        .as_deref()
+        .unwrap_or(r#"{"access_token": "{token}", "token_type": "bearer", "expires_in": 3600}"#);
+    reply(200, template.replace("{token}", &token))
+}
+
+fn listing(shared: &Shared, route: &Route, uri: &Uri, path: &str) -> Response {
+    let Some(paging) = &route.paging else {
+        return reply(500, r#"{"error":"a listing route without paging"}"#.into());
+    };
+    let captures = route.captures(path).unwrap_or_default();
+    let Some(items) = route
+        .items_file(&captures)
+        .and_then(|f| shared.scenario.items.get(&f))
+    else {
+        return reply(404, r#"{"error":"no such listing"}"#.into());
+    };
+    let Ok(url) = url::Url::parse(&format!("{}{uri}", shared.origin)) else {
+        return reply(400, r#"{"error":"bad URL"}"#.into());
+    };
+    let request = match paging.request(&url) {
+        Ok(r) => r,
+        Err(why) => return reply(400, serde_json::json!({ "error": why }).to_string()),
+    };
+    let frame: Value = route
+        .body
+        .as_deref()
+        .and_then(|b| serde_json::from_str(b).ok())
+        .unwrap_or_else(|| Value::Object(Default::default()));
+    reply(
+        200,
+        page_body(&frame, paging, items, request, &url).to_string(),
+    )
+}
+
+async fn answer(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let scenario = shared.scenario.clone();
+    let path = uri.path().to_string();
+    let Some(route) = scenario
+        .file
+        .routes
+        .iter()
+        .find(|r| r.method() == method.as_str() && r.captures(&path).is_some())
+    else {
+        return reply(404, r#"{"error":"not found"}"#.into());
+    };
+    let auth = &scenario.file.auth;
+    if route.role == Role::Token {
+        return if token_request_is_valid(&scenario, &headers, &body) {
+            issue(&shared, route)
+        } else {
+            canned(&auth.refused)
+        };
+    }
+    match access(&shared, &headers) {
+        Access::Refused => return canned(&auth.refused),
+        Access::Expired => return canned(&auth.expired),
+        Access::Granted => {}
+    }
+    match route.role {
+        Role::Listing => listing(&shared, route, &uri, &path),
+        _ => reply(
+            200,
+            route
+                .body
+                .clone()
+                .unwrap_or_else(|| "{}".into())
+                .replace(UPSTREAM, &shared.origin),
+        ),
+    }
+}

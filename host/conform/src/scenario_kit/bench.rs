@@ -1,0 +1,230 @@
+//! The bench a scenario check runs on: a fresh replay upstream, an egress
+//! whose fault layer sits behind the allowlist of the connector's own URL
+//! settings, a recorder of log lines, and the scenario's settings and
+//! credentials made for this connector.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use saas_runtime::egress::{Allowlist, Egress, Exchange, Fault, FaultLayer, Match, Rule};
+use saas_runtime::imports::Io;
+use saas_runtime::latest::{Setting, SlotCredential};
+use saas_runtime::redact::Redactor;
+use saas_runtime::settings::{credential, parse_value};
+use saas_runtime::{Config, Connector, Session};
+
+use super::Miss;
+use crate::kit::{self, Listed, Recorder};
+use crate::replay::{Replay, UPSTREAM};
+use crate::scenario::{Role, Route, Scenario, SlotFields};
+
+/// What the fault-free control leaves: a config, a session, and the URLs
+/// of the listing pages it fetched, in order.
+pub struct Control {
+    /// The config.
+    pub config: Config,
+    /// A session.
+    pub session: Session,
+    /// The listing pages' URLs.
+    pub pages: Vec<String>,
+}
+
+/// Instruments of one check; each check gets its own.
+pub struct Bench<'a> {
+    /// The connector.
+    pub c: &'a Connector,
+    /// The scenario.
+    pub scenario: Arc<Scenario>,
+    /// The upstream it speaks to.
+    pub replay: Replay,
+    /// The faults and the record of every attempt.
+    pub faults: FaultLayer<Allowlist>,
+    /// The egress behind which the fault layer sits.
+    pub egress: Arc<Egress>,
+    /// The I/O the connector gets.
+    pub io: Io,
+    /// Its log lines.
+    pub recorder: Arc<Recorder>,
+    /// The scenario's settings.
+    pub settings: Vec<Setting>,
+    /// The accepted credentials.
+    pub valid: Vec<SlotCredential>,
+    /// Refused ones.
+    pub invalid: Vec<SlotCredential>,
+}
+
+/// `fields` made into this connector's slot credentials.
+fn credentials(c: &Connector, fields: &SlotFields) -> Result<Vec<SlotCredential>, String> {
+    fields
+        .iter()
+        .map(|(slot, given)| {
+            let declared = c
+                .info()
+                .credential_slots
+                .iter()
+                .find(|s| s.name == *slot)
+                .ok_or(format!("the connector declares no credential slot {slot}"))?;
+            Ok(SlotCredential {
+                slot: slot.clone(),
+                credential: credential(declared, given)?,
+            })
+        })
+        .collect()
+}
+
+impl<'a> Bench<'a> {
+    /// A bench with a fresh upstream and no faults.
+    pub fn new(c: &'a Connector, scenario: &Arc<Scenario>) -> Result<Self, Miss> {
+        let replay = Replay::start(scenario.clone())
+            .map_err(|e| Miss::Skip(format!("the replay upstream did not start: {e}")))?;
+        let mut settings = Vec::new();
+        for (name, text) in &scenario.file.settings {
+            let spec = c
+                .info()
+                .settings
+                .iter()
+                .find(|s| s.name == *name)
+                .ok_or_else(|| Miss::Skip(format!("the connector declares no setting {name}")))?;
+            let value = parse_value(spec.type_, &text.replace(UPSTREAM, replay.origin()))
+                .map_err(|e| Miss::Skip(format!("setting {name}: {e}")))?;
+            settings.push(Setting {
+                name: name.clone(),
+                value,
+            });
+        }
+        let allowlist = Allowlist::of_urls(&c.egress_urls(&settings)).map_err(Miss::Skip)?;
+        let faults = FaultLayer::new(allowlist);
+        let egress = Arc::new(Egress::new(kit::limits(), faults.clone()));
+        let recorder = Arc::new(Recorder::default());
+        let io = Io {
+            egress: egress.clone(),
+            redactor: Arc::new(Redactor::new()),
+            events: recorder.clone(),
+            credentials: Arc::new(saas_runtime::credentials::NotStored),
+        };
+        let valid = credentials(c, &scenario.file.credentials.valid).map_err(Miss::Skip)?;
+        let invalid = credentials(c, &scenario.file.credentials.invalid).map_err(Miss::Skip)?;
+        Ok(Bench {
+            c,
+            scenario: scenario.clone(),
+            replay,
+            faults,
+            egress,
+            io,
+            recorder,
+            settings,
+            valid,
+            invalid,
+        })
+    }
+
+    /// The connector's config of the scenario's settings.
+    pub fn config(&self) -> Result<Config, Miss> {
+        self.c
+            .config(&self.settings)
+            .map_err(|e| Miss::Skip(format!("the scenario's settings: {e}")))
+    }
+
+    /// A session from the valid credentials; a failure skips the check
+    /// (`authenticate-valid` is the one that fails for it). Its secrets
+    /// are not given to the redactor: the kit sees what the connector sends.
+    pub fn session(&self, config: &Config) -> Result<Session, Miss> {
+        match self.c.authenticate(&self.io, config, &self.valid) {
+            Ok(Ok(s)) => Ok(s),
+            Ok(Err(e)) => Err(Miss::Skip(format!(
+                "authenticate failed (see authenticate-valid): {}",
+                e.describe()
+            ))),
+            Err(e) => Err(Miss::Skip(format!("authenticate: {e}"))),
+        }
+    }
+
+    /// Lists from the start to the end (or the kit's step limit).
+    pub fn list(&self, config: &Config, session: &Session) -> Listed {
+        kit::list(self.c, &self.io, config, session, None)
+    }
+
+    /// The truth, with the upstream's origin in place of `{upstream}`.
+    pub fn truth(&self) -> Vec<Value> {
+        let text = serde_json::to_string(&self.scenario.truth).unwrap_or_default();
+        serde_json::from_str(&text.replace(UPSTREAM, self.replay.origin())).unwrap_or_default()
+    }
+
+    /// The first listing route.
+    pub fn listing_route(&self) -> &Route {
+        self.scenario
+            .routes(Role::Listing)
+            .next()
+            .expect("a validated scenario has a listing route")
+    }
+
+    /// Attempts at the listing route's path.
+    pub fn listing_match(&self) -> Match {
+        let route = self.listing_route();
+        Match {
+            method: route.method().parse().ok(),
+            path: Some(route.path.clone()),
+            ..Match::default()
+        }
+    }
+
+    /// Faults the `nth` attempt (from 0) at a listing page, `times` times.
+    pub fn fault_page(&self, nth: u32, times: u32, fault: Fault) {
+        self.faults.inject(Rule {
+            matches: self.listing_match(),
+            skip: nth,
+            times,
+            fault,
+        });
+    }
+
+    /// The attempts so far, one line each.
+    pub fn requests(&self) -> Vec<Exchange> {
+        self.faults.exchanges()
+    }
+
+    /// The fault-free control: a whole listing equal to the truth, then a
+    /// clean record. A control that fails skips the check: the listing
+    /// checks say why.
+    pub fn control(&self) -> Result<(Config, Session), Miss> {
+        self.control_pages().map(|c| (c.config, c.session))
+    }
+
+    /// The control, with what it saw of the listing's pages.
+    pub fn control_pages(&self) -> Result<Control, Miss> {
+        let config = self.config()?;
+        let session = self.session(&config)?;
+        match self.list(&config, &session) {
+            Listed::Done { listing, .. } => {
+                super::truth::compare(&listing.users, &self.truth()).map_err(|why| {
+                    Miss::Skip(format!("the fault-free control missed the truth: {why}"))
+                })?;
+            }
+            other => {
+                return Err(Miss::Skip(format!(
+                    "the fault-free control {}",
+                    kit::describe(&other)
+                )));
+            }
+        }
+        let listing = self.listing_match();
+        let pages: Vec<String> = self
+            .requests()
+            .into_iter()
+            .filter(|x| x.method == "GET" || x.method == "POST")
+            .filter(|x| {
+                http::Request::get(x.url.as_str())
+                    .body(Vec::new())
+                    .is_ok_and(|r| listing.matches(&r))
+            })
+            .map(|x| x.url)
+            .collect();
+        self.faults.reset();
+        Ok(Control {
+            config,
+            session,
+            pages,
+        })
+    }
+}

@@ -1,0 +1,162 @@
+//! The scenario-driven kit: any connector, run against the replay of the
+//! API its scenario describes, with faults injected at the host's egress.
+//! Every behavioural check runs its fault-free control first and compares
+//! with the scenario's truth, never with the connector's own output; a
+//! check whose control fails is skipped, so one defect shows as one
+//! failure. The README lists every check.
+
+mod auth;
+mod bench;
+mod errors;
+mod faults;
+mod groups;
+mod listing;
+mod paging;
+mod secrets;
+mod shape;
+mod status;
+pub mod truth;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use saas_runtime::{Connector, Runtime};
+
+pub use bench::Bench;
+
+use crate::scenario::Scenario;
+use crate::{CheckResult, ConformReport, Verdict};
+
+/// Why a check did not pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Miss {
+    /// The connector breaks the contract here.
+    Fail(String),
+    /// The check could not run (its control failed, the scenario has no
+    /// such route): the reason.
+    Skip(String),
+}
+
+impl From<String> for Miss {
+    fn from(why: String) -> Self {
+        Miss::Fail(why)
+    }
+}
+
+/// What a check returns: the evidence of a pass, or why not.
+pub type Outcome = Result<String, Miss>;
+
+/// What every check gets.
+pub struct Subject<'a> {
+    /// The connector.
+    pub c: &'a Connector,
+    /// Its scenario.
+    pub scenario: Arc<Scenario>,
+}
+
+impl Subject<'_> {
+    /// A fresh bench.
+    pub fn bench(&self) -> Result<Bench<'_>, Miss> {
+        Bench::new(self.c, &self.scenario)
+    }
+}
+
+type Run = fn(&Subject<'_>) -> Outcome;
+
+/// Every check, in run order: the component's shape, credentials, the
+/// plain listing, cursors, faults, paging, secrets, statuses, groups.
+const TABLE: &[(&str, Run)] = &[
+    ("world-types", shape::world_types),
+    ("info", shape::info),
+    ("declared-hosts", shape::declared_hosts),
+    ("authenticate-valid", auth::valid),
+    ("authenticate-invalid", auth::invalid),
+    ("authenticate-missing", auth::missing),
+    ("expired-credentials", auth::expired),
+    ("token-refresh", auth::refresh),
+    ("fields-fidelity", listing::fidelity),
+    ("pure-calls", listing::pure_calls),
+    ("cursor-resume", listing::resume),
+    ("cursor-invalid", listing::cursor_invalid),
+    ("cursor-secrets", secrets::cursors),
+    ("log-secrets", secrets::logs),
+    ("error-secrets", secrets::errors),
+    ("retry-transient-5xx", faults::transient_5xx),
+    ("retry-transient-429", faults::transient_429),
+    ("retry-after-hint", faults::retry_after_hint),
+    ("rate-limit-storm", faults::rate_limit_storm),
+    ("error-400", errors::status_400),
+    ("error-401", errors::status_401),
+    ("error-403", errors::status_403),
+    ("error-404", errors::status_404),
+    ("error-410", errors::status_410),
+    ("error-5xx", errors::status_5xx),
+    ("error-timeout", errors::timeout),
+    ("error-reset", errors::reset),
+    ("error-too-large", errors::too_large),
+    ("body-truncated", faults::truncated),
+    ("body-html", faults::html),
+    ("body-empty", faults::empty),
+    ("body-non-utf8", faults::non_utf8),
+    ("items-type-swap", faults::type_swap),
+    ("duplicates", faults::duplicates),
+    ("paging-repeat", paging::repeat),
+    ("paging-cycle", paging::cycle),
+    ("paging-missing-next", paging::missing_next),
+    ("foreign-host", paging::foreign_host),
+    ("foreign-port", paging::foreign_port),
+    ("foreign-scheme", paging::foreign_scheme),
+    ("foreign-userinfo", paging::foreign_userinfo),
+    ("status-golden", status::golden),
+    ("status-deterministic", status::deterministic),
+    ("status-partial", status::partial),
+    ("status-unknown", status::unknown),
+    ("status-seats", status::seats),
+    ("status-as-of", status::as_of),
+    ("status-additive", status::additive),
+    ("groups-unsupported-all", groups::unsupported_all),
+];
+
+/// The names of every scenario check, in run order.
+pub fn checks() -> impl Iterator<Item = &'static str> {
+    TABLE.iter().map(|(name, _)| *name)
+}
+
+/// Runs every check on a component with its scenario.
+pub fn run(runtime: &Runtime, wasm: &[u8], scenario: Scenario) -> ConformReport {
+    let sha256 = saas_runtime::cache::sha256_hex(wasm);
+    let loaded = runtime.load(wasm);
+    let scenario = Arc::new(scenario);
+    let results = TABLE
+        .iter()
+        .map(|(name, run)| {
+            let start = Instant::now();
+            let outcome = match &loaded {
+                Ok(c) => run(&Subject {
+                    c,
+                    scenario: scenario.clone(),
+                }),
+                Err(e) if *name == "world-types" => {
+                    Err(Miss::Fail(format!("the component does not load: {e}")))
+                }
+                Err(_) => Err(Miss::Skip("the component does not load".into())),
+            };
+            let (verdict, evidence) = match outcome {
+                Ok(e) => (Verdict::Pass, e),
+                Err(Miss::Fail(e)) => (Verdict::Fail, e),
+                Err(Miss::Skip(e)) => (Verdict::Skipped, e),
+            };
+            CheckResult {
+                name,
+                verdict,
+                evidence,
+                millis: start.elapsed().as_millis() as u64,
+            }
+        })
+        .collect();
+    ConformReport {
+        sha256,
+        size: wasm.len(),
+        results,
+    }
+}
