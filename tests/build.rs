@@ -1,7 +1,7 @@
 //! Builds the shipped Bitbucket connector (the same artefact the command
 //! line bundles), its deliberately defective variants (one cargo feature
-//! each) for the sandbox and conformance tests, and the README's example
-//! connector.
+//! each) for the sandbox and conformance tests, the README's example
+//! connector and the Cirrus test connector of the scenario kit.
 
 /// The defect features of `bitbucket-connector`.
 const DEFECTS: [&str; 18] = [
@@ -28,6 +28,9 @@ const DEFECTS: [&str; 18] = [
 /// The README's example connector, as built.
 const EXAMPLE: &str = "example-connector.wasm";
 
+/// The Cirrus test connector (tests/cirrus), as built.
+const CIRRUS: &str = "cirrus-connector.wasm";
+
 include!("../connector/build-support/connector_build.rs");
 
 fn main() {
@@ -49,6 +52,7 @@ fn main() {
     let fingerprint = connector_fingerprint(&root);
     let fresh = std::fs::read_to_string(&stamp).is_ok_and(|s| s == fingerprint)
         && built.join(EXAMPLE).exists()
+        && built.join(CIRRUS).exists()
         && DEFECTS
             .iter()
             .all(|d| built.join(format!("defect-{d}.wasm")).exists());
@@ -60,8 +64,16 @@ fn main() {
             std::fs::copy(wasm, built.join(format!("{feature}.wasm")))
                 .expect("copy the defective connector");
         }
-        let wasm = build_connector(&root, &target_dir, "example-connector", &[], &SHIPPED);
-        std::fs::copy(wasm, built.join(EXAMPLE)).expect("copy the example connector");
+        // The example and the Cirrus test connector in one invocation.
+        let wasm = build_packages(
+            &root,
+            &target_dir,
+            &["example-connector", "cirrus-connector"],
+            &[],
+            &SHIPPED,
+        );
+        std::fs::copy(&wasm[0], built.join(EXAMPLE)).expect("copy the example connector");
+        std::fs::copy(&wasm[1], built.join(CIRRUS)).expect("copy the Cirrus connector");
         std::fs::write(&stamp, &fingerprint).expect("write the fingerprint");
     }
     println!("cargo:rustc-env=DEFECT_CONNECTORS_DIR={}", built.display());

@@ -97,7 +97,7 @@ pub const SHIPPED: [(&str, &str); 5] = [
 
 /// What a connector build depends on in the workspace: the connectors and
 /// the SDK, the contract, the lock file, this file.
-const WATCHED: [&str; 3] = ["connector", "wit", "Cargo.lock"];
+const WATCHED: [&str; 4] = ["connector", "wit", "Cargo.lock", "tests/cirrus"];
 
 /// Asks cargo to rebuild when a connector, the SDK or the contract changes.
 pub fn watch_connector(root: &std::path::Path) {

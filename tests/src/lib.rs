@@ -31,6 +31,20 @@ pub fn example() -> Vec<u8> {
     std::fs::read(format!("{DEFECTS_DIR}/example-connector.wasm")).expect("built by build.rs")
 }
 
+/// The Cirrus test connector (tests/cirrus), whose `defect` setting
+/// builds in one defect at a time.
+pub fn cirrus() -> Vec<u8> {
+    std::fs::read(format!("{DEFECTS_DIR}/cirrus-connector.wasm")).expect("built by build.rs")
+}
+
+/// A scenario shipped in `tests/scenarios`.
+pub fn scenario(name: &str) -> saas_conform::scenario::Scenario {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name);
+    saas_conform::scenario::Scenario::load(&dir).expect("a shipped scenario loads")
+}
+
 /// A defective connector's bytes (`name` without the `defect-` prefix).
 pub fn defect(name: &str) -> Vec<u8> {
     std::fs::read(format!("{DEFECTS_DIR}/defect-{name}.wasm")).expect("built by build.rs")

@@ -93,6 +93,8 @@ fn ci() -> Result<(), String> {
         "saas-connector-sdk",
         "--package",
         "example-connector",
+        "--package",
+        "cirrus-connector",
         "--target",
         WASM_TARGET,
         "--",

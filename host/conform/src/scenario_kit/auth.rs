@@ -124,17 +124,23 @@ pub fn refresh(s: &Subject<'_>) -> Outcome {
         }
     };
     super::truth::compare(&listing.users, &b.truth())?;
+    // From the new token's issue on, the old one must never be sent.
+    let token_path = s
+        .scenario
+        .routes(crate::scenario::Role::Token)
+        .map(|r| r.path.clone())
+        .collect::<Vec<_>>();
     let sent = b.requests();
-    let renewed = sent
-        .iter()
-        .position(|x| x.authorization.as_ref().is_some_and(|a| !old.contains(a)));
+    let renewed = sent.iter().position(|x| {
+        url::Url::parse(&x.url).is_ok_and(|u| token_path.iter().any(|p| p == u.path()))
+    });
     if let Some(i) = renewed
         && let Some(stale) = sent[i..]
             .iter()
             .find(|x| x.authorization.as_ref().is_some_and(|a| old.contains(a)))
     {
         return Err(Miss::Fail(format!(
-            "the expired token was sent again after the new one: {}",
+            "the expired token was sent again after the new one came: {}",
             stale.describe()
         )));
     }

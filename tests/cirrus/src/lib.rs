@@ -1,0 +1,359 @@
+//! A test connector for Cirrus Chat, an imaginary SaaS, and the proof that
+//! a connector author can write a scenario from the README alone
+//! (`tests/scenarios/cirrus`). Unlike the README's Nimbus example it trades
+//! an OAuth client for tokens (and renews them), pages by next links with a
+//! total, and resumes from sealed cursors.
+//!
+//! Its API: `POST {base-url}/oauth/token` (form `grant_type=
+//! client_credentials`, `client_id`, `client_secret`) answers
+//! `{"access_token", "expires_in"}`; `GET {base-url}/v2/members?limit=N`
+//! answers `{"data": [{"user_id", "mail", "full_name", "admin",
+//! "suspended", "last_active"}], "total": T, "links": {"next": URL}}`,
+//! `next` absent on the last page, `last_active` in Unix seconds.
+//!
+//! Its `defect` setting builds in one of the defects of [`defect`], for the
+//! kit's own tests; the default has none.
+
+pub mod defect;
+pub mod paging;
+
+use saas_connector_sdk::http::{self, HttpClient, Method, Request, Response};
+use saas_connector_sdk::log::{self as host_log, Logger};
+use saas_connector_sdk::{
+    AccessLevel, AccountState, AccountStatus, BillingUnit, Capability, Connector, ConnectorError,
+    ConnectorInfo, Coverage, Credential, CredentialKind, CredentialSlot, Evidence, EvidenceKind,
+    ListingProgress, Membership, PageStats, RequestBudgets, Result, Session, Setting, SettingSpec,
+    SettingType, SettingValue, SlotCredential, UnitKind, UnitRef, User, UserPage, credentials,
+    cursor, error, settings,
+};
+use serde_json::Value;
+
+use defect::Defect;
+use paging::State;
+
+/// The connector.
+pub struct Cirrus;
+
+const SOURCE: &str = "cirrus-last-active";
+const PAGE: u32 = 3;
+
+fn base_url(config: &[Setting]) -> Result<String> {
+    settings::url(config, "base-url")?
+        .map(|u| u.trim_end_matches('/').to_string())
+        .ok_or_else(|| ConnectorError::InvalidConfig("base-url is required".into()))
+}
+
+fn defect(config: &[Setting]) -> Defect {
+    settings::string(config, "defect")
+        .ok()
+        .flatten()
+        .map_or(Defect::None, |d| Defect::named(&d))
+}
+
+/// The session's state: the token and the client it came from (to renew).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Tokens {
+    token: String,
+    client_id: String,
+    client_secret: String,
+}
+
+fn tokens(session: &Session) -> Result<Tokens> {
+    serde_json::from_str(&session.state)
+        .map_err(|_| ConnectorError::InvalidConfig("not a Cirrus session".into()))
+}
+
+fn session_of(t: &Tokens) -> Session {
+    Session {
+        state: serde_json::to_string(t).unwrap_or_default(),
+        secrets: vec![t.token.clone(), t.client_secret.clone()],
+        expires_at: None,
+        scopes: Vec::new(),
+        principal: None,
+        renewed: Vec::new(),
+    }
+}
+
+fn token(base: &str, client_id: &str, client_secret: &str) -> Result<Tokens> {
+    let form: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("grant_type", "client_credentials")
+        .append_pair("client_id", client_id)
+        .append_pair("client_secret", client_secret)
+        .finish();
+    let request = Request::new(Method::Post, format!("{base}/oauth/token"))
+        .body("application/x-www-form-urlencoded", form.into_bytes());
+    let response = http::client().send(request).map_err(error::from_http)?;
+    if response.status == 400 || response.status == 401 {
+        return Err(ConnectorError::InvalidCredentials(
+            "Cirrus refused the OAuth client".into(),
+        ));
+    }
+    if !response.is_success() {
+        return Err(error::from_status(&response, "POST /oauth/token".into()));
+    }
+    let body: Value = serde_json::from_slice(&response.body)
+        .map_err(|e| ConnectorError::MalformedResponse(format!("POST /oauth/token: {e}")))?;
+    let token = body["access_token"]
+        .as_str()
+        .ok_or_else(|| ConnectorError::MalformedResponse("no access_token".into()))?;
+    Ok(Tokens {
+        token: token.into(),
+        client_id: client_id.into(),
+        client_secret: client_secret.into(),
+    })
+}
+
+fn get(url: &str, t: &Tokens) -> Result<Response> {
+    http::client()
+        .send(Request::get(url, &format!("Bearer {}", t.token)))
+        .map_err(error::from_http)
+}
+
+fn refuse(response: &Response, url: &str, defect: Defect) -> ConnectorError {
+    match response.status {
+        403 if defect == Defect::ForbiddenAsUpstream => {
+            ConnectorError::Upstream(saas_connector_sdk::UpstreamError {
+                status: 403,
+                message: url.into(),
+            })
+        }
+        429 if defect == Defect::DropRetryAfter => {
+            ConnectorError::RateLimited(saas_connector_sdk::RateLimit {
+                retry_after: None,
+                message: url.into(),
+            })
+        }
+        _ => error::from_status(response, format!("GET {url}")),
+    }
+}
+
+fn member(v: &Value, unit: &UnitRef) -> Result<User> {
+    let text = |k: &str| v.get(k).and_then(Value::as_str).map(String::from);
+    let id = text("user_id")
+        .ok_or_else(|| ConnectorError::MalformedResponse("a member without user_id".into()))?;
+    let admin = v["admin"].as_bool().unwrap_or(false);
+    let suspended = v["suspended"].as_bool().unwrap_or(false);
+    Ok(User {
+        id,
+        account_id: None,
+        email: text("mail"),
+        display_name: text("full_name"),
+        username: None,
+        status: AccountStatus {
+            upstream: Some(if suspended { "suspended" } else { "active" }.into()),
+            state: if suspended {
+                AccountState::Suspended
+            } else {
+                AccountState::Active
+            },
+        },
+        mfa_enabled: None,
+        created_at: None,
+        memberships: vec![Membership {
+            unit: unit.clone(),
+            role: Some(if admin { "admin" } else { "member" }.into()),
+            level: Some(if admin {
+                AccessLevel::Admin
+            } else {
+                AccessLevel::Member
+            }),
+            billable: !suspended,
+            billable_reason: if suspended {
+                "suspended members hold no Cirrus seat".into()
+            } else {
+                "every active Cirrus member holds a seat".into()
+            },
+            added_at: None,
+            evidence: v["last_active"]
+                .as_i64()
+                .map(|at| Evidence {
+                    source: SOURCE.into(),
+                    kind: EvidenceKind::Web,
+                    at,
+                })
+                .into_iter()
+                .collect(),
+            evidence_gap: None,
+        }],
+    })
+}
+
+impl Connector for Cirrus {
+    fn info() -> ConnectorInfo {
+        ConnectorInfo {
+            name: "cirrus".into(),
+            version: "1.0.0-rc.1".into(),
+            contract_version: saas_connector_sdk::CONTRACT_VERSION.into(),
+            description: "Cirrus Chat (an imaginary SaaS): members, last active, seats.".into(),
+            settings: vec![
+                SettingSpec::new("base-url", SettingType::Url, "Where the Cirrus API is.")
+                    .default(SettingValue::Url("https://api.cirrus-chat.example".into())),
+                SettingSpec::new(
+                    "defect",
+                    SettingType::String,
+                    "Test only: one defect to build in.",
+                ),
+            ],
+            credential_slots: vec![
+                CredentialSlot::new(
+                    "cirrus",
+                    &[CredentialKind::OauthClientCredentials],
+                    "A Cirrus OAuth client.",
+                )
+                .required(),
+            ],
+            capabilities: vec![Capability::Refresh, Capability::ResumableListing],
+            budgets: RequestBudgets {
+                requests_per_hour: Some(3_600),
+                max_concurrency: Some(2),
+            },
+        }
+    }
+
+    fn authenticate(config: &[Setting], given: &[SlotCredential]) -> Result<Session> {
+        let base = base_url(config)?;
+        let client = match credentials::require(given, "cirrus") {
+            Ok(Credential::OauthClientCredentials(c)) => c.clone(),
+            Ok(_) => {
+                return Err(ConnectorError::InvalidConfig(
+                    "cirrus takes an OAuth client".into(),
+                ));
+            }
+            Err(_) if defect(config) == Defect::NoCredentialCheck => {
+                saas_connector_sdk::OauthClient {
+                    client_id: String::new(),
+                    client_secret: String::new(),
+                }
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(session_of(&token(
+            &base,
+            &client.client_id,
+            &client.client_secret,
+        )?))
+    }
+
+    fn refresh(config: &[Setting], session: &Session) -> Result<Session> {
+        let t = tokens(session)?;
+        Ok(session_of(&token(
+            &base_url(config)?,
+            &t.client_id,
+            &t.client_secret,
+        )?))
+    }
+
+    fn list_users(config: &[Setting], session: &Session, from: Option<&str>) -> Result<UserPage> {
+        let (base, defect) = (base_url(config)?, defect(config));
+        let mut state = match from {
+            Some(text) => State::from_cursor(text, &base, defect)?,
+            None => State {
+                base: base.clone(),
+                next: format!("{base}/v2/members?limit={PAGE}"),
+                visited: Vec::new(),
+                listed: 0,
+                token: None,
+            },
+        };
+        let mut t = tokens(session)?;
+        if defect == Defect::LogToken {
+            host_log::logger().debug(&format!("listing with token {}", t.token));
+        }
+        if defect == Defect::PhoneHome {
+            let _ = get("https://telemetry.cirrus-chat.example/ping", &t);
+        }
+        let (mut requests, mut renewed) = (1, None);
+        let mut response = get(&state.next, &t)?;
+        if response.status == 401 {
+            let stale = t.token.clone();
+            t = token(&base, &t.client_id, &t.client_secret)?;
+            requests += 2;
+            if defect == Defect::StaleToken {
+                let old = Tokens {
+                    token: stale,
+                    client_id: t.client_id.clone(),
+                    client_secret: t.client_secret.clone(),
+                };
+                let _ = get(&state.next, &old);
+            }
+            response = get(&state.next, &t)?;
+            renewed = Some(session_of(&t));
+        }
+        if !response.is_success() {
+            return Err(refuse(&response, &state.next, defect));
+        }
+        let empty_end = defect == Defect::EmptyBodyIsEnd && response.body.is_empty();
+        let body: Value = if empty_end {
+            serde_json::json!({ "data": [], "total": state.listed })
+        } else {
+            serde_json::from_slice(&response.body).map_err(|e| {
+                ConnectorError::MalformedResponse(format!("GET {}: {e}", state.next))
+            })?
+        };
+        let unit = UnitRef {
+            kind: UnitKind::Workspace,
+            id: base.clone(),
+            key: "cirrus".into(),
+        };
+        let items = body["data"]
+            .as_array()
+            .ok_or_else(|| ConnectorError::MalformedResponse("no data array".into()))?;
+        let mut users: Vec<User> = Vec::new();
+        let mut ids = std::collections::BTreeSet::new();
+        for item in items {
+            let user = member(item, &unit)?;
+            if ids.insert(user.id.clone()) {
+                users.push(user);
+            }
+        }
+        let dropped = (items.len() - users.len()) as u32;
+        let total = body["total"].as_u64();
+        state.listed += users.len() as u64;
+        state.visited.push(cursor::checksum(state.next.as_bytes()));
+        let next = match body["links"]["next"].as_str() {
+            Some(next) => {
+                paging::check_next(next, &base, &state, defect)?;
+                state.next = next.to_string();
+                true
+            }
+            None if defect != Defect::IgnoreTotal && total.is_some_and(|t| t > state.listed) => {
+                return Err(ConnectorError::Pagination(format!(
+                    "the last page came after {} of {} members",
+                    state.listed,
+                    total.unwrap_or_default()
+                )));
+            }
+            None => false,
+        };
+        if defect == Defect::TokenInCursor {
+            state.token = Some(t.token.clone());
+        }
+        Ok(UserPage {
+            progress: ListingProgress {
+                units_done: u32::from(!next),
+                units_total: Some(1),
+                memberships_listed: state.listed,
+                memberships_total: total,
+            },
+            units: vec![BillingUnit {
+                unit: unit.clone(),
+                name: Some("Cirrus Chat".into()),
+                created_at: None,
+                seats: None,
+            }],
+            coverage: vec![Coverage {
+                source: SOURCE.into(),
+                unit_id: unit.id.clone(),
+            }],
+            users,
+            next_cursor: next.then(|| state.to_cursor(defect)),
+            session: renewed,
+            stats: PageStats {
+                requests,
+                duplicates_dropped: dropped,
+            },
+        })
+    }
+}
+
+saas_connector_sdk::register_connector!(Cirrus);

@@ -1,0 +1,210 @@
+//! The scenario-driven conformance kit (`saas-host conform --scenario`):
+//! the README's Nimbus example and the Cirrus test connector pass with the
+//! scenarios shipped in `tests/scenarios`; each defect the Cirrus connector
+//! can build in fails exactly the check aimed at it, with its evidence; the
+//! reports parse.
+
+use saas_conform::scenario::Scenario;
+use saas_conform::scenario_kit;
+use saas_conform::{ConformReport, Verdict};
+
+use e2e::{cirrus, example, runtime, scenario};
+
+fn run(wasm: &[u8], scenario: Scenario) -> ConformReport {
+    scenario_kit::run(runtime(), wasm, scenario)
+}
+
+fn with_defect(name: &str) -> Scenario {
+    let mut s = scenario("cirrus");
+    s.file.settings.insert("defect".into(), name.into());
+    s
+}
+
+fn names(report: &ConformReport, verdict: Verdict) -> Vec<&'static str> {
+    report
+        .results
+        .iter()
+        .filter(|r| r.verdict == verdict)
+        .map(|r| r.name)
+        .collect()
+}
+
+#[test]
+fn the_kit_has_at_least_45_checks_with_unique_names() {
+    let mut all: Vec<&str> = scenario_kit::checks().collect();
+    assert!(all.len() >= 45, "{} checks", all.len());
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), scenario_kit::checks().count());
+}
+
+#[test]
+fn the_nimbus_example_passes_every_check_its_scenario_can_run() {
+    let report = run(&example(), scenario("nimbus"));
+    assert!(report.passed(), "{}", report.to_text());
+    // Nimbus has a bearer token (no token route), pages by number with no
+    // total, and declares no resumable listing.
+    assert_eq!(
+        names(&report, Verdict::Skipped),
+        [
+            "token-refresh",
+            "cursor-resume",
+            "paging-missing-next",
+            "foreign-host",
+            "foreign-port",
+            "foreign-scheme",
+            "foreign-userinfo"
+        ]
+    );
+    let golden = report.results.iter().find(|r| r.name == "status-golden");
+    assert!(golden.is_some_and(|r| r.verdict == Verdict::Pass));
+}
+
+#[test]
+fn the_cirrus_connector_passes_every_check_but_the_bearer_token_one() {
+    let report = run(&cirrus(), scenario("cirrus"));
+    assert!(report.passed(), "{}", report.to_text());
+    assert_eq!(names(&report, Verdict::Skipped), ["expired-credentials"]);
+}
+
+/// Each defect of the Cirrus connector, the one check it must fail, and a
+/// piece of the evidence that check must give.
+const PROOFS: [(&str, &str, &str); 13] = [
+    (
+        "phone-home",
+        "declared-hosts",
+        "outside the connector's URL settings",
+    ),
+    (
+        "no-credential-check",
+        "authenticate-missing",
+        "expected invalid-config",
+    ),
+    ("log-token", "log-secrets", "log: a secret, plain"),
+    ("token-in-cursor", "cursor-secrets", "cursor: a secret"),
+    ("plain-cursor", "cursor-invalid", "cursor"),
+    (
+        "stale-token",
+        "token-refresh",
+        "the expired token was sent again",
+    ),
+    (
+        "only-immediate-repeats",
+        "paging-cycle",
+        "page 3 links to page 1",
+    ),
+    ("trust-port", "foreign-port", "denied by the host"),
+    (
+        "trust-scheme",
+        "foreign-scheme",
+        "a next link to another scheme",
+    ),
+    (
+        "ignore-total",
+        "paging-missing-next",
+        "no next while the total says more",
+    ),
+    (
+        "drop-retry-after",
+        "retry-after-hint",
+        "Retry-After: 7 gave rate-limited",
+    ),
+    (
+        "empty-body-is-end",
+        "body-empty",
+        "instead of malformed-response",
+    ),
+    (
+        "forbidden-as-upstream",
+        "error-403",
+        "expected forbidden, got upstream",
+    ),
+];
+
+#[test]
+fn each_defect_fails_exactly_its_check_with_its_evidence() {
+    let wasm = cirrus();
+    let mut wrong = Vec::new();
+    for (defect, check, evidence) in PROOFS {
+        let report = run(&wasm, with_defect(defect));
+        let failed = names(&report, Verdict::Fail);
+        let shown = report
+            .results
+            .iter()
+            .find(|r| r.name == check)
+            .map(|r| r.evidence.clone())
+            .unwrap_or_default();
+        if failed != [check] || !shown.contains(evidence) {
+            wrong.push(format!(
+                "{defect}: failed {failed:?}, {check} said {shown:?}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_json_and_junit_reports_parse_and_agree_with_the_text() {
+    let report = run(&cirrus(), with_defect("trust-port"));
+    let json: serde_json::Value = serde_json::to_value(&report).unwrap();
+    let results = json["results"].as_array().unwrap();
+    assert_eq!(results.len(), scenario_kit::checks().count());
+    assert!(results.iter().all(|r| {
+        ["pass", "fail", "skipped"].contains(&r["verdict"].as_str().unwrap_or_default())
+            && r["evidence"].is_string()
+            && r["millis"].is_u64()
+    }));
+    let xml = saas_conform::junit(&report);
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let suite = doc.root_element();
+    assert_eq!(suite.tag_name().name(), "testsuite");
+    let number = |n: roxmltree::Node<'_, '_>, a: &str| -> f64 {
+        n.attribute(a)
+            .unwrap_or_else(|| panic!("{a} is required"))
+            .parse()
+            .unwrap_or_else(|_| panic!("{a} is a number"))
+    };
+    let cases: Vec<_> = suite.children().filter(|n| n.is_element()).collect();
+    assert_eq!(number(suite, "tests") as usize, cases.len());
+    let failed: Vec<_> = cases
+        .iter()
+        .filter(|c| c.children().any(|k| k.tag_name().name() == "failure"))
+        .collect();
+    assert_eq!(number(suite, "failures") as usize, failed.len());
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].attribute("name"), Some("foreign-port"));
+    let skipped = cases
+        .iter()
+        .filter(|c| c.children().any(|k| k.tag_name().name() == "skipped"))
+        .count();
+    assert_eq!(number(suite, "skipped") as usize, skipped);
+    for case in &cases {
+        assert_eq!(case.tag_name().name(), "testcase");
+        assert!(case.attribute("classname").is_some() && case.attribute("name").is_some());
+        assert!(number(*case, "time") >= 0.0);
+        for child in case.children().filter(|n| n.is_element()) {
+            let tag = child.tag_name().name();
+            assert!(["failure", "skipped", "system-out"].contains(&tag), "{tag}");
+            if tag != "system-out" {
+                assert!(child.attribute("message").is_some());
+            }
+        }
+    }
+    assert!(report.to_text().contains("FAIL  foreign-port"));
+}
+
+#[test]
+fn a_scenario_for_another_connector_fails_info_and_runs_nothing_else_wrongly() {
+    let report = run(&example(), scenario("cirrus"));
+    let info = report.results.iter().find(|r| r.name == "info").unwrap();
+    assert_eq!(info.verdict, Verdict::Fail);
+    assert!(info.evidence.contains("the scenario is for \"cirrus\""));
+    // The Cirrus settings and slot do not exist in Nimbus: the behavioural
+    // checks are skipped with the reason, not failed.
+    let auth = report
+        .results
+        .iter()
+        .find(|r| r.name == "fields-fidelity")
+        .unwrap();
+    assert_eq!(auth.verdict, Verdict::Skipped, "{}", auth.evidence);
+}
