@@ -48,7 +48,9 @@ fn the_nimbus_example_passes_every_check_its_scenario_can_run() {
         names(&report, Verdict::Skipped),
         [
             "token-refresh",
+            "token-5xx",
             "cursor-resume",
+            "paging-next-only",
             "paging-missing-next",
             "foreign-host",
             "foreign-port",
@@ -69,7 +71,7 @@ fn the_cirrus_connector_passes_every_check_but_the_bearer_token_one() {
 
 /// Each defect of the Cirrus connector, the one check it must fail, and a
 /// piece of the evidence that check must give.
-const PROOFS: [(&str, &str, &str); 13] = [
+const PROOFS: [(&str, &str, &str); 16] = [
     (
         "phone-home",
         "declared-hosts",
@@ -118,6 +120,21 @@ const PROOFS: [(&str, &str, &str); 13] = [
         "forbidden-as-upstream",
         "error-403",
         "expected forbidden, got upstream",
+    ),
+    (
+        "drop-failed-last-page",
+        "batch-partial",
+        "with page 3 failing, the listing ended as complete",
+    ),
+    (
+        "token-5xx-as-refused",
+        "token-5xx",
+        "expected upstream, got invalid-credentials",
+    ),
+    (
+        "build-next-url",
+        "paging-next-only",
+        "a URL of the connector's own",
     ),
 ];
 

@@ -33,6 +33,12 @@ pub enum Defect {
     EmptyBodyIsEnd,
     /// Reports a 403 as an upstream failure.
     ForbiddenAsUpstream,
+    /// Ends the listing quietly when the last page (by the total) fails.
+    DropFailedLastPage,
+    /// Reports a 5xx at the token endpoint as refused credentials.
+    Token5xxAsRefused,
+    /// Asks for the next page by a URL of its own making.
+    BuildNextUrl,
 }
 
 impl Defect {
@@ -53,6 +59,9 @@ impl Defect {
             "drop-retry-after" => DropRetryAfter,
             "empty-body-is-end" => EmptyBodyIsEnd,
             "forbidden-as-upstream" => ForbiddenAsUpstream,
+            "drop-failed-last-page" => DropFailedLastPage,
+            "token-5xx-as-refused" => Token5xxAsRefused,
+            "build-next-url" => BuildNextUrl,
             _ => None,
         }
     }

@@ -74,7 +74,7 @@ fn session_of(t: &Tokens) -> Session {
     }
 }
 
-fn token(base: &str, client_id: &str, client_secret: &str) -> Result<Tokens> {
+fn token(base: &str, client_id: &str, client_secret: &str, defect: Defect) -> Result<Tokens> {
     let form: String = form_urlencoded::Serializer::new(String::new())
         .append_pair("grant_type", "client_credentials")
         .append_pair("client_id", client_id)
@@ -83,7 +83,8 @@ fn token(base: &str, client_id: &str, client_secret: &str) -> Result<Tokens> {
     let request = Request::new(Method::Post, format!("{base}/oauth/token"))
         .body("application/x-www-form-urlencoded", form.into_bytes());
     let response = http::client().send(request).map_err(error::from_http)?;
-    if response.status == 400 || response.status == 401 {
+    let refused = response.status == 400 || response.status == 401;
+    if refused || (defect == Defect::Token5xxAsRefused && response.status >= 500) {
         return Err(ConnectorError::InvalidCredentials(
             "Cirrus refused the OAuth client".into(),
         ));
@@ -231,6 +232,7 @@ impl Connector for Cirrus {
             &base,
             &client.client_id,
             &client.client_secret,
+            defect(config),
         )?))
     }
 
@@ -240,6 +242,7 @@ impl Connector for Cirrus {
             &base_url(config)?,
             &t.client_id,
             &t.client_secret,
+            defect(config),
         )?))
     }
 
@@ -252,6 +255,7 @@ impl Connector for Cirrus {
                 next: format!("{base}/v2/members?limit={PAGE}"),
                 visited: Vec::new(),
                 listed: 0,
+                total: None,
                 token: None,
             },
         };
@@ -266,7 +270,7 @@ impl Connector for Cirrus {
         let mut response = get(&state.next, &t)?;
         if response.status == 401 {
             let stale = t.token.clone();
-            t = token(&base, &t.client_id, &t.client_secret)?;
+            t = token(&base, &t.client_id, &t.client_secret, defect)?;
             requests += 2;
             if defect == Defect::StaleToken {
                 let old = Tokens {
@@ -278,6 +282,26 @@ impl Connector for Cirrus {
             }
             response = get(&state.next, &t)?;
             renewed = Some(session_of(&t));
+        }
+        let last_page = state.listed + u64::from(PAGE) >= state.total.unwrap_or(u64::MAX);
+        if defect == Defect::DropFailedLastPage && response.status >= 500 && last_page {
+            return Ok(UserPage {
+                users: Vec::new(),
+                units: Vec::new(),
+                coverage: Vec::new(),
+                next_cursor: None,
+                progress: ListingProgress {
+                    units_done: 1,
+                    units_total: Some(1),
+                    memberships_listed: state.listed,
+                    memberships_total: state.total,
+                },
+                session: renewed,
+                stats: PageStats {
+                    requests,
+                    duplicates_dropped: 0,
+                },
+            });
         }
         if !response.is_success() {
             return Err(refuse(&response, &state.next, defect));
@@ -308,12 +332,18 @@ impl Connector for Cirrus {
         }
         let dropped = (items.len() - users.len()) as u32;
         let total = body["total"].as_u64();
+        state.total = total;
         state.listed += users.len() as u64;
         state.visited.push(cursor::checksum(state.next.as_bytes()));
         let next = match body["links"]["next"].as_str() {
             Some(next) => {
                 paging::check_next(next, &base, &state, defect)?;
-                state.next = next.to_string();
+                state.next = if defect == Defect::BuildNextUrl {
+                    let page = state.visited.len() + 1;
+                    format!("{base}/v2/members?limit={PAGE}&page={page}")
+                } else {
+                    next.to_string()
+                };
                 true
             }
             None if defect != Defect::IgnoreTotal && total.is_some_and(|t| t > state.listed) => {

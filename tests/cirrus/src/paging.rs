@@ -19,6 +19,9 @@ pub struct State {
     pub visited: Vec<u64>,
     /// Items listed so far.
     pub listed: u64,
+    /// The total the last page gave.
+    #[serde(default)]
+    pub total: Option<u64>,
     /// The access token (only with the `token-in-cursor` defect).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
@@ -95,6 +98,7 @@ mod tests {
             next: "http://127.0.0.1:9/v2/members".into(),
             visited: vec![cursor::checksum(b"http://127.0.0.1:9/v2/members?page=1")],
             listed: 3,
+            total: Some(7),
             token: None,
         }
     }

@@ -115,7 +115,14 @@ pub fn refresh(s: &Subject<'_>) -> Outcome {
         .map(|t| fingerprint(format!("{}{t}", s.scenario.file.auth.prefix).as_bytes()))
         .collect();
     let listing = match b.list(&config, &session) {
-        Listed::Done { listing, .. } => listing,
+        Listed::Done {
+            listing, refreshes, ..
+        } if refreshes > 0 => listing,
+        Listed::Done { .. } => {
+            return Err(Miss::Fail(
+                "the listing renewed its token but handed back no session".into(),
+            ));
+        }
         other => {
             return Err(Miss::Fail(format!(
                 "with the token expired, the listing {}",
@@ -164,5 +171,39 @@ pub fn no_requests(b: &super::Bench<'_>, what: &str) -> Result<(), Miss> {
     match b.requests().first() {
         None => Ok(()),
         Some(x) => Err(Miss::Fail(format!("{what} sent {}", x.describe()))),
+    }
+}
+
+/// A 503 at the token route is never reported as refused credentials: the
+/// sign-in retries it or answers `upstream`.
+pub fn token_5xx(s: &Subject<'_>) -> Outcome {
+    let Some(route) = s.scenario.routes(crate::scenario::Role::Token).next() else {
+        return Err(Miss::Skip("the scenario has no token route".into()));
+    };
+    let b = s.bench()?;
+    let config = b.config()?;
+    b.session(&config)?;
+    b.faults.reset();
+    b.faults.inject(saas_runtime::egress::Rule::always(
+        saas_runtime::egress::Match {
+            method: route.method().parse().ok(),
+            path: Some(route.path.clone()),
+            ..Default::default()
+        },
+        saas_runtime::egress::Fault::Status {
+            status: 503,
+            retry_after: None,
+            body: br#"{"error": "temporarily_unavailable"}"#.to_vec(),
+        },
+    ));
+    match s.c.authenticate(&b.io, &config, &b.valid) {
+        Ok(Err(e)) => {
+            expect_kind(&e, "upstream")?;
+            Ok("a 503 at the token route: upstream, not refused credentials".into())
+        }
+        Ok(Ok(_)) => Err(Miss::Fail(
+            "a sign-in succeeded though every token request answered 503".into(),
+        )),
+        Err(e) => Err(Miss::Fail(format!("authenticate: {e}"))),
     }
 }

@@ -219,3 +219,28 @@ pub fn duplicates(s: &Subject<'_>) -> Outcome {
         ))),
     }
 }
+
+/// Each listing page in turn answers 503s past the host's retries: the
+/// listing never ends as if that page had not been there (a failure inside
+/// a batch is not a silently shorter listing).
+pub fn batch_partial(s: &Subject<'_>) -> Outcome {
+    let b = s.bench()?;
+    let control = b.control_pages()?;
+    let pages = control.pages.len().min(8) as u32;
+    for nth in 0..pages {
+        b.faults.reset();
+        b.fault_page(nth, u32::MAX, status(503, None));
+        if let Listed::Done { listing, .. } = b.list(&control.config, &control.session) {
+            let why = truth::compare(&listing.users, &b.truth())
+                .err()
+                .unwrap_or_else(|| "the truth, without the page".into());
+            return Err(Miss::Fail(format!(
+                "with page {} failing, the listing ended as complete: {why}",
+                nth + 1
+            )));
+        }
+    }
+    Ok(format!(
+        "each of {pages} pages failing in turn stopped the listing with an error"
+    ))
+}

@@ -195,3 +195,55 @@ pub fn foreign_userinfo(s: &Subject<'_>) -> Outcome {
         let _ = u.set_password(Some("stolen"));
     })
 }
+
+/// The connector asks for the next page by the very URL the page gives
+/// (a marker added to it must come back), not by a URL of its own making.
+pub fn next_only(s: &Subject<'_>) -> Outcome {
+    let b = s.bench()?;
+    let p = paging(&b).clone();
+    if p.style != PagingStyle::NextUrl {
+        return Err(Miss::Skip("the scenario's pages do not link by URL".into()));
+    }
+    let control = b.control_pages()?;
+    if control.pages.len() < 2 {
+        return Err(Miss::Skip("the scenario's listing has one page".into()));
+    }
+    let at = p.next_at.clone().unwrap_or_default();
+    b.fault_page(
+        0,
+        1,
+        Fault::Rewrite(Arc::new(move |r| {
+            let Ok(mut page) = serde_json::from_slice::<Value>(r.body()) else {
+                return;
+            };
+            if let Some(Value::String(next)) = page.pointer_mut(&at)
+                && let Ok(mut url) = Url::parse(next)
+            {
+                url.query_pairs_mut().append_pair("kit-marker", "1");
+                *next = url.to_string();
+            }
+            *r.body_mut() = page.to_string().into_bytes();
+        })),
+    );
+    let listed = b.list(&control.config, &control.session);
+    let second = b.requests().into_iter().filter(|x| !x.faulted).find(|x| {
+        control
+            .pages
+            .first()
+            .is_some_and(|first| x.url != *first && x.url.contains(b.listing_route().path.as_str()))
+    });
+    match (listed, second) {
+        (Listed::Done { .. }, Some(x)) if x.url.contains("kit-marker=1") => Ok(format!(
+            "page 2 was asked for by its link: {}",
+            x.describe()
+        )),
+        (Listed::Done { .. }, Some(x)) => Err(Miss::Fail(format!(
+            "page 2 was asked for by a URL of the connector's own: {}",
+            x.describe()
+        ))),
+        (other, _) => Err(Miss::Fail(format!(
+            "with a marker in the next link, the listing {}",
+            kit::describe(&other)
+        ))),
+    }
+}
