@@ -144,10 +144,14 @@ impl Step<'_> {
             return Err(upstream::api_error(&response, &what));
         }
         let page = wire::page(&response, &what)?;
-        let dated = page
-            .values
-            .iter()
-            .any(|v| v.get("last_accessed").is_some_and(|t| t.is_string()));
+        // An admin-managed workspace drops both dates from every row; a
+        // member who never accessed a workspace that reports dates still
+        // has `added_on`. So a page of such members is no sign of management.
+        let dated = page.values.iter().any(|v| {
+            ["last_accessed", "added_on"]
+                .iter()
+                .any(|k| v.get(*k).is_some_and(|t| t.is_string()))
+        });
         // The page's gaps, for members with and without an account id.
         let gaps = [self.gap(task, dated, false), self.gap(task, dated, true)];
         for value in &page.values {

@@ -259,6 +259,17 @@ impl Step<'_> {
                 *next = Some(link);
             }
             None => {
+                // No next link while the counts say more pages follow: the
+                // upstream broke its paging, and a workspace would be lost.
+                if let (Some(size), Some(number), Some(pagelen)) =
+                    (page.size, page.page, page.pagelen)
+                    && number.saturating_mul(pagelen) < size
+                {
+                    return Err(Error::Pagination(format!(
+                        "workspace discovery ended at page {number} of {pagelen} while {size} \
+                         workspaces were announced"
+                    )));
+                }
                 let found = std::mem::take(found);
                 self.discovered(state, found);
             }

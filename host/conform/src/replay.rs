@@ -272,13 +272,16 @@ async fn answer(
     }
     match route.role {
         Role::Listing => listing(&shared, route, &uri, &path),
-        _ => reply(
-            200,
-            route
-                .body
-                .clone()
-                .unwrap_or_else(|| "{}".into())
-                .replace(UPSTREAM, &shared.origin),
-        ),
+        _ => {
+            let captures = route.captures(&path).unwrap_or_default();
+            let body = match route.body_file(&captures) {
+                Some(file) => match scenario.documents.get(&file) {
+                    Some(text) => text.clone(),
+                    None => return reply(404, r#"{"error":"not found"}"#.into()),
+                },
+                None => route.body.clone().unwrap_or_else(|| "{}".into()),
+            };
+            reply(200, body.replace(UPSTREAM, &shared.origin))
+        }
     }
 }

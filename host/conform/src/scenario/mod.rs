@@ -25,6 +25,8 @@ pub struct Scenario {
     pub file: ScenarioFile,
     /// The items of each listing route, by file name.
     pub items: BTreeMap<String, Vec<Value>>,
+    /// The documents of `body-file` routes, by file name.
+    pub documents: BTreeMap<String, String>,
     /// The users the listing must yield, sorted by id.
     pub truth: Vec<Value>,
     /// Every user's activity under `file.status`, sorted by id.
@@ -51,6 +53,19 @@ pub struct ScenarioFile {
     /// The policy of `truth/statuses.jsonl`, when the scenario has one.
     #[serde(default)]
     pub status: Option<StatusPolicy>,
+    /// How the kit aims its faults.
+    #[serde(default)]
+    pub kit: KitOptions,
+}
+
+/// `[kit]`: how the kit aims its faults.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct KitOptions {
+    /// The path of the listing that page faults aim at (a concrete path,
+    /// not a template); by default the listing path of the most pages.
+    #[serde(default)]
+    pub aim: Option<String>,
 }
 
 /// `[status]`: the policy under which `truth/statuses.jsonl` holds.
@@ -155,6 +170,10 @@ pub struct Route {
     /// page's frame, a token's answer with `{token}` in it.
     #[serde(default)]
     pub body: Option<String>,
+    /// A document's answer from a file in the scenario folder instead of
+    /// `body`; `{name}` is replaced as in `items` (no such file: 404).
+    #[serde(default)]
+    pub body_file: Option<String>,
     /// A listing's items: a JSONL file in the scenario folder, in which
     /// `{name}` is replaced by the path's segment of that name; no such
     /// file answers 404.
@@ -202,12 +221,20 @@ impl Route {
 
     /// The items file for these captures.
     pub fn items_file(&self, captures: &BTreeMap<String, String>) -> Option<String> {
-        let mut name = self.items.clone()?;
-        for (k, v) in captures {
-            name = name.replace(&format!("{{{k}}}"), v);
-        }
-        Some(name)
+        self.items.as_deref().map(|n| fill(n, captures))
     }
+
+    /// The body file for these captures.
+    pub fn body_file(&self, captures: &BTreeMap<String, String>) -> Option<String> {
+        self.body_file.as_deref().map(|n| fill(n, captures))
+    }
+}
+
+/// `template` with each `{name}` replaced by its capture.
+fn fill(template: &str, captures: &BTreeMap<String, String>) -> String {
+    captures.iter().fold(template.to_string(), |name, (k, v)| {
+        name.replace(&format!("{{{k}}}"), v)
+    })
 }
 
 /// Why a scenario cannot be used.
@@ -262,7 +289,7 @@ impl Scenario {
     pub fn load(dir: &Path) -> Result<Self, ScenarioError> {
         let file: ScenarioFile = toml::from_str(&read(dir, "scenario.toml")?)
             .map_err(|e| ScenarioError::Toml(e.to_string()))?;
-        let mut items = BTreeMap::new();
+        let (mut items, mut documents) = (BTreeMap::new(), BTreeMap::new());
         for entry in std::fs::read_dir(dir).map_err(|e| ScenarioError::Read(".".into(), e))? {
             let name = entry
                 .map_err(|e| ScenarioError::Read(".".into(), e))?
@@ -271,6 +298,14 @@ impl Scenario {
                 .into_owned();
             if name.ends_with(".jsonl") {
                 items.insert(name.clone(), jsonl(&name, &read(dir, &name)?)?);
+            } else if name.ends_with(".json") {
+                let text = read(dir, &name)?;
+                serde_json::from_str::<Value>(&text).map_err(|e| ScenarioError::Jsonl {
+                    file: name.clone(),
+                    line: e.line(),
+                    why: e.to_string(),
+                })?;
+                documents.insert(name, text);
             }
         }
         let mut truth = jsonl("truth/users.jsonl", &read(dir, "truth/users.jsonl")?)?;
@@ -291,6 +326,7 @@ impl Scenario {
             dir: dir.to_path_buf(),
             file,
             items,
+            documents,
             truth,
             statuses,
         };

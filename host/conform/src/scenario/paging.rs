@@ -60,6 +60,9 @@ pub struct Paging {
     /// A JSON pointer to the page length, echoed.
     #[serde(default)]
     pub size_at: Option<String>,
+    /// A JSON pointer to the page's own number, echoed.
+    #[serde(default)]
+    pub page_at: Option<String>,
 }
 
 /// What a request asks of a listing: items from `offset`, at most `limit`.
@@ -107,10 +110,16 @@ impl Paging {
         if self.style == PagingStyle::StartLimit && self.last_at.is_none() {
             return Err("paging: start-limit needs last-at".into());
         }
-        for p in [&self.next_at, &self.last_at, &self.total_at, &self.size_at]
-            .into_iter()
-            .flatten()
-            .chain([&self.items_at])
+        for p in [
+            &self.next_at,
+            &self.last_at,
+            &self.total_at,
+            &self.size_at,
+            &self.page_at,
+        ]
+        .into_iter()
+        .flatten()
+        .chain([&self.items_at])
         {
             if !p.is_empty() && !p.starts_with('/') {
                 return Err(format!("paging: {p:?} is not a JSON pointer"));
@@ -222,6 +231,9 @@ pub fn page_body(
         set_at(&mut page, at, Value::from(last));
     }
     let page_number = paging.first_page() + (request.offset / request.limit) as u64;
+    if let Some(at) = &paging.page_at {
+        set_at(&mut page, at, Value::from(page_number));
+    }
     let next = match paging.style {
         PagingStyle::NextUrl if !last => {
             let mut next = url.clone();

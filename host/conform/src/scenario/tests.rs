@@ -21,6 +21,7 @@ fn paging(style: PagingStyle, next_at: Option<&str>, last_at: Option<&str>) -> P
         last_at: last_at.map(String::from),
         total_at: Some("/size".into()),
         size_at: None,
+        page_at: None,
     }
 }
 

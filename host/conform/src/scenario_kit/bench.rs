@@ -52,6 +52,9 @@ pub struct Bench<'a> {
     pub valid: Vec<SlotCredential>,
     /// Refused ones.
     pub invalid: Vec<SlotCredential>,
+    /// The listing route and concrete path the faults aim at, once the
+    /// control chose them: the path with the most pages.
+    target: std::sync::Mutex<Option<(Route, String)>>,
 }
 
 /// `fields` made into this connector's slot credentials.
@@ -116,6 +119,7 @@ impl<'a> Bench<'a> {
             settings,
             valid,
             invalid,
+            target: std::sync::Mutex::default(),
         })
     }
 
@@ -151,20 +155,36 @@ impl<'a> Bench<'a> {
         serde_json::from_str(&text.replace(UPSTREAM, self.replay.origin())).unwrap_or_default()
     }
 
-    /// The first listing route.
-    pub fn listing_route(&self) -> &Route {
-        self.scenario
-            .routes(Role::Listing)
-            .next()
-            .expect("a validated scenario has a listing route")
+    fn target(&self) -> Option<(Route, String)> {
+        self.target
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
-    /// Attempts at the listing route's path.
+    /// The listing route the faults aim at: the control's choice, else the
+    /// first listing route.
+    pub fn listing_route(&self) -> Route {
+        self.target().map_or_else(
+            || {
+                self.scenario
+                    .routes(Role::Listing)
+                    .next()
+                    .expect("a validated scenario has a listing route")
+                    .clone()
+            },
+            |(route, _)| route,
+        )
+    }
+
+    /// Attempts at the aimed-at listing path (one concrete path of a
+    /// templated route, so that the nth attempt is the nth page of one
+    /// listing even when listings go out side by side).
     pub fn listing_match(&self) -> Match {
         let route = self.listing_route();
         Match {
             method: route.method().parse().ok(),
-            path: Some(route.path.clone()),
+            path: Some(self.target().map_or(route.path.clone(), |(_, path)| path)),
             ..Match::default()
         }
     }
@@ -208,18 +228,33 @@ impl<'a> Bench<'a> {
                 )));
             }
         }
-        let listing = self.listing_match();
-        let pages: Vec<String> = self
-            .requests()
+        // The concrete listing path with the most pages, first seen first.
+        let mut paths: Vec<(Route, String, Vec<String>)> = Vec::new();
+        for x in self.requests() {
+            let Ok(url) = url::Url::parse(&x.url) else {
+                continue;
+            };
+            let Some(route) = self
+                .scenario
+                .routes(Role::Listing)
+                .find(|r| r.method() == x.method && r.captures(url.path()).is_some())
+            else {
+                continue;
+            };
+            match paths.iter_mut().find(|(_, p, _)| p == url.path()) {
+                Some((_, _, pages)) => pages.push(x.url.clone()),
+                None => paths.push((route.clone(), url.path().to_string(), vec![x.url.clone()])),
+            }
+        }
+        let most = paths.iter().map(|(_, _, p)| p.len()).max().unwrap_or(0);
+        let aim = self.scenario.file.kit.aim.as_deref();
+        let (route, path, pages) = paths
             .into_iter()
-            .filter(|x| x.method == "GET" || x.method == "POST")
-            .filter(|x| {
-                http::Request::get(x.url.as_str())
-                    .body(Vec::new())
-                    .is_ok_and(|r| listing.matches(&r))
-            })
-            .map(|x| x.url)
-            .collect();
+            .find(|(_, path, p)| aim.map_or(p.len() == most, |a| a == path))
+            .ok_or_else(|| {
+                Miss::Skip("the control fetched no page of the aimed-at listing".into())
+            })?;
+        *self.target.lock().unwrap_or_else(|p| p.into_inner()) = Some((route, path));
         self.faults.reset();
         Ok(Control {
             config,

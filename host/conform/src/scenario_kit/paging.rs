@@ -1,8 +1,12 @@
 //! The upstream's paging breaking its own rules: a next that repeats, a
 //! cycle, a next missing while a total says more, next links that leave
-//! the API's origin. Each gives `pagination`, and nothing leaves.
+//! the API's origin. Each gives `pagination`, and nothing leaves. Pages
+//! lose their counts (total, page number, page length) for these checks,
+//! so that a connector that pages by numbers when it can must follow the
+//! links here.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use serde_json::Value;
 use url::Url;
@@ -15,10 +19,9 @@ use super::{Bench, Miss, Outcome, Subject};
 use crate::kit::{self, Listed};
 use crate::scenario::{Paging, PagingStyle, cursor_of, set_at};
 
-fn paging<'b>(b: &'b Bench<'_>) -> &'b Paging {
+fn paging(b: &Bench<'_>) -> Paging {
     b.listing_route()
         .paging
-        .as_ref()
         .expect("a validated listing route pages")
 }
 
@@ -34,30 +37,55 @@ fn first_page(p: &Paging, control: &Control) -> Option<Value> {
     })
 }
 
-/// Sets (or, with none, removes) the next link of a page.
-fn set_next(p: &Paging, next: Option<Value>) -> Fault {
-    let at = p.next_at.clone().unwrap_or_default();
+/// Removes the value at a JSON pointer.
+fn remove_at(page: &mut Value, pointer: &str) {
+    let (parent, key) = pointer.rsplit_once('/').unwrap_or(("", ""));
+    if let Some(Value::Object(m)) = page.pointer_mut(parent) {
+        m.remove(key);
+    }
+}
+
+/// Strips the counts from every page of the aimed-at listing (unless
+/// `keep_counts`), and on the `nth` (from 0) applies `change` to the page,
+/// its next link at `next-at`.
+fn rewrite_pages(
+    p: &Paging,
+    nth: u32,
+    keep_counts: bool,
+    change: impl Fn(&mut Value, &str) + Send + Sync + 'static,
+) -> Fault {
+    let seen = AtomicU32::new(0);
+    let next_at = p.next_at.clone().unwrap_or_default();
+    let counts: Vec<String> = [&p.page_at, &p.size_at, &p.total_at]
+        .into_iter()
+        .flatten()
+        .filter(|_| !keep_counts)
+        .cloned()
+        .collect();
     Fault::Rewrite(Arc::new(move |r| {
         let Ok(mut page) = serde_json::from_slice::<Value>(r.body()) else {
             return;
         };
-        match &next {
-            Some(v) => set_at(&mut page, &at, v.clone()),
-            None => {
-                let (parent, key) = at.rsplit_once('/').unwrap_or(("", ""));
-                if let Some(Value::Object(m)) = page.pointer_mut(parent) {
-                    m.remove(key);
-                }
-            }
+        counts.iter().for_each(|c| remove_at(&mut page, c));
+        if seen.fetch_add(1, Ordering::SeqCst) == nth {
+            change(&mut page, &next_at);
         }
         *r.body_mut() = page.to_string().into_bytes();
     }))
 }
 
+/// The next link of page `nth` set to `next` (removed when none).
+fn set_next(p: &Paging, nth: u32, next: Option<Value>) -> Fault {
+    rewrite_pages(p, nth, false, move |page, at| match &next {
+        Some(v) => set_at(page, at, v.clone()),
+        None => remove_at(page, at),
+    })
+}
+
 /// The listing under a next link rewritten on page `nth` gives
 /// `pagination`: the connector refused the link, it did not follow it.
-fn refused(b: &Bench<'_>, control: &Control, nth: u32, fault: Fault, what: &str) -> Outcome {
-    b.fault_page(nth, 1, fault);
+fn refused(b: &Bench<'_>, control: &Control, fault: Fault, what: &str) -> Outcome {
+    b.fault_page(0, u32::MAX, fault);
     match b.list(&control.config, &control.session) {
         Listed::Failed(e) if e.kind() == "denied-by-host" => Err(Miss::Fail(format!(
             "{what}: the connector followed it, and was denied by the host ({})",
@@ -87,12 +115,12 @@ pub fn repeat(s: &Subject<'_>) -> Outcome {
     if control.pages.len() < 2 {
         return Err(Miss::Skip("the scenario's listing has one page".into()));
     }
-    let link = first_page(paging(&b), &control);
+    let p = paging(&b);
+    let link = first_page(&p, &control);
     refused(
         &b,
         &control,
-        0,
-        set_next(paging(&b), link),
+        set_next(&p, 0, link),
         "page 1 links to itself",
     )
 }
@@ -106,17 +134,19 @@ pub fn cycle(s: &Subject<'_>) -> Outcome {
             "the scenario's listing has fewer than 3 pages".into(),
         ));
     }
-    let link = first_page(paging(&b), &control);
+    let p = paging(&b);
+    let link = first_page(&p, &control);
     refused(
         &b,
         &control,
-        2,
-        set_next(paging(&b), link),
+        set_next(&p, 2, link),
         "page 3 links to page 1",
     )
 }
 
-/// Page 1 has no next while the total says more items follow.
+/// Page 1 has no next while the total says more items follow: the listing
+/// either ends with `pagination` or, paging by the counts, is still the
+/// truth; it never ends short as if complete.
 pub fn missing_next(s: &Subject<'_>) -> Outcome {
     let b = s.bench()?;
     if paging(&b).total_at.is_none() {
@@ -126,13 +156,30 @@ pub fn missing_next(s: &Subject<'_>) -> Outcome {
     if control.pages.len() < 2 {
         return Err(Miss::Skip("the scenario's listing has one page".into()));
     }
-    refused(
-        &b,
-        &control,
+    let p = paging(&b);
+    b.fault_page(
         0,
-        set_next(paging(&b), None),
-        "no next while the total says more",
-    )
+        u32::MAX,
+        rewrite_pages(&p, 0, true, |page, at| remove_at(page, at)),
+    );
+    match b.list(&control.config, &control.session) {
+        Listed::Failed(e) => {
+            expect_kind(&e, "pagination")?;
+            Ok("no next while the total says more: pagination".into())
+        }
+        Listed::Done { listing, .. } => {
+            super::truth::compare(&listing.users, &b.truth()).map_err(|w| {
+                Miss::Fail(format!(
+                    "no next while the total says more: ended short: {w}"
+                ))
+            })?;
+            Ok("no next while the total says more: the listing paged by the counts, exact".into())
+        }
+        other => Err(Miss::Fail(format!(
+            "no next while the total says more: the listing {}",
+            kit::describe(&other)
+        ))),
+    }
 }
 
 /// Page 1's next URL moved by `change`; skipped unless pages link by URL.
@@ -145,20 +192,15 @@ fn foreign(s: &Subject<'_>, what: &str, change: fn(&mut Url)) -> Outcome {
     if control.pages.len() < 2 {
         return Err(Miss::Skip("the scenario's listing has one page".into()));
     }
-    let at = paging(&b).next_at.clone().unwrap_or_default();
-    let rewrite = Fault::Rewrite(Arc::new(move |r| {
-        let Ok(mut page) = serde_json::from_slice::<Value>(r.body()) else {
-            return;
-        };
-        if let Some(Value::String(next)) = page.pointer_mut(&at)
+    let rewrite = rewrite_pages(&paging(&b), 0, false, move |page, at| {
+        if let Some(Value::String(next)) = page.pointer_mut(at)
             && let Ok(mut url) = Url::parse(next)
         {
             change(&mut url);
             *next = url.to_string();
         }
-        *r.body_mut() = page.to_string().into_bytes();
-    }));
-    refused(&b, &control, 0, rewrite, what)
+    });
+    refused(&b, &control, rewrite, what)
 }
 
 /// The next URL names another host.
@@ -196,11 +238,12 @@ pub fn foreign_userinfo(s: &Subject<'_>) -> Outcome {
     })
 }
 
-/// The connector asks for the next page by the very URL the page gives
-/// (a marker added to it must come back), not by a URL of its own making.
+/// A page with a next link and no counts: the connector asks for the next
+/// page by the very URL given (a marker added to it must come back), not
+/// by a URL of its own making.
 pub fn next_only(s: &Subject<'_>) -> Outcome {
     let b = s.bench()?;
-    let p = paging(&b).clone();
+    let p = paging(&b);
     if p.style != PagingStyle::NextUrl {
         return Err(Miss::Skip("the scenario's pages do not link by URL".into()));
     }
@@ -208,30 +251,25 @@ pub fn next_only(s: &Subject<'_>) -> Outcome {
     if control.pages.len() < 2 {
         return Err(Miss::Skip("the scenario's listing has one page".into()));
     }
-    let at = p.next_at.clone().unwrap_or_default();
     b.fault_page(
         0,
-        1,
-        Fault::Rewrite(Arc::new(move |r| {
-            let Ok(mut page) = serde_json::from_slice::<Value>(r.body()) else {
-                return;
-            };
-            if let Some(Value::String(next)) = page.pointer_mut(&at)
+        u32::MAX,
+        rewrite_pages(&p, 0, false, |page, at| {
+            if let Some(Value::String(next)) = page.pointer_mut(at)
                 && let Ok(mut url) = Url::parse(next)
             {
                 url.query_pairs_mut().append_pair("kit-marker", "1");
                 *next = url.to_string();
             }
-            *r.body_mut() = page.to_string().into_bytes();
-        })),
+        }),
     );
     let listed = b.list(&control.config, &control.session);
-    let second = b.requests().into_iter().filter(|x| !x.faulted).find(|x| {
-        control
-            .pages
-            .first()
-            .is_some_and(|first| x.url != *first && x.url.contains(b.listing_route().path.as_str()))
-    });
+    let path = b.listing_match().path.unwrap_or_default();
+    let second = b
+        .requests()
+        .into_iter()
+        .filter(|x| Url::parse(&x.url).is_ok_and(|u| u.path() == path))
+        .nth(1);
     match (listed, second) {
         (Listed::Done { .. }, Some(x)) if x.url.contains("kit-marker=1") => Ok(format!(
             "page 2 was asked for by its link: {}",
@@ -241,6 +279,9 @@ pub fn next_only(s: &Subject<'_>) -> Outcome {
             "page 2 was asked for by a URL of the connector's own: {}",
             x.describe()
         ))),
+        (Listed::Done { .. }, None) => Err(Miss::Fail(
+            "page 2 was never asked for after a page with a next link and no counts".into(),
+        )),
         (other, _) => Err(Miss::Fail(format!(
             "with a marker in the next link, the listing {}",
             kit::describe(&other)
