@@ -157,11 +157,7 @@ pub fn missing_next(s: &Subject<'_>) -> Outcome {
         return Err(Miss::Skip("the scenario's listing has one page".into()));
     }
     let p = paging(&b);
-    b.fault_page(
-        0,
-        u32::MAX,
-        rewrite_pages(&p, 0, true, |page, at| remove_at(page, at)),
-    );
+    b.fault_page(0, u32::MAX, rewrite_pages(&p, 0, true, remove_at));
     match b.list(&control.config, &control.session) {
         Listed::Failed(e) => {
             expect_kind(&e, "pagination")?;
