@@ -20,6 +20,16 @@ use crate::scenario::{Answer, Role, Route, Scenario, page_body};
 /// the truth.
 pub const UPSTREAM: &str = "{upstream}";
 
+/// The placeholder for the replay upstream's host and port
+/// (`127.0.0.1:PORT`), as a unit key may hold them.
+pub const UPSTREAM_HOST: &str = "{upstream-host}";
+
+/// `text` with both placeholders replaced for the upstream at `origin`.
+pub fn fill(text: &str, origin: &str) -> String {
+    let host = origin.split_once("://").map_or(origin, |(_, h)| h);
+    text.replace(UPSTREAM, origin).replace(UPSTREAM_HOST, host)
+}
+
 /// Tokens handed out and expired.
 #[derive(Default)]
 struct Tokens {
@@ -211,21 +221,18 @@ fn issue(shared: &Shared, route: &Route) -> Response {
     reply(200, template.replace("{token}", &token))
 }
 
-fn listing(shared: &Shared, route: &Route, uri: &Uri, path: &str) -> Response {
+fn listing(shared: &Shared, route: &Route, url: &url::Url) -> Response {
     let Some(paging) = &route.paging else {
         return reply(500, r#"{"error":"a listing route without paging"}"#.into());
     };
-    let captures = route.captures(path).unwrap_or_default();
+    let captures = route.matches(url).unwrap_or_default();
     let Some(items) = route
         .items_file(&captures)
         .and_then(|f| shared.scenario.items.get(&f))
     else {
         return reply(404, r#"{"error":"no such listing"}"#.into());
     };
-    let Ok(url) = url::Url::parse(&format!("{}{uri}", shared.origin)) else {
-        return reply(400, r#"{"error":"bad URL"}"#.into());
-    };
-    let request = match paging.request(&url) {
+    let request = match paging.request(url) {
         Ok(r) => r,
         Err(why) => return reply(400, serde_json::json!({ "error": why }).to_string()),
     };
@@ -248,12 +255,14 @@ async fn answer(
     body: Bytes,
 ) -> Response {
     let scenario = shared.scenario.clone();
-    let path = uri.path().to_string();
+    let Ok(url) = url::Url::parse(&format!("{}{uri}", shared.origin)) else {
+        return reply(400, r#"{"error":"bad URL"}"#.into());
+    };
     let Some(route) = scenario
         .file
         .routes
         .iter()
-        .find(|r| r.method() == method.as_str() && r.captures(&path).is_some())
+        .find(|r| r.method() == method.as_str() && r.matches(&url).is_some())
     else {
         return reply(404, r#"{"error":"not found"}"#.into());
     };
@@ -271,9 +280,9 @@ async fn answer(
         Access::Granted => {}
     }
     match route.role {
-        Role::Listing => listing(&shared, route, &uri, &path),
+        Role::Listing => listing(&shared, route, &url),
         _ => {
-            let captures = route.captures(&path).unwrap_or_default();
+            let captures = route.matches(&url).unwrap_or_default();
             let body = match route.body_file(&captures) {
                 Some(file) => match scenario.documents.get(&file) {
                     Some(text) => text.clone(),
@@ -281,7 +290,7 @@ async fn answer(
                 },
                 None => route.body.clone().unwrap_or_else(|| "{}".into()),
             };
-            reply(200, body.replace(UPSTREAM, &shared.origin))
+            reply(200, fill(&body, &shared.origin))
         }
     }
 }

@@ -166,6 +166,10 @@ pub struct Route {
     pub method: Option<String>,
     /// The path; `{name}` matches one segment and names it for `items`.
     pub path: String,
+    /// Query parameters the request must carry: a value in braces
+    /// (`{group}`) matches any value and names it, like a path segment.
+    #[serde(default)]
+    pub query: BTreeMap<String, String>,
     /// The body template (JSON): a document's whole answer, a listing
     /// page's frame, a token's answer with `{token}` in it.
     #[serde(default)]
@@ -217,6 +221,31 @@ impl Route {
             }
         }
         Some(out)
+    }
+
+    /// The captures of `url` (path and query), when it fits this route.
+    pub fn matches(&self, url: &url::Url) -> Option<BTreeMap<String, String>> {
+        let mut out = self.captures(url.path())?;
+        for (key, want) in &self.query {
+            let (_, given) = url.query_pairs().find(|(k, _)| k == key)?;
+            match want.strip_prefix('{').and_then(|w| w.strip_suffix('}')) {
+                Some(name) => {
+                    out.insert(name.to_string(), given.into_owned());
+                }
+                None if *want == given => {}
+                None => return None,
+            }
+        }
+        Some(out)
+    }
+
+    /// The query pairs of `url` that this route requires, in order: what
+    /// tells one listing of the route from another.
+    pub fn query_of(&self, url: &url::Url) -> Vec<(String, String)> {
+        url.query_pairs()
+            .filter(|(k, _)| self.query.contains_key(k.as_ref()))
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
     }
 
     /// The items file for these captures.

@@ -77,6 +77,12 @@ pub fn expired(s: &Subject<'_>) -> Outcome {
             "the scenario has a token route: see token-refresh".into(),
         ));
     }
+    let auth = &s.scenario.file.auth;
+    if auth.expired == auth.refused {
+        return Err(Miss::Skip(
+            "the API answers an expired credential as a refused one".into(),
+        ));
+    }
     let b = s.bench()?;
     let (config, session) = b.control()?;
     for fields in s.scenario.file.credentials.valid.values() {

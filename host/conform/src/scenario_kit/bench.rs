@@ -16,8 +16,18 @@ use saas_runtime::{Config, Connector, Session};
 
 use super::Miss;
 use crate::kit::{self, Listed, Recorder};
-use crate::replay::{Replay, UPSTREAM};
+use crate::replay::{Replay, fill};
 use crate::scenario::{Role, Route, Scenario, SlotFields};
+
+/// One concrete listing: its path, and the query pair that tells it from
+/// the route's other listings (`context=developers`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The URL's path.
+    pub path: String,
+    /// The first query pair the route requires, when it requires one.
+    pub query: Option<(String, String)>,
+}
 
 /// What the fault-free control leaves: a config, a session, and the URLs
 /// of the listing pages it fetched, in order.
@@ -54,7 +64,7 @@ pub struct Bench<'a> {
     pub invalid: Vec<SlotCredential>,
     /// The listing route and concrete path the faults aim at, once the
     /// control chose them: the path with the most pages.
-    target: std::sync::Mutex<Option<(Route, String)>>,
+    target: std::sync::Mutex<Option<(Route, Target)>>,
 }
 
 /// `fields` made into this connector's slot credentials.
@@ -89,7 +99,7 @@ impl<'a> Bench<'a> {
                 .iter()
                 .find(|s| s.name == *name)
                 .ok_or_else(|| Miss::Skip(format!("the connector declares no setting {name}")))?;
-            let value = parse_value(spec.type_, &text.replace(UPSTREAM, replay.origin()))
+            let value = parse_value(spec.type_, &fill(text, replay.origin()))
                 .map_err(|e| Miss::Skip(format!("setting {name}: {e}")))?;
             settings.push(Setting {
                 name: name.clone(),
@@ -149,13 +159,14 @@ impl<'a> Bench<'a> {
         kit::list(self.c, &self.io, config, session, None)
     }
 
-    /// The truth, with the upstream's origin in place of `{upstream}`.
+    /// The truth, with the upstream's origin in place of `{upstream}` and
+    /// its host and port in place of `{upstream-host}`.
     pub fn truth(&self) -> Vec<Value> {
         let text = serde_json::to_string(&self.scenario.truth).unwrap_or_default();
-        serde_json::from_str(&text.replace(UPSTREAM, self.replay.origin())).unwrap_or_default()
+        serde_json::from_str(&fill(&text, self.replay.origin())).unwrap_or_default()
     }
 
-    fn target(&self) -> Option<(Route, String)> {
+    fn target(&self) -> Option<(Route, Target)> {
         self.target
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -182,10 +193,18 @@ impl<'a> Bench<'a> {
     /// listing even when listings go out side by side).
     pub fn listing_match(&self) -> Match {
         let route = self.listing_route();
-        Match {
-            method: route.method().parse().ok(),
-            path: Some(self.target().map_or(route.path.clone(), |(_, path)| path)),
-            ..Match::default()
+        match self.target() {
+            Some((_, t)) => Match {
+                method: route.method().parse().ok(),
+                path: Some(t.path),
+                query: t.query,
+                ..Match::default()
+            },
+            None => Match {
+                method: route.method().parse().ok(),
+                path: Some(route.path.clone()),
+                ..Match::default()
+            },
         }
     }
 
@@ -228,8 +247,9 @@ impl<'a> Bench<'a> {
                 )));
             }
         }
-        // The concrete listing path with the most pages, first seen first.
-        let mut paths: Vec<(Route, String, Vec<String>)> = Vec::new();
+        // The concrete listing (path, and the query the route requires)
+        // with the most pages, first seen first.
+        let mut listings: Vec<(Route, Target, Vec<String>)> = Vec::new();
         for x in self.requests() {
             let Ok(url) = url::Url::parse(&x.url) else {
                 continue;
@@ -237,24 +257,28 @@ impl<'a> Bench<'a> {
             let Some(route) = self
                 .scenario
                 .routes(Role::Listing)
-                .find(|r| r.method() == x.method && r.captures(url.path()).is_some())
+                .find(|r| r.method() == x.method && r.matches(&url).is_some())
             else {
                 continue;
             };
-            match paths.iter_mut().find(|(_, p, _)| p == url.path()) {
+            let target = Target {
+                path: url.path().to_string(),
+                query: route.query_of(&url).into_iter().next(),
+            };
+            match listings.iter_mut().find(|(_, t, _)| *t == target) {
                 Some((_, _, pages)) => pages.push(x.url.clone()),
-                None => paths.push((route.clone(), url.path().to_string(), vec![x.url.clone()])),
+                None => listings.push((route.clone(), target, vec![x.url.clone()])),
             }
         }
-        let most = paths.iter().map(|(_, _, p)| p.len()).max().unwrap_or(0);
+        let most = listings.iter().map(|(_, _, p)| p.len()).max().unwrap_or(0);
         let aim = self.scenario.file.kit.aim.as_deref();
-        let (route, path, pages) = paths
+        let (route, target, pages) = listings
             .into_iter()
-            .find(|(_, path, p)| aim.map_or(p.len() == most, |a| a == path))
+            .find(|(_, t, p)| aim.map_or(p.len() == most, |a| a == t.path))
             .ok_or_else(|| {
                 Miss::Skip("the control fetched no page of the aimed-at listing".into())
             })?;
-        *self.target.lock().unwrap_or_else(|p| p.into_inner()) = Some((route, path));
+        *self.target.lock().unwrap_or_else(|p| p.into_inner()) = Some((route, target));
         self.faults.reset();
         Ok(Control {
             config,

@@ -75,10 +75,17 @@ fn rewrite_pages(
 }
 
 /// The next link of page `nth` set to `next` (removed when none).
+/// The page's last-page flag, when it has one, agrees.
 fn set_next(p: &Paging, nth: u32, next: Option<Value>) -> Fault {
-    rewrite_pages(p, nth, false, move |page, at| match &next {
-        Some(v) => set_at(page, at, v.clone()),
-        None => remove_at(page, at),
+    let last_at = p.last_at.clone();
+    rewrite_pages(p, nth, false, move |page, at| {
+        match &next {
+            Some(v) => set_at(page, at, v.clone()),
+            None => remove_at(page, at),
+        }
+        if let Some(last) = &last_at {
+            set_at(page, last, Value::from(next.is_none()));
+        }
     })
 }
 
@@ -260,11 +267,15 @@ pub fn next_only(s: &Subject<'_>) -> Outcome {
         }),
     );
     let listed = b.list(&control.config, &control.session);
-    let path = b.listing_match().path.unwrap_or_default();
+    let aimed = b.listing_match();
     let second = b
         .requests()
         .into_iter()
-        .filter(|x| Url::parse(&x.url).is_ok_and(|u| u.path() == path))
+        .filter(|x| {
+            http::Request::get(x.url.as_str())
+                .body(Vec::new())
+                .is_ok_and(|r| aimed.matches(&r))
+        })
         .nth(1);
     match (listed, second) {
         (Listed::Done { .. }, Some(x)) if x.url.contains("kit-marker=1") => Ok(format!(
