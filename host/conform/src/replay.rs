@@ -243,7 +243,7 @@ fn listing(shared: &Shared, route: &Route, url: &url::Url) -> Response {
         .unwrap_or_else(|| Value::Object(Default::default()));
     reply(
         200,
-        page_body(&frame, paging, items, request, &url).to_string(),
+        page_body(&frame, paging, items, request, url).to_string(),
     )
 }
 
