@@ -1,6 +1,7 @@
 //! The defects this test connector can build in, one at a time, chosen by
 //! its `defect` setting. Each breaks exactly one rule of the contract, so
-//! that exactly one conformance check fails for it. None is the default.
+//! that exactly one conformance check fails for it, or misbehaves in a way
+//! the host's sandbox must contain. None is the default.
 
 /// One deliberate defect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +40,14 @@ pub enum Defect {
     Token5xxAsRefused,
     /// Asks for the next page by a URL of its own making.
     BuildNextUrl,
+    /// Spins forever in `list-users` (the sandbox's CPU budget).
+    Runaway,
+    /// Allocates without end in `list-users` (the sandbox's memory limit).
+    MemoryHog,
+    /// Panics (traps) on a body that is not JSON.
+    TrapOnMalformed,
+    /// Follows next links anywhere (the host's allowlist must deny them).
+    FollowAnywhere,
 }
 
 impl Defect {
@@ -62,7 +71,28 @@ impl Defect {
             "drop-failed-last-page" => DropFailedLastPage,
             "token-5xx-as-refused" => Token5xxAsRefused,
             "build-next-url" => BuildNextUrl,
+            "runaway" => Runaway,
+            "memory-hog" => MemoryHog,
+            "trap-on-malformed" => TrapOnMalformed,
+            "follow-anywhere" => FollowAnywhere,
             _ => None,
+        }
+    }
+}
+
+/// Runs the CPU and memory defects.
+pub fn misbehave(defect: Defect) {
+    if defect == Defect::Runaway {
+        let mut n = 0u64;
+        loop {
+            n = std::hint::black_box(n.wrapping_add(1));
+        }
+    }
+    if defect == Defect::MemoryHog {
+        let mut hog: Vec<Vec<u8>> = Vec::new();
+        loop {
+            hog.push(vec![1; 1 << 20]);
+            std::hint::black_box(&hog);
         }
     }
 }

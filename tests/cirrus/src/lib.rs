@@ -259,6 +259,7 @@ impl Connector for Cirrus {
                 token: None,
             },
         };
+        defect::misbehave(defect);
         let mut t = tokens(session)?;
         if defect == Defect::LogToken {
             host_log::logger().debug(&format!("listing with token {}", t.token));
@@ -307,6 +308,11 @@ impl Connector for Cirrus {
             return Err(refuse(&response, &state.next, defect));
         }
         let empty_end = defect == Defect::EmptyBodyIsEnd && response.body.is_empty();
+        if defect == Defect::TrapOnMalformed
+            && serde_json::from_slice::<Value>(&response.body).is_err()
+        {
+            panic!("the page is not JSON");
+        }
         let body: Value = if empty_end {
             serde_json::json!({ "data": [], "total": state.listed })
         } else {
