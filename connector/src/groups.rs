@@ -267,11 +267,7 @@ impl<'a> Groups<'a> {
         let what = format!("add {member} to group {}/{}", group.workspace, group.slug);
         let path = format!("{}members/{}/", group_path(group), segment(member));
         self.call(
-            if crate::defects::GROUPS_BROKEN {
-                Method::Delete
-            } else {
-                Method::Put
-            },
+            Method::Put,
             &path,
             Some(("application/json", b"{}".to_vec())),
             &what,

@@ -8,13 +8,11 @@
 pub mod admin;
 pub mod auth;
 pub mod cursor;
-pub mod defects;
 pub mod directory;
 pub mod endpoints;
 pub mod groups;
 pub mod listing;
 pub mod session;
-pub mod status;
 pub mod upstream;
 pub mod wire;
 
@@ -22,8 +20,8 @@ use saas_connector_sdk::http::HttpClient;
 use saas_connector_sdk::log::Logger;
 use saas_connector_sdk::{
     Capability, Connector, ConnectorInfo, ConsentFlow, CredentialKind as K, CredentialSlot, Group,
-    GroupMember, GroupUpdate, Listing, Policy, RequestBudgets, SeatRelease, Session, Setting,
-    SettingSpec, SettingType as T, SettingValue as V, SlotCredential, StatusReport, UserPage, now,
+    GroupMember, GroupUpdate, RequestBudgets, SeatRelease, Session, Setting, SettingSpec,
+    SettingType as T, SettingValue as V, SlotCredential, UserPage, now,
 };
 pub use saas_connector_sdk::{ConnectorError as Error, Result};
 
@@ -38,11 +36,7 @@ pub const SLOT: &str = "bitbucket";
 /// The connector's declarations.
 pub fn info() -> ConnectorInfo {
     let url = |name, default: &str, what| {
-        let default = match default.split_once("://") {
-            Some((_, host)) if defects::BAD_INFO => host.to_string(),
-            _ => default.to_string(),
-        };
-        SettingSpec::new(name, T::Url, what).default(V::Url(default))
+        SettingSpec::new(name, T::Url, what).default(V::Url(default.to_string()))
     };
     let slot = CredentialSlot::new(
         SLOT,
@@ -310,10 +304,6 @@ impl Connector for Bitbucket {
             cursor,
             now(),
         )
-    }
-
-    fn compute_status(listing: &Listing, policy: &Policy) -> Result<StatusReport> {
-        Ok(status::compute(listing, policy))
     }
 
     fn list_groups(c: &[Setting], s: &Session, scope: &str) -> Result<Vec<Group>> {

@@ -1,6 +1,6 @@
 //! Turns HTTP failures and error answers into typed connector errors.
 
-use crate::{Error, defects, wire};
+use crate::{Error, wire};
 use saas_connector_sdk::http::{HttpError, Response};
 use saas_connector_sdk::{RateLimit, ScopeError, UpstreamError};
 
@@ -19,9 +19,6 @@ fn scope(required: Vec<String>, granted: Vec<String>, message: String) -> Error 
 /// Maps a failed exchange (no response) to a connector error.
 pub fn transport_error(err: HttpError, what: &str) -> Error {
     match err {
-        HttpError::Denied(reason) if defects::EGRESS_UNTYPED => {
-            Error::Transport(format!("{what}: {reason}"))
-        }
         HttpError::Denied(reason) => Error::DeniedByHost(format!("{what}: {reason}")),
         HttpError::Timeout => Error::Transport(format!("{what}: timed out")),
         HttpError::Transport(m) => Error::Transport(format!("{what}: {m}")),
@@ -54,7 +51,6 @@ fn retry_hint(response: &Response) -> Option<u32> {
 pub fn api_error(response: &Response, what: &str) -> Error {
     let message = format!("{what}: {}", wire::error_message(response));
     match response.status {
-        401 if defects::WRONG_AUTH_ERROR => upstream(401, message),
         401 if message.to_ascii_lowercase().contains("expired") => {
             Error::ExpiredCredentials(message)
         }
@@ -68,7 +64,6 @@ pub fn api_error(response: &Response, what: &str) -> Error {
         },
         404 | 410 => Error::NotFound(message),
         409 => Error::Conflict(message),
-        429 if defects::GIVE_UP_ON_429 => upstream(429, message),
         429 => Error::RateLimited(RateLimit {
             retry_after: retry_hint(response),
             message,
@@ -79,9 +74,6 @@ pub fn api_error(response: &Response, what: &str) -> Error {
 
 /// Maps a non-2xx token endpoint answer to a connector error.
 pub fn token_error(response: &Response) -> Error {
-    if defects::WRONG_AUTH_ERROR && (400..500).contains(&response.status) {
-        return upstream(response.status, wire::error_message(response));
-    }
     let message = format!("token endpoint: {}", wire::error_message(response));
     match wire::oauth_error_code(response).as_deref() {
         Some("invalid_grant" | "invalid_client" | "unauthorized_client" | "access_denied") => {

@@ -31,9 +31,6 @@ pub fn json(response: &Response, what: &str) -> Result<Value> {
             response.status
         )));
     }
-    if crate::defects::TRAP_ON_MALFORMED {
-        return Ok(serde_json::from_slice(&response.body).expect("a JSON body"));
-    }
     serde_json::from_slice(&response.body).map_err(|e| {
         let kind = if looks_like_html(&response.body) {
             "an HTML page instead of JSON".to_string()

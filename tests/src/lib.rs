@@ -1,8 +1,9 @@
 //! Helpers for the end-to-end tests: the fake Bitbucket, the host runtime
-//! with the bundled (freshly built) connector or a defective variant, and a
-//! recording event sink.
+//! with the bundled (freshly built) connectors and the test connectors (the
+//! example, Cirrus), the shipped scenarios, and a recording event sink.
 
 pub mod admin;
+pub mod bitbucket_fake;
 pub mod datacenter;
 
 use std::sync::{Arc, Mutex, OnceLock};
@@ -14,7 +15,8 @@ use saas_runtime::latest::Setting;
 use saas_runtime::redact::Redactor;
 use saas_runtime::{Config, Connector, Runtime, RuntimeOptions};
 
-pub use saas_conform::kit::{allowlist, demo_credentials, limits, seen, settings, slot};
+pub use bitbucket_fake::{allowlist, demo_credentials, settings, slot};
+pub use saas_conform::kit::{limits, seen};
 
 /// The shipped Bitbucket component of this checkout (what the command line bundles).
 pub const BITBUCKET: &[u8] = include_bytes!(env!("BITBUCKET_CONNECTOR_WASM"));
@@ -23,18 +25,20 @@ pub const BITBUCKET: &[u8] = include_bytes!(env!("BITBUCKET_CONNECTOR_WASM"));
 pub const BITBUCKET_V0_1_0: &[u8] =
     include_bytes!("../fixtures/contract-0.1.0/bitbucket-connector.wasm");
 
-/// Where the defective connectors are.
-pub const DEFECTS_DIR: &str = env!("DEFECT_CONNECTORS_DIR");
+/// Where the test connectors (the example and Cirrus) are.
+pub const TEST_CONNECTORS_DIR: &str = env!("TEST_CONNECTORS_DIR");
 
 /// The README's example connector (Nimbus Notes, an imaginary SaaS).
 pub fn example() -> Vec<u8> {
-    std::fs::read(format!("{DEFECTS_DIR}/example-connector.wasm")).expect("built by build.rs")
+    std::fs::read(format!("{TEST_CONNECTORS_DIR}/example-connector.wasm"))
+        .expect("built by build.rs")
 }
 
 /// The Cirrus test connector (tests/cirrus), whose `defect` setting
 /// builds in one defect at a time.
 pub fn cirrus() -> Vec<u8> {
-    std::fs::read(format!("{DEFECTS_DIR}/cirrus-connector.wasm")).expect("built by build.rs")
+    std::fs::read(format!("{TEST_CONNECTORS_DIR}/cirrus-connector.wasm"))
+        .expect("built by build.rs")
 }
 
 /// A scenario shipped in `tests/scenarios`.
@@ -43,11 +47,6 @@ pub fn scenario(name: &str) -> saas_conform::scenario::Scenario {
         .join("scenarios")
         .join(name);
     saas_conform::scenario::Scenario::load(&dir).expect("a shipped scenario loads")
-}
-
-/// A defective connector's bytes (`name` without the `defect-` prefix).
-pub fn defect(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{DEFECTS_DIR}/defect-{name}.wasm")).expect("built by build.rs")
 }
 
 /// One runtime for the whole test binary (with a private compile cache).

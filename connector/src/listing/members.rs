@@ -7,7 +7,7 @@ use super::plan::{BATCH, Job};
 use super::{MAX_PAGES, Step};
 use crate::cursor::{Cursor, Pending, Phase, Source, Task, TaskState, url_hash};
 use crate::{Error, Result};
-use crate::{defects, upstream, wire};
+use crate::{upstream, wire};
 use saas_connector_sdk::http::{HttpError, Response};
 use saas_connector_sdk::{BillingUnit, User};
 
@@ -200,10 +200,7 @@ impl Step<'_> {
                     .unwrap_or(u64::from(self.endpoints.page_size));
                 match (page.size, page.page) {
                     (Some(size), Some(_)) => {
-                        let mut last_page = size.div_ceil(pagelen);
-                        if defects::DROP_LAST_PAGE && last_page > 1 {
-                            last_page -= 1;
-                        }
+                        let last_page = size.div_ceil(pagelen);
                         if last_page > MAX_PAGES {
                             return Err(Error::MalformedResponse(format!(
                                 "{what}: an implausible size of {size}"
@@ -243,7 +240,7 @@ impl Step<'_> {
             return Ok(TaskState::Done);
         }
         self.endpoints.check_same_origin(&next)?;
-        if !defects::LOOP_ON_REPEAT && visited.contains(&url_hash(&next)) {
+        if visited.contains(&url_hash(&next)) {
             return Err(Error::Pagination(format!(
                 "{what}: the next link repeats a page already fetched"
             )));
@@ -257,7 +254,7 @@ impl Step<'_> {
     }
 
     fn check_count(&self, task: &Task) -> Result<()> {
-        match task.size.filter(|_| !defects::DROP_LAST_PAGE) {
+        match task.size {
             Some(size) if task.listed < size => Err(Error::Pagination(format!(
                 "workspace {} reports {size} members but only {} were listed",
                 task.slug, task.listed

@@ -21,7 +21,7 @@ use crate::endpoints::Config;
 use crate::endpoints::Endpoints;
 use crate::session::{AuthMode, Session};
 use crate::{Error, Result};
-use crate::{defects, upstream, wire};
+use crate::{upstream, wire};
 use saas_connector_sdk::http::HttpClient;
 use saas_connector_sdk::log::Logger;
 use saas_connector_sdk::{
@@ -70,11 +70,6 @@ pub fn list_users(
     cursor: Option<&str>,
     now: Timestamp,
 ) -> Result<UserPage> {
-    defects::misbehave();
-    if defects::LOG_SECRET {
-        log.debug(&format!("listing with token {}", session.access_token));
-    }
-    let cursor = cursor.filter(|_| !defects::IGNORE_CURSOR);
     let endpoints = Endpoints::new(config)?;
     let api = endpoints.api_base();
     let settings = config.listing_hash();

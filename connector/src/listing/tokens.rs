@@ -11,7 +11,7 @@
 
 use super::{EXPIRY_MARGIN, Step, progress};
 use crate::cursor::Cursor;
-use crate::{Error, Result, auth, defects, upstream};
+use crate::{Error, Result, auth, upstream};
 use saas_connector_sdk::http::{HttpError, Request, Response, send_batch};
 use saas_connector_sdk::{PageStats, UserPage};
 
@@ -110,7 +110,7 @@ impl Step<'_> {
                 .into_iter()
                 .filter(|&i| results[i].as_ref().is_ok_and(upstream::is_expired_token))
                 .collect();
-            if expired.is_empty() || defects::NO_REFRESH {
+            if expired.is_empty() {
                 return Ok((results, beside));
             }
             self.may_refresh_now()?;

@@ -1,22 +1,16 @@
-//! The instruments the checks share: fakes, a recording event sink, an
-//! egress that allows only the fake, and a bounded listing loop.
+//! The instruments the checks share: a recording event sink, quick retry
+//! limits, and a bounded listing loop held to the connector alone.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
-use fake_bitbucket::{FakeBitbucket, FakeConfig};
-
-use saas_runtime::egress::{Allowlist, Egress, EgressLimits, RetryPolicy};
+use saas_runtime::egress::{EgressLimits, RetryPolicy};
 use saas_runtime::imports::{Events, Io, Level};
-use saas_runtime::latest::{
-    ConnectorError, Credential, OauthClient, Setting, SettingValue, SlotCredential,
-};
+use saas_runtime::latest::ConnectorError;
 use saas_runtime::listing::{self, Listing, LoopOptions, Start, Step, Stop};
 use saas_runtime::merge::Merged;
-use saas_runtime::redact::Redactor;
 use saas_runtime::roster::Roster;
-use saas_runtime::settings::set_setting;
 use saas_runtime::{Config, Connector, HostError, Session};
 
 /// Most `list-users` calls a listing may take in a check.
@@ -42,64 +36,7 @@ impl Events for Recorder {
     fn progress(&self, _: u64, _: Option<u64>, _: &str) {}
 }
 
-/// A fake with `workspaces` × `members`, tuned by `f`.
-pub fn fake_with(
-    workspaces: usize,
-    members: usize,
-    f: impl FnOnce(&mut FakeConfig),
-) -> Result<FakeBitbucket, String> {
-    let mut config = FakeConfig {
-        workspaces,
-        members,
-        ..FakeConfig::default()
-    };
-    f(&mut config);
-    FakeBitbucket::start(config).map_err(|e| format!("the fake Bitbucket did not start: {e}"))
-}
-
-/// A fake with default settings.
-pub fn fake(workspaces: usize, members: usize) -> Result<FakeBitbucket, String> {
-    fake_with(workspaces, members, |_| {})
-}
-
-/// The settings pointing at a fake.
-pub fn settings(fake: &FakeBitbucket) -> Vec<Setting> {
-    let mut config = Vec::new();
-    set_setting(
-        &mut config,
-        "api-base-url",
-        SettingValue::Url(fake.api_base_url()),
-    );
-    set_setting(
-        &mut config,
-        "token-url",
-        SettingValue::Url(fake.token_url()),
-    );
-    config
-}
-
-/// The fake's demo OAuth client.
-pub fn demo_credentials() -> Vec<SlotCredential> {
-    slot(Credential::OauthClientCredentials(OauthClient {
-        client_id: "demo-client".into(),
-        client_secret: "demo-client-secret".into(),
-    }))
-}
-
-/// `credential` for the `bitbucket` slot.
-pub fn slot(credential: Credential) -> Vec<SlotCredential> {
-    vec![SlotCredential {
-        slot: "bitbucket".into(),
-        credential,
-    }]
-}
-
-/// The settings' config for connector `c`, or why it cannot take them.
-pub fn config(c: &Connector, settings: &[Setting]) -> Result<Config, String> {
-    c.config(settings).map_err(|e| e.to_string())
-}
-
-/// Limits with quick retries, for checks against a local fake.
+/// Limits with quick retries, for checks against a loopback upstream.
 pub fn limits() -> EgressLimits {
     EgressLimits {
         retry: RetryPolicy {
@@ -110,24 +47,6 @@ pub fn limits() -> EgressLimits {
         request_timeout: Duration::from_secs(10),
         ..EgressLimits::default()
     }
-}
-
-/// The allowlist of the fake: its API origin only.
-pub fn allowlist(fake: &FakeBitbucket) -> Allowlist {
-    let url = url::Url::parse(&fake.api_base_url()).expect("the fake's URL");
-    Allowlist::of_urls([&url]).expect("a loopback origin")
-}
-
-/// I/O that reaches only the fake, with quick retries.
-pub fn io(fake: &FakeBitbucket) -> (Io, Arc<Recorder>) {
-    let recorder = Arc::new(Recorder::default());
-    let io = Io {
-        egress: Arc::new(Egress::new(limits(), allowlist(fake))),
-        redactor: Arc::new(Redactor::new()),
-        events: recorder.clone(),
-        credentials: Arc::new(saas_runtime::credentials::NotStored),
-    };
-    (io, recorder)
 }
 
 /// How a bounded listing ended.
@@ -147,18 +66,6 @@ pub enum Listed {
     Host(HostError),
     /// The listing did not end within [`MAX_STEPS`] calls.
     Endless,
-}
-
-/// Authenticates with the demo client, as evidence on failure.
-pub fn session(c: &Connector, io: &Io, config: &Config) -> Result<Session, String> {
-    match c.authenticate(io, config, &demo_credentials()) {
-        Ok(Ok(s)) => {
-            listing::register_session(io, &s);
-            Ok(s)
-        }
-        Ok(Err(e)) => Err(format!("authenticate failed: {}", e.describe())),
-        Err(e) => Err(format!("authenticate: {e}")),
-    }
 }
 
 /// Lists from `cursor` to the end with the host's own loop, holding the
@@ -218,17 +125,6 @@ pub fn list(
     cursor: Option<String>,
 ) -> Listed {
     list_observed(c, io, config, session, cursor, &mut |_| {})
-}
-
-/// Lists a fake completely or says why not.
-pub fn list_all(c: &Connector, io: &Io, settings: &[Setting]) -> Result<Merged, String> {
-    let config = config(c, settings)?;
-    let session = session(c, io, &config)?;
-    let config = &config;
-    match list(c, io, config, &session, None) {
-        Listed::Done { listing, .. } => Ok(listing),
-        other => Err(describe(&other)),
-    }
 }
 
 /// What an unfinished listing means, in words.

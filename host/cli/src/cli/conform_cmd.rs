@@ -29,11 +29,11 @@ pub struct ConformArgs {
     /// Also write a JUnit XML report to this file.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
-    /// Run the scenario-driven checks against the replay of the API this
-    /// folder describes (scenario.toml, items, truth/), with faults
-    /// injected at the host's egress; without it, the Bitbucket checks.
+    /// The scenario: the folder that describes the connector's API
+    /// (scenario.toml, items, truth/), which the kit replays on loopback
+    /// with faults injected at the host's egress.
     #[arg(long, value_name = "DIR")]
-    pub scenario: Option<PathBuf>,
+    pub scenario: PathBuf,
 }
 
 /// `conform`.
@@ -41,15 +41,11 @@ pub fn run(args: &ConformArgs) -> Result<Exit, Failure> {
     let wasm = super::bundled::read(args.wasm.as_deref()).map_err(Failure::usage)?;
     let runtime = Runtime::new(saas_conform::kit_options(saas_runtime::cache::default_dir()))
         .map_err(|e| Failure::other(e.into()))?;
-    let report = match &args.scenario {
-        Some(dir) => {
-            let scenario = saas_conform::scenario::Scenario::load(dir)
-                .with_context(|| format!("the scenario in {}", dir.display()))
-                .map_err(Failure::usage)?;
-            saas_conform::scenario_kit::run(&runtime, &wasm, scenario)
-        }
-        None => saas_conform::run(&runtime, &wasm),
-    };
+    let dir = &args.scenario;
+    let scenario = saas_conform::scenario::Scenario::load(dir)
+        .with_context(|| format!("the scenario in {}", dir.display()))
+        .map_err(Failure::usage)?;
+    let report = saas_conform::scenario_kit::run(&runtime, &wasm, scenario);
     match args.format {
         ReportFormat::Text => print!("{}", report.to_text()),
         ReportFormat::Json => println!(

@@ -25,7 +25,7 @@ pub fn world_types(s: &Subject<'_>) -> Outcome {
 /// that accept a kind) and names the scenario's connector.
 pub fn info(s: &Subject<'_>) -> Outcome {
     let i = s.c.info();
-    let mut problems = crate::info_problems(s.c);
+    let mut problems = crate::shape::info_problems(s.c);
     if i.name != s.scenario.file.connector {
         problems.push(format!(
             "it is {:?}, the scenario is for {:?}",
