@@ -24,13 +24,9 @@ fn report(b: &Bench<'_>, listing: &Listing, policy: Policy) -> Result<StatusRepo
     }
 }
 
-fn name(a: Activity) -> &'static str {
-    match a {
-        Activity::Active => "active",
-        Activity::Inactive => "inactive",
-        Activity::NeverActive => "never-active",
-        Activity::Unknown => "unknown",
-    }
+/// An activity as the contract spells it (`never-active`).
+fn name(a: Activity) -> String {
+    saas_runtime::names::kebab(&format!("{a:?}"))
 }
 
 /// Each user's verdict equals `truth/statuses.jsonl`, the report is sorted
@@ -42,22 +38,25 @@ pub fn golden(s: &Subject<'_>) -> Outcome {
     let b = s.bench()?;
     let listing = truth_listing(&b)?;
     let r = report(&b, &listing, policy(Some(p)))?;
-    let got: Vec<(&str, &str)> = r
+    let got: Vec<(&str, String)> = r
         .users
         .iter()
         .map(|u| (u.user_id.as_str(), name(u.activity)))
         .collect();
-    let want: Vec<(&str, &str)> = s
+    let want: Vec<(&str, String)> = s
         .scenario
         .statuses
         .iter()
-        .map(|e| (e.user_id.as_str(), e.activity.as_str()))
+        .map(|e| (e.user_id.as_str(), e.activity.clone()))
         .collect();
     if got != want {
         let diff = want.iter().find(|w| !got.contains(w)).map_or(
             "the order differs (the contract sorts by id)".into(),
             |(id, a)| {
-                let had = got.iter().find(|g| g.0 == *id).map_or("nothing", |g| g.1);
+                let had = got
+                    .iter()
+                    .find(|g| g.0 == *id)
+                    .map_or("nothing", |g| g.1.as_str());
                 format!("{id} is {had} where the truth says {a}")
             },
         );

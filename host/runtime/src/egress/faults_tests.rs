@@ -1,20 +1,9 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use super::super::test_server::{get, response, scripted};
-use super::super::{Allowlist, Egress, EgressError, EgressLimits, RetryPolicy};
+use super::super::test_server::{get, quick_retries, response, scripted};
+use super::super::{Allowlist, Egress, EgressError};
 use super::*;
-
-fn quick() -> EgressLimits {
-    EgressLimits {
-        retry: RetryPolicy {
-            max_retries: 2,
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(5),
-        },
-        ..EgressLimits::default()
-    }
-}
 
 fn page(url: &Url, n: u32) -> http::Request<Vec<u8>> {
     let mut url = url.join("api/members").unwrap();
@@ -40,7 +29,7 @@ fn a_rule_faults_only_the_attempts_it_picks_and_the_rest_reach_the_upstream() {
             body: b"busy".to_vec(),
         },
     });
-    let egress = Egress::new(quick(), layer.clone());
+    let egress = Egress::new(quick_retries(), layer.clone());
     assert_eq!(egress.send(&page(&url, 1)).unwrap().status(), 200);
     // The 503 is retried by the egress, and the retry reaches the upstream.
     assert_eq!(egress.send(&page(&url, 2)).unwrap().status(), 200);
@@ -61,7 +50,7 @@ fn a_denial_stays_a_denial_and_is_never_recorded_as_an_attempt() {
     let (url, hits) = scripted(Duration::ZERO, || response("200 OK", "", b"{}"));
     let layer = FaultLayer::new(Allowlist::of_urls([&url]).unwrap());
     layer.inject(Rule::always(Match::default(), Fault::Reset));
-    let egress = Egress::new(quick(), layer.clone());
+    let egress = Egress::new(quick_retries(), layer.clone());
     let foreign = get(&Url::parse("http://127.0.0.2:9/x").unwrap());
     assert!(matches!(egress.send(&foreign), Err(EgressError::Denied(_))));
     assert!(layer.exchanges().is_empty());
@@ -87,7 +76,7 @@ fn a_rewrite_changes_the_upstreams_answer_and_credentials_are_kept_only_as_finge
             Fault::Rewrite(Arc::new(|r| *r.body_mut() = b"<html>".to_vec())),
         )
     });
-    let egress = Egress::new(quick(), layer.clone());
+    let egress = Egress::new(quick_retries(), layer.clone());
     let mut request = page(&url, 1);
     request.headers_mut().insert(
         http::header::AUTHORIZATION,

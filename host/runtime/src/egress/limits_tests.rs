@@ -2,19 +2,8 @@
 //! concurrency bound, the hourly bucket, the response cap, no redirects,
 //! no credentials in URLs, and no retry of a POST's 5xx.
 
-use super::test_server::{get, response, scripted};
+use super::test_server::{get, quick_retries, response, scripted};
 use super::*;
-
-fn no_retries() -> EgressLimits {
-    EgressLimits {
-        retry: RetryPolicy {
-            max_retries: 2,
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(5),
-        },
-        ..EgressLimits::default()
-    }
-}
 
 #[test]
 fn a_batch_never_has_more_requests_in_flight_than_the_concurrency() {
@@ -134,7 +123,7 @@ fn a_5xx_is_retried_for_a_get_but_never_for_a_post() {
     let (url, seen) = scripted(Duration::ZERO, || {
         response("503 Service Unavailable", "", b"")
     });
-    let egress = Egress::new(no_retries(), Allowlist::of_urls([&url]).unwrap());
+    let egress = Egress::new(quick_retries(), Allowlist::of_urls([&url]).unwrap());
     assert_eq!(egress.send(&get(&url)).unwrap().status(), 503);
     assert_eq!(
         seen.hits.load(Ordering::SeqCst),

@@ -75,3 +75,15 @@ pub fn response(status: &str, headers: &str, body: &[u8]) -> Vec<u8> {
 pub fn get(url: &Url) -> http::Request<Vec<u8>> {
     http::Request::get(url.as_str()).body(Vec::new()).unwrap()
 }
+
+/// Limits with two quick retries (a millisecond or a few apart).
+pub fn quick_retries() -> super::EgressLimits {
+    super::EgressLimits {
+        retry: super::RetryPolicy {
+            max_retries: 2,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(5),
+        },
+        ..super::EgressLimits::default()
+    }
+}
