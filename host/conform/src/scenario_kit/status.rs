@@ -26,7 +26,8 @@ fn report(b: &Bench<'_>, listing: &Listing, policy: Policy) -> Result<StatusRepo
 
 /// An activity as the contract spells it (`never-active`).
 fn name(a: Activity) -> String {
-    saas_runtime::names::kebab(&format!("{a:?}"))
+    let variant = serde_json::to_value(a).unwrap_or_default();
+    saas_runtime::names::kebab(variant.as_str().unwrap_or_default())
 }
 
 /// Each user's verdict equals `truth/statuses.jsonl`, the report is sorted
