@@ -22,6 +22,7 @@ fn main() {
         "cargo:rustc-env=BITBUCKET_DC_CONNECTOR_WASM={}",
         shipped[1].display()
     );
+    println!("cargo:rustc-env=HOST_PROBE_WASM={}", shipped[2].display());
     // Built once per change of a connector, whatever the profile (test,
     // clippy, bench) that runs this script.
     let target_dir = root.join("target").join("wasm-test-connectors");

@@ -12,8 +12,9 @@ pub fn workspace_root() -> std::path::PathBuf {
         .to_path_buf()
 }
 
-/// The shipped connectors: Bitbucket Cloud and Bitbucket Data Center.
-pub const SHIPPED_PACKAGES: [&str; 2] = ["bitbucket-connector", "bitbucket-dc-connector"];
+/// The shipped components: the Bitbucket Cloud and Data Center connectors,
+/// and the probe of `saas-host conform-host`.
+pub const SHIPPED_PACKAGES: [&str; 3] = ["bitbucket-connector", "bitbucket-dc-connector", "host-probe"];
 
 /// Builds the shipped connectors into `target/wasm` (a folder of its own:
 /// the outer build holds the lock on `target/`), in one cargo invocation,

@@ -17,4 +17,5 @@ fn main() {
         "cargo:rustc-env=BUNDLED_DC_CONNECTOR_WASM={}",
         built[1].display()
     );
+    println!("cargo:rustc-env=BUNDLED_PROBE_WASM={}", built[2].display());
 }

@@ -21,6 +21,9 @@ pub use saas_conform::kit::{limits, seen};
 /// The shipped Bitbucket component of this checkout (what the command line bundles).
 pub const BITBUCKET: &[u8] = include_bytes!(env!("BITBUCKET_CONNECTOR_WASM"));
 
+/// The host probe of `saas-host conform-host`, as shipped.
+pub const HOST_PROBE: &[u8] = include_bytes!(env!("HOST_PROBE_WASM"));
+
 /// The Bitbucket component as released against contract 0.1.0, frozen.
 pub const BITBUCKET_V0_1_0: &[u8] =
     include_bytes!("../fixtures/contract-0.1.0/bitbucket-connector.wasm");

@@ -95,6 +95,8 @@ fn ci() -> Result<(), String> {
         "example-connector",
         "--package",
         "cirrus-connector",
+        "--package",
+        "host-probe",
         "--target",
         WASM_TARGET,
         "--",

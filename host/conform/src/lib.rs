@@ -6,6 +6,7 @@
 //! [`scenario_kit`] the checks.
 
 pub mod kit;
+pub mod probe;
 pub mod replay;
 mod report;
 pub mod scenario;

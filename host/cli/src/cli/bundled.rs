@@ -13,6 +13,9 @@ pub const BITBUCKET: &[u8] = include_bytes!(env!("BUNDLED_CONNECTOR_WASM"));
 /// The Bitbucket Data Center component of this checkout.
 pub const BITBUCKET_DC: &[u8] = include_bytes!(env!("BUNDLED_DC_CONNECTOR_WASM"));
 
+/// The host probe of `conform-host`.
+pub const PROBE: &[u8] = include_bytes!(env!("BUNDLED_PROBE_WASM"));
+
 /// The bundled connectors by name.
 pub const NAMES: [(&str, &[u8]); 2] = [("bitbucket", BITBUCKET), ("bitbucket-dc", BITBUCKET_DC)];
 

@@ -46,16 +46,26 @@ pub fn run(args: &ConformArgs) -> Result<Exit, Failure> {
         .with_context(|| format!("the scenario in {}", dir.display()))
         .map_err(Failure::usage)?;
     let report = saas_conform::scenario_kit::run(&runtime, &wasm, scenario);
-    match args.format {
+    emit(&report, args.format, args.junit.as_deref())
+}
+
+/// Prints `report` in `format`, also writes JUnit to `junit` when given,
+/// and exits 1 when a check failed.
+pub fn emit(
+    report: &saas_conform::ConformReport,
+    format: ReportFormat,
+    junit: Option<&std::path::Path>,
+) -> Result<Exit, Failure> {
+    match format {
         ReportFormat::Text => print!("{}", report.to_text()),
         ReportFormat::Json => println!(
             "{}",
-            serde_json::to_string_pretty(&report).map_err(|e| Failure::other(e.into()))?
+            serde_json::to_string_pretty(report).map_err(|e| Failure::other(e.into()))?
         ),
-        ReportFormat::Junit => print!("{}", saas_conform::junit(&report)),
+        ReportFormat::Junit => print!("{}", saas_conform::junit(report)),
     }
-    if let Some(path) = &args.junit {
-        std::fs::write(path, saas_conform::junit(&report))
+    if let Some(path) = junit {
+        std::fs::write(path, saas_conform::junit(report))
             .with_context(|| format!("writing {}", path.display()))
             .map_err(Failure::other)?;
     }

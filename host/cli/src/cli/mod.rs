@@ -5,6 +5,7 @@ mod audit;
 mod bundled;
 mod callback;
 mod conform_cmd;
+mod conform_host_cmd;
 mod connect_cmd;
 mod connections_cmd;
 mod credential_file;
@@ -112,6 +113,8 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Checks that a connector component honours the contract (exit 1 when a check fails).
     Conform(conform_cmd::ConformArgs),
+    /// Checks that a host honours its side of the contract, with the host probe (exit 1 when a rule fails)
+    ConformHost(conform_host_cmd::ConformHostArgs),
     /// Grants access in the browser (OAuth consent) and keeps the tokens for later runs.
     Connect(connect_cmd::ConnectArgs),
     /// Lists what `connect` stored (no secret is shown).
@@ -137,6 +140,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::Inspect(a) => inspect::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Conform(a) => conform_cmd::run(a),
+        Command::ConformHost(a) => conform_host_cmd::run(a),
         Command::Connect(a) => connect_cmd::run(a),
         Command::Connections => connections_cmd::list(),
         Command::Disconnect(a) => connections_cmd::disconnect(a),
