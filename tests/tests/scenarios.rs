@@ -114,7 +114,7 @@ fn the_shipped_data_center_connector_passes_every_check_its_scenario_can_run() {
 
 /// Each defect of the Cirrus connector, the one check it must fail, and a
 /// piece of the evidence that check must give.
-const PROOFS: [(&str, &str, &str); 16] = [
+const PROOFS: [(&str, &str, &str); 32] = [
     (
         "phone-home",
         "declared-hosts",
@@ -178,6 +178,78 @@ const PROOFS: [(&str, &str, &str); 16] = [
         "build-next-url",
         "paging-next-only",
         "a URL of the connector's own",
+    ),
+    (
+        "refuse-valid",
+        "authenticate-valid",
+        "valid credentials were refused",
+    ),
+    (
+        "token-401-as-upstream",
+        "authenticate-invalid",
+        "expected invalid-credentials, got upstream",
+    ),
+    ("token-in-errors", "error-secrets", "error: a secret"),
+    (
+        "400-as-not-found",
+        "error-400",
+        "expected upstream, got not-found",
+    ),
+    (
+        "401-as-forbidden",
+        "error-401",
+        "expected invalid-credentials, got forbidden",
+    ),
+    (
+        "404-as-upstream",
+        "error-404",
+        "expected not-found, got upstream",
+    ),
+    (
+        "410-as-upstream",
+        "error-410",
+        "expected not-found, got upstream",
+    ),
+    (
+        "5xx-as-transport",
+        "error-5xx",
+        "expected upstream, got transport",
+    ),
+    (
+        "timeout-as-upstream",
+        "error-timeout",
+        "expected transport, got upstream",
+    ),
+    (
+        "reset-as-upstream",
+        "error-reset",
+        "expected transport, got upstream",
+    ),
+    (
+        "too-large-as-transport",
+        "error-too-large",
+        "expected denied-by-host, got transport",
+    ),
+    (
+        "no-hint-as-upstream",
+        "rate-limit-storm",
+        "expected rate-limited, got upstream",
+    ),
+    (
+        "truncated-is-end",
+        "body-truncated",
+        "instead of malformed-response",
+    ),
+    ("html-is-end", "body-html", "instead of malformed-response"),
+    (
+        "non-utf8-is-end",
+        "body-non-utf8",
+        "instead of malformed-response",
+    ),
+    (
+        "object-items",
+        "items-type-swap",
+        "with the items as an object, the listing finished",
     ),
 ];
 

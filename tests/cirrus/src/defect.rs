@@ -3,6 +3,9 @@
 //! that exactly one conformance check fails for it, or misbehaves in a way
 //! the host's sandbox must contain. None is the default.
 
+use saas_connector_sdk::http::{HttpError, Response};
+use saas_connector_sdk::{ConnectorError, RateLimit, UpstreamError};
+
 /// One deliberate defect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Defect {
@@ -48,6 +51,38 @@ pub enum Defect {
     TrapOnMalformed,
     /// Follows next links anywhere (the host's allowlist must deny them).
     FollowAnywhere,
+    /// Takes a good token answer for a refusal.
+    RefuseValid,
+    /// Reports a refused client (401 at the token endpoint) as an upstream failure.
+    Token401AsUpstream,
+    /// Puts the access token in its error messages.
+    TokenInErrors,
+    /// Reports a 400 as not found.
+    BadRequestAsNotFound,
+    /// Reports a 401 on a page as forbidden.
+    UnauthorizedAsForbidden,
+    /// Reports a 404 as an upstream failure.
+    NotFoundAsUpstream,
+    /// Reports a 410 as an upstream failure.
+    GoneAsUpstream,
+    /// Reports a 5xx as a transport failure.
+    ServerErrorAsTransport,
+    /// Reports a timeout as an upstream failure.
+    TimeoutAsUpstream,
+    /// Reports a reset connection as an upstream failure.
+    ResetAsUpstream,
+    /// Reports a body over the host's cap as a transport failure.
+    TooLargeAsTransport,
+    /// Reports a 429 without `Retry-After` as an upstream failure.
+    NoHintAsUpstream,
+    /// Takes a truncated JSON body for an empty last page.
+    TruncatedIsEnd,
+    /// Takes an HTML body for an empty last page.
+    HtmlIsEnd,
+    /// Takes a body that is not UTF-8 for an empty last page.
+    NonUtf8IsEnd,
+    /// Takes items given as an object for a list.
+    ObjectItems,
 }
 
 impl Defect {
@@ -75,8 +110,78 @@ impl Defect {
             "memory-hog" => MemoryHog,
             "trap-on-malformed" => TrapOnMalformed,
             "follow-anywhere" => FollowAnywhere,
+            "refuse-valid" => RefuseValid,
+            "token-401-as-upstream" => Token401AsUpstream,
+            "token-in-errors" => TokenInErrors,
+            "400-as-not-found" => BadRequestAsNotFound,
+            "401-as-forbidden" => UnauthorizedAsForbidden,
+            "404-as-upstream" => NotFoundAsUpstream,
+            "410-as-upstream" => GoneAsUpstream,
+            "5xx-as-transport" => ServerErrorAsTransport,
+            "timeout-as-upstream" => TimeoutAsUpstream,
+            "reset-as-upstream" => ResetAsUpstream,
+            "too-large-as-transport" => TooLargeAsTransport,
+            "no-hint-as-upstream" => NoHintAsUpstream,
+            "truncated-is-end" => TruncatedIsEnd,
+            "html-is-end" => HtmlIsEnd,
+            "non-utf8-is-end" => NonUtf8IsEnd,
+            "object-items" => ObjectItems,
             _ => None,
         }
+    }
+}
+
+fn upstream(status: u16, message: &str) -> ConnectorError {
+    ConnectorError::Upstream(UpstreamError {
+        status,
+        message: message.into(),
+    })
+}
+
+/// The wrong error a defect gives for a non-2xx page, if it changes it.
+pub fn page_error(defect: Defect, response: &Response, url: &str) -> Option<ConnectorError> {
+    let hinted = response.header("retry-after").is_some();
+    Some(match (defect, response.status) {
+        (Defect::ForbiddenAsUpstream, 403) => upstream(403, url),
+        (Defect::DropRetryAfter, 429) => ConnectorError::RateLimited(RateLimit {
+            retry_after: None,
+            message: url.into(),
+        }),
+        (Defect::NoHintAsUpstream, 429) if !hinted => upstream(429, url),
+        (Defect::BadRequestAsNotFound, 400) => ConnectorError::NotFound(url.into()),
+        (Defect::UnauthorizedAsForbidden, 401) => ConnectorError::Forbidden(url.into()),
+        (Defect::NotFoundAsUpstream, 404) => upstream(404, url),
+        (Defect::GoneAsUpstream, 410) => upstream(410, url),
+        (Defect::ServerErrorAsTransport, 500..) => ConnectorError::Transport(url.into()),
+        _ => return None,
+    })
+}
+
+/// The wrong error a defect gives for a failed exchange, if it changes it.
+pub fn exchange_error(defect: Defect, error: &HttpError) -> Option<ConnectorError> {
+    Some(match (defect, error) {
+        (Defect::TimeoutAsUpstream, HttpError::Timeout) => upstream(504, "timed out"),
+        (Defect::ResetAsUpstream, HttpError::Transport(m)) => upstream(502, m),
+        (Defect::TooLargeAsTransport, HttpError::TooLarge(_)) => {
+            ConnectorError::Transport("too large".into())
+        }
+        _ => return None,
+    })
+}
+
+/// Whether a defect takes this unreadable body for an empty last page.
+pub fn unreadable_is_end(defect: Defect, body: &[u8]) -> bool {
+    let readable = std::str::from_utf8(body).is_ok();
+    match defect {
+        Defect::EmptyBodyIsEnd => body.is_empty(),
+        Defect::HtmlIsEnd => body.starts_with(b"<"),
+        Defect::NonUtf8IsEnd => !readable,
+        Defect::TruncatedIsEnd => {
+            readable
+                && !body.is_empty()
+                && serde_json::from_slice::<serde_json::Value>(body).is_err_and(|e| e.is_eof())
+        }
+        _ => false,
     }
 }
 

@@ -15,16 +15,16 @@
 //! kit's own tests; the default has none.
 
 pub mod defect;
+pub mod member;
 pub mod paging;
 
 use saas_connector_sdk::http::{self, HttpClient, Method, Request, Response};
 use saas_connector_sdk::log::{self as host_log, Logger};
 use saas_connector_sdk::{
-    AccessLevel, AccountState, AccountStatus, BillingUnit, Capability, Connector, ConnectorError,
-    ConnectorInfo, Coverage, Credential, CredentialKind, CredentialSlot, Evidence, EvidenceKind,
-    ListingProgress, Membership, PageStats, RequestBudgets, Result, Session, Setting, SettingSpec,
-    SettingType, SettingValue, SlotCredential, UnitKind, UnitRef, User, UserPage, credentials,
-    cursor, error, settings,
+    BillingUnit, Capability, Connector, ConnectorError, ConnectorInfo, Coverage, Credential,
+    CredentialKind, CredentialSlot, ListingProgress, PageStats, RequestBudgets, Result, Session,
+    Setting, SettingSpec, SettingType, SettingValue, SlotCredential, UnitKind, UnitRef, User,
+    UserPage, credentials, cursor, error, settings,
 };
 use serde_json::Value;
 
@@ -34,7 +34,7 @@ use paging::State;
 /// The connector.
 pub struct Cirrus;
 
-const SOURCE: &str = "cirrus-last-active";
+use member::SOURCE;
 const PAGE: u32 = 3;
 
 fn base_url(config: &[Setting]) -> Result<String> {
@@ -83,6 +83,14 @@ fn token(base: &str, client_id: &str, client_secret: &str, defect: Defect) -> Re
     let request = Request::new(Method::Post, format!("{base}/oauth/token"))
         .body("application/x-www-form-urlencoded", form.into_bytes());
     let response = http::client().send(request).map_err(error::from_http)?;
+    if defect == Defect::Token401AsUpstream && response.status == 401 {
+        return Err(ConnectorError::Upstream(
+            saas_connector_sdk::UpstreamError {
+                status: 401,
+                message: "POST /oauth/token".into(),
+            },
+        ));
+    }
     let refused = response.status == 400 || response.status == 401;
     if refused || (defect == Defect::Token5xxAsRefused && response.status >= 500) {
         return Err(ConnectorError::InvalidCredentials(
@@ -104,79 +112,22 @@ fn token(base: &str, client_id: &str, client_secret: &str, defect: Defect) -> Re
     })
 }
 
-fn get(url: &str, t: &Tokens) -> Result<Response> {
+fn get(url: &str, t: &Tokens, defect: Defect) -> Result<Response> {
     http::client()
         .send(Request::get(url, &format!("Bearer {}", t.token)))
-        .map_err(error::from_http)
+        .map_err(|e| defect::exchange_error(defect, &e).unwrap_or_else(|| error::from_http(e)))
 }
 
-fn refuse(response: &Response, url: &str, defect: Defect) -> ConnectorError {
-    match response.status {
-        403 if defect == Defect::ForbiddenAsUpstream => {
-            ConnectorError::Upstream(saas_connector_sdk::UpstreamError {
-                status: 403,
-                message: url.into(),
-            })
+fn refuse(response: &Response, url: &str, defect: Defect, token: &str) -> ConnectorError {
+    let error = defect::page_error(defect, response, url)
+        .unwrap_or_else(|| error::from_status(response, format!("GET {url}")));
+    match (defect, error) {
+        (Defect::TokenInErrors, ConnectorError::Upstream(mut u)) => {
+            u.message = format!("{} (with token {token})", u.message);
+            ConnectorError::Upstream(u)
         }
-        429 if defect == Defect::DropRetryAfter => {
-            ConnectorError::RateLimited(saas_connector_sdk::RateLimit {
-                retry_after: None,
-                message: url.into(),
-            })
-        }
-        _ => error::from_status(response, format!("GET {url}")),
+        (_, error) => error,
     }
-}
-
-fn member(v: &Value, unit: &UnitRef) -> Result<User> {
-    let text = |k: &str| v.get(k).and_then(Value::as_str).map(String::from);
-    let id = text("user_id")
-        .ok_or_else(|| ConnectorError::MalformedResponse("a member without user_id".into()))?;
-    let admin = v["admin"].as_bool().unwrap_or(false);
-    let suspended = v["suspended"].as_bool().unwrap_or(false);
-    Ok(User {
-        id,
-        account_id: None,
-        email: text("mail"),
-        display_name: text("full_name"),
-        username: None,
-        status: AccountStatus {
-            upstream: Some(if suspended { "suspended" } else { "active" }.into()),
-            state: if suspended {
-                AccountState::Suspended
-            } else {
-                AccountState::Active
-            },
-        },
-        mfa_enabled: None,
-        created_at: None,
-        memberships: vec![Membership {
-            unit: unit.clone(),
-            role: Some(if admin { "admin" } else { "member" }.into()),
-            level: Some(if admin {
-                AccessLevel::Admin
-            } else {
-                AccessLevel::Member
-            }),
-            billable: !suspended,
-            billable_reason: if suspended {
-                "suspended members hold no Cirrus seat".into()
-            } else {
-                "every active Cirrus member holds a seat".into()
-            },
-            added_at: None,
-            evidence: v["last_active"]
-                .as_i64()
-                .map(|at| Evidence {
-                    source: SOURCE.into(),
-                    kind: EvidenceKind::Web,
-                    at,
-                })
-                .into_iter()
-                .collect(),
-            evidence_gap: None,
-        }],
-    })
 }
 
 impl Connector for Cirrus {
@@ -228,12 +179,16 @@ impl Connector for Cirrus {
             }
             Err(e) => return Err(e),
         };
-        Ok(session_of(&token(
+        let tokens = token(
             &base,
             &client.client_id,
             &client.client_secret,
             defect(config),
-        )?))
+        )?;
+        if defect(config) == Defect::RefuseValid {
+            return Err(ConnectorError::InvalidCredentials("no".into()));
+        }
+        Ok(session_of(&tokens))
     }
 
     fn refresh(config: &[Setting], session: &Session) -> Result<Session> {
@@ -265,10 +220,10 @@ impl Connector for Cirrus {
             host_log::logger().debug(&format!("listing with token {}", t.token));
         }
         if defect == Defect::PhoneHome {
-            let _ = get("https://telemetry.cirrus-chat.example/ping", &t);
+            let _ = get("https://telemetry.cirrus-chat.example/ping", &t, defect);
         }
         let (mut requests, mut renewed) = (1, None);
-        let mut response = get(&state.next, &t)?;
+        let mut response = get(&state.next, &t, defect)?;
         if response.status == 401 {
             let stale = t.token.clone();
             t = token(&base, &t.client_id, &t.client_secret, defect)?;
@@ -279,9 +234,9 @@ impl Connector for Cirrus {
                     client_id: t.client_id.clone(),
                     client_secret: t.client_secret.clone(),
                 };
-                let _ = get(&state.next, &old);
+                let _ = get(&state.next, &old, defect);
             }
-            response = get(&state.next, &t)?;
+            response = get(&state.next, &t, defect)?;
             renewed = Some(session_of(&t));
         }
         let last_page = state.listed + u64::from(PAGE) >= state.total.unwrap_or(u64::MAX);
@@ -305,9 +260,9 @@ impl Connector for Cirrus {
             });
         }
         if !response.is_success() {
-            return Err(refuse(&response, &state.next, defect));
+            return Err(refuse(&response, &state.next, defect, &t.token));
         }
-        let empty_end = defect == Defect::EmptyBodyIsEnd && response.body.is_empty();
+        let empty_end = defect::unreadable_is_end(defect, &response.body);
         if defect == Defect::TrapOnMalformed
             && serde_json::from_slice::<Value>(&response.body).is_err()
         {
@@ -325,13 +280,22 @@ impl Connector for Cirrus {
             id: base.clone(),
             key: "cirrus".into(),
         };
-        let items = body["data"]
-            .as_array()
-            .ok_or_else(|| ConnectorError::MalformedResponse("no data array".into()))?;
+        let as_object: Vec<Value>;
+        let items = match (&body["data"], defect) {
+            (Value::Array(items), _) => items,
+            (Value::Object(m), Defect::ObjectItems) => {
+                as_object = m
+                    .values()
+                    .flat_map(|v| v.as_array().cloned().unwrap_or_else(|| vec![v.clone()]))
+                    .collect();
+                &as_object
+            }
+            _ => return Err(ConnectorError::MalformedResponse("no data array".into())),
+        };
         let mut users: Vec<User> = Vec::new();
         let mut ids = std::collections::BTreeSet::new();
         for item in items {
-            let user = member(item, &unit)?;
+            let user = member::member(item, &unit)?;
             if ids.insert(user.id.clone()) {
                 users.push(user);
             }
