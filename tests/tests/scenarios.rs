@@ -114,7 +114,7 @@ fn the_shipped_data_center_connector_passes_every_check_its_scenario_can_run() {
 
 /// Each defect of the Cirrus connector, the one check it must fail, and a
 /// piece of the evidence that check must give.
-const PROOFS: [(&str, &str, &str); 32] = [
+const PROOFS: [(&str, &str, &str); 43] = [
     (
         "phone-home",
         "declared-hosts",
@@ -250,6 +250,45 @@ const PROOFS: [(&str, &str, &str); 32] = [
         "object-items",
         "items-type-swap",
         "with the items as an object, the listing finished",
+    ),
+    ("status-phones-home", "pure-calls", "compute-status sent"),
+    (
+        "status-input-order",
+        "status-deterministic",
+        "the reversed listing gave another report",
+    ),
+    (
+        "status-future-inactive",
+        "status-golden",
+        "c-5 is inactive where the truth says active",
+    ),
+    (
+        "status-ignores-complete",
+        "status-partial",
+        "a partial listing marks",
+    ),
+    (
+        "status-uncovered-never-active",
+        "status-unknown",
+        "with no evidence and no coverage",
+    ),
+    (
+        "status-counts-suspended-seats",
+        "status-seats",
+        "7 seats used by 6 people",
+    ),
+    ("status-fixed-as-of", "status-as-of", "ten years on"),
+    (
+        "cycle-only",
+        "paging-repeat",
+        "page 1 links to itself: the listing finished",
+    ),
+    ("trust-host", "foreign-host", "denied by the host"),
+    ("trust-userinfo", "foreign-userinfo", "denied by the host"),
+    (
+        "drop-email",
+        "fields-fidelity",
+        "email: nothing where the truth has",
     ),
 ];
 

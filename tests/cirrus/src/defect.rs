@@ -83,6 +83,14 @@ pub enum Defect {
     NonUtf8IsEnd,
     /// Takes items given as an object for a list.
     ObjectItems,
+    /// Misses a next link that names the page just fetched.
+    CycleOnly,
+    /// Follows next links to another host.
+    TrustHost,
+    /// Follows next links with a user and password.
+    TrustUserinfo,
+    /// Leaves members' email addresses out.
+    DropEmail,
 }
 
 impl Defect {
@@ -126,6 +134,10 @@ impl Defect {
             "html-is-end" => HtmlIsEnd,
             "non-utf8-is-end" => NonUtf8IsEnd,
             "object-items" => ObjectItems,
+            "cycle-only" => CycleOnly,
+            "trust-host" => TrustHost,
+            "trust-userinfo" => TrustUserinfo,
+            "drop-email" => DropEmail,
             _ => None,
         }
     }

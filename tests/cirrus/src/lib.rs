@@ -17,6 +17,7 @@
 pub mod defect;
 pub mod member;
 pub mod paging;
+pub mod status;
 
 use saas_connector_sdk::http::{self, HttpClient, Method, Request, Response};
 use saas_connector_sdk::log::{self as host_log, Logger};
@@ -191,6 +192,13 @@ impl Connector for Cirrus {
         Ok(session_of(&tokens))
     }
 
+    fn compute_status(
+        listing: &saas_connector_sdk::Listing,
+        policy: &saas_connector_sdk::Policy,
+    ) -> Result<saas_connector_sdk::StatusReport> {
+        Ok(status::compute(listing, policy))
+    }
+
     fn refresh(config: &[Setting], session: &Session) -> Result<Session> {
         let t = tokens(session)?;
         Ok(session_of(&token(
@@ -295,7 +303,7 @@ impl Connector for Cirrus {
         let mut users: Vec<User> = Vec::new();
         let mut ids = std::collections::BTreeSet::new();
         for item in items {
-            let user = member::member(item, &unit)?;
+            let user = member::member(item, &unit, defect == Defect::DropEmail)?;
             if ids.insert(user.id.clone()) {
                 users.push(user);
             }
@@ -337,7 +345,9 @@ impl Connector for Cirrus {
             },
             units: vec![BillingUnit {
                 unit: unit.clone(),
-                name: Some("Cirrus Chat".into()),
+                name: Some(status::unit_name(
+                    settings::string(config, "defect").ok().flatten().as_deref(),
+                )),
                 created_at: None,
                 seats: None,
             }],

@@ -11,7 +11,7 @@ use serde_json::Value;
 pub const SOURCE: &str = "cirrus-last-active";
 
 /// The user of one member item; an item without `user_id` is malformed.
-pub fn member(v: &Value, unit: &UnitRef) -> Result<User> {
+pub fn member(v: &Value, unit: &UnitRef, drop_email: bool) -> Result<User> {
     let text = |k: &str| v.get(k).and_then(Value::as_str).map(String::from);
     let id = text("user_id")
         .ok_or_else(|| ConnectorError::MalformedResponse("a member without user_id".into()))?;
@@ -20,7 +20,7 @@ pub fn member(v: &Value, unit: &UnitRef) -> Result<User> {
     Ok(User {
         id,
         account_id: None,
-        email: text("mail"),
+        email: text("mail").filter(|_| !drop_email),
         display_name: text("full_name"),
         username: None,
         status: AccountStatus {

@@ -66,10 +66,11 @@ pub fn check_next(next: &str, base: &str, state: &State, defect: Defect) -> Resu
     let (Ok(next_url), Ok(base_url)) = (Url::parse(next), Url::parse(base)) else {
         return broken("is not a URL");
     };
-    if !next_url.username().is_empty() || next_url.password().is_some() {
+    let userinfo = !next_url.username().is_empty() || next_url.password().is_some();
+    if defect != Defect::TrustUserinfo && userinfo {
         return broken("carries a user or password");
     }
-    if next_url.host_str() != base_url.host_str() {
+    if defect != Defect::TrustHost && next_url.host_str() != base_url.host_str() {
         return broken("leaves the API's host");
     }
     if defect != Defect::TrustPort
@@ -80,10 +81,12 @@ pub fn check_next(next: &str, base: &str, state: &State, defect: Defect) -> Resu
     if defect != Defect::TrustScheme && next_url.scheme() != base_url.scheme() {
         return broken("leaves the API's scheme");
     }
-    let seen = if defect == Defect::OnlyImmediateRepeats {
-        state.visited.last().into_iter().collect::<Vec<_>>()
-    } else {
-        state.visited.iter().collect()
+    let seen: Vec<&u64> = match defect {
+        Defect::OnlyImmediateRepeats => state.visited.last().into_iter().collect(),
+        Defect::CycleOnly => state.visited[..state.visited.len().saturating_sub(1)]
+            .iter()
+            .collect(),
+        _ => state.visited.iter().collect(),
     };
     if seen.contains(&&cursor::checksum(next.as_bytes())) {
         return broken("names a page already listed");

@@ -50,12 +50,20 @@ pub fn pure_calls(s: &Subject<'_>) -> Outcome {
         inactive_after_days: 90,
         purchased_seats: None,
     };
+    let before = b.egress.counts();
     match s.c.compute_status(&b.io, &listing, policy) {
         Ok(Ok(_)) => {}
         Ok(Err(e)) => return Err(Miss::Skip(format!("compute-status: {}", e.describe()))),
         Err(e) => return Err(Miss::Fail(format!("compute-status: {e}"))),
     }
     no_requests(&b, "compute-status")?;
+    let after = b.egress.counts();
+    if after.denied > before.denied {
+        return Err(Miss::Fail(format!(
+            "compute-status asked for {} requests, which the host denied",
+            after.denied - before.denied
+        )));
+    }
     Ok(format!(
         "compute-status of {} users made no request",
         listing.users.len()

@@ -1,7 +1,7 @@
 //! Secrets: never in a cursor, a log line or an error, in any encoding.
 
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 
 use saas_runtime::egress::Fault;
 
@@ -28,13 +28,11 @@ fn secrets(b: &Bench<'_>) -> Vec<String> {
     out
 }
 
-/// The encodings a secret may leak in.
+/// The forms a secret may leak in that can be searched for directly.
 fn encodings(secret: &str) -> Vec<(&'static str, String)> {
     let hex: String = secret.bytes().map(|b| format!("{b:02x}")).collect();
     vec![
         ("plain", secret.to_string()),
-        ("base64", STANDARD.encode(secret)),
-        ("base64url", URL_SAFE_NO_PAD.encode(secret)),
         ("hex", hex),
         (
             "percent-encoded",
@@ -45,19 +43,45 @@ fn encodings(secret: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The bytes under every run of base64 (standard or URL-safe) in `text`,
+/// decoded whole: a secret inside a larger encoded value (a sealed cursor)
+/// shows only once decoded.
+fn base64_decoded(text: &str) -> Vec<(&'static str, Vec<u8>)> {
+    let is_b64 = |c: char| c.is_ascii_alphanumeric() || "+/_-=".contains(c);
+    let mut out = Vec::new();
+    for run in text.split(|c: char| !is_b64(c)).filter(|r| r.len() >= 8) {
+        let trimmed = run.trim_end_matches('=');
+        // A run cut mid-quantum decodes once its tail is dropped.
+        for cut in 0..4.min(trimmed.len()) {
+            let part = &trimmed[..trimmed.len() - cut];
+            if let Ok(bytes) = STANDARD_NO_PAD.decode(part) {
+                out.push(("base64", bytes));
+                break;
+            }
+            if let Ok(bytes) = URL_SAFE_NO_PAD.decode(part) {
+                out.push(("base64url", bytes));
+                break;
+            }
+        }
+    }
+    out
+}
+
 /// Where in `texts` a secret shows, in which encoding.
 fn leak(b: &Bench<'_>, texts: &[String]) -> Option<String> {
+    let shown = |t: &String| t.chars().take(60).collect::<String>();
     for secret in secrets(b) {
         for (encoding, form) in encodings(&secret) {
-            // A base64 form shifts with its offset: look for its middle.
-            let needle = if encoding.starts_with("base64") && form.len() > 8 {
-                &form[2..form.len() - 4]
-            } else {
-                &form[..]
-            };
-            if let Some(t) = texts.iter().find(|t| t.contains(needle)) {
-                let shown: String = t.chars().take(60).collect();
-                return Some(format!("a secret, {encoding}, in {shown:?}"));
+            if let Some(t) = texts.iter().find(|t| t.contains(&form)) {
+                return Some(format!("a secret, {encoding}, in {:?}", shown(t)));
+            }
+        }
+        for t in texts {
+            for (encoding, bytes) in base64_decoded(t) {
+                let found = bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
+                if found {
+                    return Some(format!("a secret, {encoding}, in {:?}", shown(t)));
+                }
             }
         }
     }
@@ -76,7 +100,7 @@ pub fn cursors(s: &Subject<'_>) -> Outcome {
         return Err(Miss::Fail(format!("cursor: {l}")));
     }
     Ok(format!(
-        "{} cursors hold no secret in six encodings",
+        "{} cursors hold no secret in any of six encodings",
         cursors.len()
     ))
 }
@@ -98,7 +122,7 @@ pub fn logs(s: &Subject<'_>) -> Outcome {
         return Err(Miss::Fail(format!("log: {l}")));
     }
     Ok(format!(
-        "{} log lines hold no secret in six encodings",
+        "{} log lines hold no secret in any of six encodings",
         lines.len()
     ))
 }
@@ -130,7 +154,7 @@ pub fn errors(s: &Subject<'_>) -> Outcome {
         return Err(Miss::Fail(format!("error: {l}")));
     }
     Ok(format!(
-        "{} errors hold no secret in six encodings",
+        "{} errors hold no secret in any of six encodings",
         texts.len()
     ))
 }
