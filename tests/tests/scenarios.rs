@@ -114,7 +114,7 @@ fn the_shipped_data_center_connector_passes_every_check_its_scenario_can_run() {
 
 /// Each defect of the Cirrus connector, the one check it must fail, and a
 /// piece of the evidence that check must give.
-const PROOFS: [(&str, &str, &str); 43] = [
+const PROOFS: [(&str, &str, &str); 44] = [
     (
         "phone-home",
         "declared-hosts",
@@ -290,6 +290,11 @@ const PROOFS: [(&str, &str, &str); 43] = [
         "fields-fidelity",
         "email: nothing where the truth has",
     ),
+    (
+        "groups-answer-empty",
+        "groups-unsupported-all",
+        "list-groups did not answer with an error",
+    ),
 ];
 
 #[test]
@@ -378,4 +383,26 @@ fn a_scenario_for_another_connector_fails_info_and_runs_nothing_else_wrongly() {
         .find(|r| r.name == "fields-fidelity")
         .unwrap();
     assert_eq!(auth.verdict, Verdict::Skipped, "{}", auth.evidence);
+}
+
+#[test]
+fn a_component_that_does_not_load_fails_world_types_and_skips_the_rest() {
+    for (what, wasm) in [
+        ("garbage", b"\0asm garbage".to_vec()),
+        ("a core module", wat::parse_str("(module)").unwrap()),
+    ] {
+        let report = run(&wasm, scenario("cirrus"));
+        assert_eq!(names(&report, Verdict::Fail), ["world-types"], "{what}");
+        assert_eq!(
+            names(&report, Verdict::Skipped).len(),
+            scenario_kit::checks().count() - 1,
+            "{what}"
+        );
+        let world = &report.results[0];
+        assert!(
+            world.evidence.contains("does not load"),
+            "{what}: {}",
+            world.evidence
+        );
+    }
 }

@@ -91,6 +91,8 @@ pub enum Defect {
     TrustUserinfo,
     /// Leaves members' email addresses out.
     DropEmail,
+    /// Answers `list-groups` with no groups though it declares none.
+    GroupsAnswerEmpty,
 }
 
 impl Defect {
@@ -138,6 +140,7 @@ impl Defect {
             "trust-host" => TrustHost,
             "trust-userinfo" => TrustUserinfo,
             "drop-email" => DropEmail,
+            "groups-answer-empty" => GroupsAnswerEmpty,
             _ => None,
         }
     }

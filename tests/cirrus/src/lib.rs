@@ -199,6 +199,17 @@ impl Connector for Cirrus {
         Ok(status::compute(listing, policy))
     }
 
+    fn list_groups(
+        config: &[Setting],
+        _: &Session,
+        _: &str,
+    ) -> Result<Vec<saas_connector_sdk::Group>> {
+        if defect(config) == Defect::GroupsAnswerEmpty {
+            return Ok(Vec::new());
+        }
+        Err(error::unsupported("list-groups"))
+    }
+
     fn refresh(config: &[Setting], session: &Session) -> Result<Session> {
         let t = tokens(session)?;
         Ok(session_of(&token(
