@@ -11,6 +11,7 @@ pub mod replay;
 mod report;
 pub mod scenario;
 pub mod scenario_kit;
+mod serve;
 mod shape;
 
 use std::time::Duration;

@@ -5,7 +5,7 @@
 //! checks. `saas-host conform-host` runs it in the reference host; another
 //! host serves it (`--serve`) and runs the probe as a connector.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -23,6 +23,7 @@ use saas_runtime::latest::{Setting, SettingValue};
 use saas_runtime::redact::Redactor;
 use saas_runtime::{Connector, Runtime};
 
+use crate::serve::Served;
 use crate::{CheckResult, ConformReport, Verdict};
 
 #[derive(Default)]
@@ -33,10 +34,8 @@ struct Seen {
 
 /// A running probe server; stops when dropped.
 pub struct ProbeServer {
-    origin: String,
     seen: Arc<Seen>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    served: Served,
 }
 
 #[derive(Deserialize)]
@@ -78,47 +77,24 @@ async fn findings(State(seen): State<Arc<Seen>>, body: Bytes) -> StatusCode {
 impl ProbeServer {
     /// Serves on `addr` (port 0: a free one).
     pub fn start(addr: SocketAddr) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(addr)?;
-        listener.set_nonblocking(true)?;
-        let origin = format!("http://{}", listener.local_addr()?);
         let seen = Arc::new(Seen::default());
-        let app = axum::Router::new()
-            .route("/echo", get(echo))
-            .route("/slow", get(echo))
-            .route("/redirect", get(redirect))
-            .route("/landing", get(landing))
-            .route("/big", get(big))
-            .route("/findings", post(findings))
-            .with_state(seen.clone());
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        let thread = std::thread::Builder::new()
-            .name("probe-server".into())
-            .spawn(move || {
-                runtime.block_on(async move {
-                    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
-                        return;
-                    };
-                    let _ = axum::serve(listener, app)
-                        .with_graceful_shutdown(async {
-                            let _ = rx.await;
-                        })
-                        .await;
-                });
-            })?;
-        Ok(ProbeServer {
-            origin,
-            seen,
-            shutdown: Some(tx),
-            thread: Some(thread),
-        })
+        let state = seen.clone();
+        let served = Served::start(addr, "probe-server", |_| {
+            axum::Router::new()
+                .route("/echo", get(echo))
+                .route("/slow", get(echo))
+                .route("/redirect", get(redirect))
+                .route("/landing", get(landing))
+                .route("/big", get(big))
+                .route("/findings", post(findings))
+                .with_state(state)
+        })?;
+        Ok(ProbeServer { seen, served })
     }
 
     /// `http://127.0.0.1:PORT`: the probe's `probe-url`.
     pub fn origin(&self) -> &str {
-        &self.origin
+        self.served.origin()
     }
 
     /// The findings the probe posted, when it did.
@@ -133,17 +109,6 @@ impl ProbeServer {
     /// How often a host followed the redirect to `/landing`.
     pub fn landings(&self) -> u64 {
         self.seen.landing.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for ProbeServer {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 

@@ -4,7 +4,7 @@
 //! Faults are not its business: the kit injects them in the host's egress.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, Bytes};
@@ -15,6 +15,7 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use crate::scenario::{Answer, Role, Route, Scenario, page_body};
+use crate::serve::Served;
 
 /// The placeholder for the replay upstream's origin in settings, bodies and
 /// the truth.
@@ -52,52 +53,33 @@ impl Shared {
 /// A running replay upstream; stops when dropped.
 pub struct Replay {
     shared: Arc<Shared>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    served: Served,
 }
 
 impl Replay {
     /// Serves `scenario` on a free loopback port.
     pub fn start(scenario: Arc<Scenario>) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))?;
-        listener.set_nonblocking(true)?;
-        let origin = format!("http://{}", listener.local_addr()?);
-        let shared = Arc::new(Shared {
-            scenario,
-            origin,
-            tokens: Mutex::default(),
-        });
-        let app = axum::Router::new()
-            .fallback(answer)
-            .with_state(shared.clone());
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        let thread = std::thread::Builder::new()
-            .name("replay-upstream".into())
-            .spawn(move || {
-                runtime.block_on(async move {
-                    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
-                        return;
-                    };
-                    let _ = axum::serve(listener, app)
-                        .with_graceful_shutdown(async {
-                            let _ = rx.await;
-                        })
-                        .await;
+        let mut shared = None;
+        let served = Served::start(
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            "replay-upstream",
+            |origin| {
+                let state = Arc::new(Shared {
+                    scenario,
+                    origin: origin.to_string(),
+                    tokens: Mutex::default(),
                 });
-            })?;
-        Ok(Replay {
-            shared,
-            shutdown: Some(tx),
-            thread: Some(thread),
-        })
+                shared = Some(state.clone());
+                axum::Router::new().fallback(answer).with_state(state)
+            },
+        )?;
+        let shared = shared.expect("the router was made");
+        Ok(Replay { shared, served })
     }
 
     /// `http://127.0.0.1:PORT`.
     pub fn origin(&self) -> &str {
-        &self.shared.origin
+        self.served.origin()
     }
 
     /// Makes every token handed out so far answer `auth.expired`.
@@ -115,17 +97,6 @@ impl Replay {
     /// The tokens handed out so far (secrets: for comparison only).
     pub fn issued(&self) -> Vec<String> {
         self.shared.tokens().issued.clone()
-    }
-}
-
-impl Drop for Replay {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 
