@@ -65,6 +65,8 @@ pub struct Bench<'a> {
     /// The listing route and concrete path the faults aim at, once the
     /// control chose them: the path with the most pages.
     target: std::sync::Mutex<Option<(Route, Target)>>,
+    /// Learns the tokens this bench's upstream handed out, when dropped.
+    teaches: Option<Arc<Redactor>>,
 }
 
 /// `fields` made into this connector's slot credentials.
@@ -130,7 +132,14 @@ impl<'a> Bench<'a> {
             valid,
             invalid,
             target: std::sync::Mutex::default(),
+            teaches: None,
         })
+    }
+
+    /// This bench, teaching `redactor` its upstream's tokens when dropped.
+    pub fn teaching(mut self, redactor: Arc<Redactor>) -> Self {
+        self.teaches = Some(redactor);
+        self
     }
 
     /// The connector's config of the scenario's settings.
@@ -285,5 +294,13 @@ impl<'a> Bench<'a> {
             session,
             pages,
         })
+    }
+}
+
+impl Drop for Bench<'_> {
+    fn drop(&mut self) {
+        if let Some(redactor) = &self.teaches {
+            self.replay.issued().iter().for_each(|t| redactor.add(t));
+        }
     }
 }

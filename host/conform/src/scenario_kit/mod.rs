@@ -20,6 +20,7 @@ pub mod truth;
 use std::sync::Arc;
 use std::time::Instant;
 
+use saas_runtime::redact::Redactor;
 use saas_runtime::{Connector, Runtime};
 
 pub use bench::Bench;
@@ -52,12 +53,15 @@ pub struct Subject<'a> {
     pub c: &'a Connector,
     /// Its scenario.
     pub scenario: Arc<Scenario>,
+    /// Masks the scenario's credentials and every token its benches'
+    /// upstreams handed out, in the evidence the report shows.
+    pub redactor: Arc<Redactor>,
 }
 
 impl Subject<'_> {
-    /// A fresh bench.
+    /// A fresh bench, whose tokens this subject's redactor learns.
     pub fn bench(&self) -> Result<Bench<'_>, Miss> {
-        Bench::new(self.c, &self.scenario)
+        Bench::new(self.c, &self.scenario).map(|b| b.teaching(self.redactor.clone()))
     }
 }
 
@@ -130,6 +134,15 @@ pub fn run(runtime: &Runtime, wasm: &[u8], scenario: Scenario) -> ConformReport 
     let sha256 = saas_runtime::cache::sha256_hex(wasm);
     let loaded = runtime.load(wasm);
     let scenario = Arc::new(scenario);
+    let redactor = Arc::new(Redactor::new());
+    let credentials = &scenario.file.credentials;
+    for fields in credentials
+        .valid
+        .values()
+        .chain(credentials.invalid.values())
+    {
+        fields.values().for_each(|v| redactor.add(v));
+    }
     let results = TABLE
         .iter()
         .map(|(name, run)| {
@@ -138,12 +151,19 @@ pub fn run(runtime: &Runtime, wasm: &[u8], scenario: Scenario) -> ConformReport 
                 Ok(c) => run(&Subject {
                     c,
                     scenario: scenario.clone(),
+                    redactor: redactor.clone(),
                 }),
                 Err(e) if *name == "world-types" => {
                     Err(Miss::Fail(format!("the component does not load: {e}")))
                 }
                 Err(_) => Err(Miss::Skip("the component does not load".into())),
             };
+            let outcome = outcome
+                .map(|e| redactor.redact(&e).into_owned())
+                .map_err(|m| match m {
+                    Miss::Fail(e) => Miss::Fail(redactor.redact(&e).into_owned()),
+                    Miss::Skip(e) => Miss::Skip(redactor.redact(&e).into_owned()),
+                });
             let (verdict, evidence) = match outcome {
                 Ok(e) => (Verdict::Pass, e),
                 Err(Miss::Fail(e)) => (Verdict::Fail, e),
