@@ -23,6 +23,9 @@ pub struct Config {
     pub max_requests_per_step: Option<u32>,
     /// `admin-api-base-url`: the Atlassian Admin API's base.
     pub admin_api_base_url: Option<String>,
+    /// `authorize-url`: the consent page, which the host opens; read only
+    /// to refuse a value that is no URL.
+    pub authorize_url: Option<String>,
 }
 
 impl Config {
@@ -36,6 +39,7 @@ impl Config {
             exclude_workspaces: settings::strings(config, "exclude-workspaces")?,
             max_requests_per_step: settings::u32(config, "max-requests-per-step")?,
             admin_api_base_url: settings::url(config, "admin-api-base-url")?,
+            authorize_url: settings::url(config, "authorize-url")?,
         })
     }
 
@@ -120,6 +124,14 @@ impl Endpoints {
         let api = http_url(api_str.trim_end_matches('/'), "api-base-url")?;
         let token_url = config.token_url.as_deref().unwrap_or(DEFAULT_TOKEN_URL);
         http_url(token_url, "token-url")?;
+        // Read only with an admin credential, but a typo is refused now,
+        // not on the day one is added.
+        if let Some(admin) = config.admin_api_base_url.as_deref() {
+            http_url(admin, "admin-api-base-url")?;
+        }
+        if let Some(page) = config.authorize_url.as_deref() {
+            http_url(page, "authorize-url")?;
+        }
         let page_size = config.page_size.unwrap_or(MAX_PAGE_SIZE);
         if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
             return Err(Error::InvalidConfig(format!(

@@ -23,7 +23,7 @@ pub struct Nimbus;
 const SOURCE: &str = "nimbus-last-seen";
 
 fn base_url(config: &[Setting]) -> Result<String> {
-    settings::url(config, "base-url")?
+    settings::base_url(config, "base-url")?
         .ok_or_else(|| ConnectorError::InvalidConfig("base-url is required".into()))
 }
 

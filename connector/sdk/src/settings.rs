@@ -52,6 +52,35 @@ pub fn url(config: &[Setting], name: &str) -> Result<Option<String>> {
     string(config, name).map_err(|_| wrong(name, "a URL"))
 }
 
+/// A `url` setting that must be an absolute `http` or `https` URL with a
+/// host and no user or password, without its trailing `/`: what a base
+/// URL is. Anything else is `invalid-config` naming the setting, before
+/// any request (the host would deny it later, and less clearly).
+pub fn base_url(config: &[Setting], name: &str) -> Result<Option<String>> {
+    let Some(text) = url(config, name)? else {
+        return Ok(None);
+    };
+    let text = text.trim();
+    // Bytes rather than string patterns: every connector carries this.
+    let rest = ["https://", "http://"].iter().find_map(|scheme| {
+        let head = text.as_bytes().get(..scheme.len())?;
+        head.eq_ignore_ascii_case(scheme.as_bytes())
+            .then(|| &text.as_bytes()[scheme.len()..])
+    });
+    let Some(rest) = rest else {
+        return Err(wrong(name, "an http or https URL"));
+    };
+    let authority = rest.iter().take_while(|b| !matches!(b, b'/' | b'?' | b'#'));
+    let bad = |b: &u8| *b <= b' ' || *b == 0x7f || *b == b'\\';
+    if matches!(authority.clone().next(), None | Some(b':'))
+        || authority.clone().any(|b| *b == b'@')
+        || text.as_bytes().iter().any(bad)
+    {
+        return Err(wrong(name, "an http or https URL with a host"));
+    }
+    Ok(Some(text.trim_end_matches('/').to_string()))
+}
+
 /// A `u32` setting.
 pub fn u32(config: &[Setting], name: &str) -> Result<Option<u32>> {
     match get(config, name) {
@@ -114,5 +143,44 @@ mod tests {
         assert!(strings(&c, "absent").unwrap().is_empty());
         let err = bool(&c, "size").unwrap_err();
         assert!(matches!(err, ConnectorError::InvalidConfig(ref m) if m.contains("size")));
+    }
+
+    fn base(text: &str) -> Result<Option<String>> {
+        let c = vec![Setting {
+            name: "base".into(),
+            value: SettingValue::Url(text.into()),
+        }];
+        base_url(&c, "base")
+    }
+
+    #[test]
+    fn base_urls_are_absolute_http_with_a_host_and_lose_their_trailing_slash() {
+        assert_eq!(
+            base("https://x.test/").unwrap().as_deref(),
+            Some("https://x.test")
+        );
+        let port = base("http://127.0.0.1:7990/bb").unwrap();
+        assert_eq!(port.as_deref(), Some("http://127.0.0.1:7990/bb"));
+        assert_eq!(
+            base("HTTPS://x.test").unwrap().as_deref(),
+            Some("HTTPS://x.test")
+        );
+        assert_eq!(base_url(&config(), "absent").unwrap(), None);
+        for bad in [
+            "not a url",
+            "ftp://files.example/",
+            "https://",
+            "https:///path",
+            "http://:80/",
+            "https://user:pw@x.test",
+            "https://x .test",
+            "https://x.test/a\tb",
+        ] {
+            let err = base(bad).unwrap_err();
+            assert!(
+                matches!(err, ConnectorError::InvalidConfig(ref m) if m.contains("base")),
+                "{bad}"
+            );
+        }
     }
 }

@@ -93,6 +93,10 @@ pub enum Defect {
     DropEmail,
     /// Answers `list-groups` with no groups though it declares none.
     GroupsAnswerEmpty,
+    /// Reports no requests in a step's counters.
+    UncountedRequests,
+    /// Takes any text for its base URL.
+    UncheckedUrl,
 }
 
 impl Defect {
@@ -141,6 +145,8 @@ impl Defect {
             "trust-userinfo" => TrustUserinfo,
             "drop-email" => DropEmail,
             "groups-answer-empty" => GroupsAnswerEmpty,
+            "uncounted-requests" => UncountedRequests,
+            "unchecked-url" => UncheckedUrl,
             _ => None,
         }
     }

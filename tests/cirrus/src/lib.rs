@@ -39,9 +39,14 @@ use member::SOURCE;
 const PAGE: u32 = 3;
 
 fn base_url(config: &[Setting]) -> Result<String> {
-    settings::url(config, "base-url")?
-        .map(|u| u.trim_end_matches('/').to_string())
-        .ok_or_else(|| ConnectorError::InvalidConfig("base-url is required".into()))
+    // The defect is read leniently everywhere else; its type is checked
+    // here, with the rest of the settings.
+    settings::string(config, "defect")?;
+    let base = match defect(config) {
+        Defect::UncheckedUrl => settings::url(config, "base-url")?,
+        _ => settings::base_url(config, "base-url")?,
+    };
+    base.ok_or_else(|| ConnectorError::InvalidConfig("base-url is required".into()))
 }
 
 fn defect(config: &[Setting]) -> Defect {
@@ -370,7 +375,11 @@ impl Connector for Cirrus {
             next_cursor: next.then(|| state.to_cursor(defect)),
             session: renewed,
             stats: PageStats {
-                requests,
+                requests: if defect == Defect::UncountedRequests {
+                    0
+                } else {
+                    requests
+                },
                 duplicates_dropped: dropped,
             },
         })

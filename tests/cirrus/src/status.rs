@@ -50,6 +50,15 @@ pub fn compute(listing: &Listing, policy: &Policy) -> StatusReport {
     match defect.as_deref() {
         Some("status-ignores-complete") => listing.complete = true,
         Some("status-fixed-as-of") => policy.as_of = 1_796_083_200,
+        Some("status-unmerged") => {
+            // Every entry taken for a person of its own.
+            let mut seen = std::collections::BTreeSet::new();
+            for u in &mut listing.users {
+                if !seen.insert(u.id.clone()) {
+                    u.id = format!("{}#{}", u.id, seen.len());
+                }
+            }
+        }
         Some("status-phones-home") => {
             if let Some(unit) = listing.units.first() {
                 let url = format!("{}/v2/members", unit.unit.id);
@@ -83,12 +92,14 @@ pub fn compute(listing: &Listing, policy: &Policy) -> StatusReport {
             recount(&mut report);
         }
         Some("status-counts-suspended-seats") => {
-            let free = listing
+            let free: std::collections::BTreeSet<(&str, &str)> = listing
                 .users
                 .iter()
-                .flat_map(|u| &u.memberships)
-                .filter(|m| !m.billable)
-                .count() as u32;
+                .flat_map(|u| u.memberships.iter().map(move |m| (u, m)))
+                .filter(|(_, m)| !m.billable)
+                .map(|(u, m)| (u.id.as_str(), m.unit.id.as_str()))
+                .collect();
+            let free = free.len() as u32;
             report.seats.used += free;
         }
         _ => {}

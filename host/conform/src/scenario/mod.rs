@@ -55,9 +55,12 @@ pub struct ScenarioFile {
     /// The policy of `truth/statuses.jsonl`, when the scenario has one.
     #[serde(default)]
     pub status: Option<StatusPolicy>,
-    /// How the kit aims its faults.
+    /// How the kit aims its faults and bounds a step.
     #[serde(default)]
     pub kit: KitOptions,
+    /// Unit filters and the units each leaves.
+    #[serde(default)]
+    pub filters: Vec<Filter>,
 }
 
 /// `[kit]`: how the kit aims its faults.
@@ -68,6 +71,24 @@ pub struct KitOptions {
     /// not a template); by default the listing path of the most pages.
     #[serde(default)]
     pub aim: Option<String>,
+    /// Most requests one `list-users` step may send, counted at the
+    /// host's egress; by default [`DEFAULT_STEP_BUDGET`].
+    #[serde(default)]
+    pub step_budget: Option<u32>,
+}
+
+/// The request budget of one listing step when the scenario names none:
+/// a step is bounded, whatever the size of the upstream.
+pub const DEFAULT_STEP_BUDGET: u32 = 100;
+
+/// `[[filters]]`: settings that narrow a listing to some billing units.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Filter {
+    /// Settings by name, as text, added to (or replacing) the scenario's.
+    pub settings: BTreeMap<String, String>,
+    /// The keys of the units the listing must then hold, and no others.
+    pub units: Vec<String>,
 }
 
 /// `[status]`: the policy under which `truth/statuses.jsonl` holds.

@@ -3,6 +3,7 @@
 //! settings, a recorder of log lines, and the scenario's settings and
 //! credentials made for this connector.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -88,29 +89,50 @@ fn credentials(c: &Connector, fields: &SlotFields) -> Result<Vec<SlotCredential>
         .collect()
 }
 
-impl<'a> Bench<'a> {
-    /// A bench with a fresh upstream and no faults.
-    pub fn new(c: &'a Connector, scenario: &Arc<Scenario>) -> Result<Self, Miss> {
-        let replay = Replay::start(scenario.clone())
-            .map_err(|e| Miss::Skip(format!("the replay upstream did not start: {e}")))?;
-        let mut settings = Vec::new();
-        for (name, text) in &scenario.file.settings {
+/// Settings given as text made into this connector's typed settings, with
+/// the replay's `origin` in place of `{upstream}`.
+fn settings(
+    c: &Connector,
+    texts: &BTreeMap<String, String>,
+    origin: &str,
+) -> Result<Vec<Setting>, Miss> {
+    texts
+        .iter()
+        .map(|(name, text)| {
             let spec = c
                 .info()
                 .settings
                 .iter()
                 .find(|s| s.name == *name)
                 .ok_or_else(|| Miss::Skip(format!("the connector declares no setting {name}")))?;
-            let value = parse_value(spec.type_, &fill(text, replay.origin()))
+            let value = parse_value(spec.type_, &fill(text, origin))
                 .map_err(|e| Miss::Skip(format!("setting {name}: {e}")))?;
-            settings.push(Setting {
+            Ok(Setting {
                 name: name.clone(),
                 value,
-            });
-        }
+            })
+        })
+        .collect()
+}
+
+impl<'a> Bench<'a> {
+    /// A bench with a fresh upstream and no faults.
+    pub fn new(c: &'a Connector, scenario: &Arc<Scenario>) -> Result<Self, Miss> {
+        Self::with_limits(c, scenario, kit::limits())
+    }
+
+    /// A bench whose egress has these limits.
+    pub fn with_limits(
+        c: &'a Connector,
+        scenario: &Arc<Scenario>,
+        limits: saas_runtime::egress::EgressLimits,
+    ) -> Result<Self, Miss> {
+        let replay = Replay::start(scenario.clone())
+            .map_err(|e| Miss::Skip(format!("the replay upstream did not start: {e}")))?;
+        let settings = settings(c, &scenario.file.settings, replay.origin())?;
         let allowlist = Allowlist::of_urls(&c.egress_urls(&settings)).map_err(Miss::Skip)?;
         let faults = FaultLayer::new(allowlist);
-        let egress = Arc::new(Egress::new(kit::limits(), faults.clone()));
+        let egress = Arc::new(Egress::new(limits, faults.clone()));
         let recorder = Arc::new(Recorder::default());
         let io = Io {
             egress: egress.clone(),
@@ -147,6 +169,17 @@ impl<'a> Bench<'a> {
         self.c
             .config(&self.settings)
             .map_err(|e| Miss::Skip(format!("the scenario's settings: {e}")))
+    }
+
+    /// The scenario's settings with `overrides` (text, as in the
+    /// scenario) added or put in their place.
+    pub fn settings_with(
+        &self,
+        overrides: &BTreeMap<String, String>,
+    ) -> Result<Vec<Setting>, Miss> {
+        let mut texts = self.scenario.file.settings.clone();
+        texts.extend(overrides.clone());
+        settings(self.c, &texts, self.replay.origin())
     }
 
     /// A session from the valid credentials; a failure skips the check

@@ -205,3 +205,56 @@ fn other_bench<'a>(
     let session = other.session(&config).ok()?;
     Some((other, config, session))
 }
+
+/// Every step of a fault-free listing sends at most the scenario's step
+/// budget of requests, counted at the host's egress, and reports in its
+/// `stats` exactly the requests the egress saw. The egress fetches nothing
+/// ahead here (a host may ignore every `prefetch`), so each attempt
+/// belongs to the step it falls in.
+pub fn step_budget(s: &Subject<'_>) -> Outcome {
+    let b = s.bench_without_prefetch()?;
+    let config = b.config()?;
+    let session = b.session(&config)?;
+    let budget = s
+        .scenario
+        .file
+        .kit
+        .step_budget
+        .unwrap_or(crate::scenario::DEFAULT_STEP_BUDGET);
+    let mut seen = b.requests().len();
+    // Per step: the attempts the egress saw, and the count it reported.
+    let mut steps: Vec<(Vec<String>, u32)> = Vec::new();
+    let listed = kit::list_observed(s.c, &b.io, &config, &session, None, &mut |step| {
+        let all = b.requests();
+        let sent = all[seen.min(all.len())..].iter().map(|x| x.describe());
+        steps.push((sent.collect(), step.page.stats.requests));
+        seen = all.len();
+    });
+    if !matches!(listed, Listed::Done { .. }) {
+        return Err(Miss::Skip(format!(
+            "the listing {} (see fields-fidelity)",
+            kit::describe(&listed)
+        )));
+    }
+    for (n, (sent, said)) in steps.iter().enumerate() {
+        let seen = |why: String| {
+            Miss::Fail(format!(
+                "step {}: the egress saw {} requests, {why} ({})",
+                n + 1,
+                sent.len(),
+                sent.join(", ")
+            ))
+        };
+        if sent.len() > budget as usize {
+            return Err(seen(format!("over the budget of {budget}")));
+        }
+        if sent.len() != *said as usize {
+            return Err(seen(format!("the step reported {said}")));
+        }
+    }
+    let most = steps.iter().map(|(sent, _)| sent.len()).max().unwrap_or(0);
+    Ok(format!(
+        "{} steps of at most {most} requests (budget {budget}), each reported exactly",
+        steps.len()
+    ))
+}

@@ -7,8 +7,10 @@
 
 mod auth;
 mod bench;
+mod config;
 mod errors;
 mod faults;
+mod filters;
 mod groups;
 mod listing;
 mod paging;
@@ -63,6 +65,20 @@ impl Subject<'_> {
     pub fn bench(&self) -> Result<Bench<'_>, Miss> {
         Bench::new(self.c, &self.scenario).map(|b| b.teaching(self.redactor.clone()))
     }
+
+    /// A fresh bench whose egress fetches nothing ahead, so that every
+    /// attempt it sees was sent by the step it falls in.
+    pub fn bench_without_prefetch(&self) -> Result<Bench<'_>, Miss> {
+        let limits = saas_runtime::egress::EgressLimits {
+            prefetch: saas_runtime::egress::PrefetchLimits {
+                entries: 0,
+                ..Default::default()
+            },
+            ..crate::kit::limits()
+        };
+        Bench::with_limits(self.c, &self.scenario, limits)
+            .map(|b| b.teaching(self.redactor.clone()))
+    }
 }
 
 type Run = fn(&Subject<'_>) -> Outcome;
@@ -73,6 +89,7 @@ const TABLE: &[(&str, Run)] = &[
     ("world-types", shape::world_types),
     ("info", shape::info),
     ("declared-hosts", shape::declared_hosts),
+    ("config-validation", config::validation),
     ("authenticate-valid", auth::valid),
     ("authenticate-invalid", auth::invalid),
     ("authenticate-missing", auth::missing),
@@ -80,7 +97,9 @@ const TABLE: &[(&str, Run)] = &[
     ("token-refresh", auth::refresh),
     ("token-5xx", auth::token_5xx),
     ("fields-fidelity", listing::fidelity),
+    ("unit-filters", filters::units),
     ("pure-calls", listing::pure_calls),
+    ("step-budget", listing::step_budget),
     ("cursor-resume", listing::resume),
     ("cursor-invalid", listing::cursor_invalid),
     ("cursor-secrets", secrets::cursors),
@@ -121,6 +140,7 @@ const TABLE: &[(&str, Run)] = &[
     ("status-seats", status::seats),
     ("status-as-of", status::as_of),
     ("status-additive", status::additive),
+    ("status-unmerged", status::unmerged),
     ("groups-unsupported-all", groups::unsupported_all),
 ];
 

@@ -278,3 +278,78 @@ pub fn additive(s: &Subject<'_>) -> Outcome {
         listing.users.len()
     ))
 }
+
+/// Every user split into one entry per membership and piece of evidence
+/// (or repeated whole when there is one), the extra entries moved to the
+/// end of the listing, gives the report of the merged listing: the contract's listing may repeat a user, and a
+/// user's status depends on all of that user's entries.
+pub fn unmerged(s: &Subject<'_>) -> Outcome {
+    let b = s.bench()?;
+    let listing = truth_listing(&b)?;
+    let p = policy(s.scenario.file.status.as_ref());
+    let whole = report(&b, &listing, p)?;
+    let mut firsts = Vec::new();
+    let mut extras = Vec::new();
+    for user in &listing.users {
+        let mut pieces = user.memberships.iter().flat_map(|m| {
+            let one = |evidence| saas_runtime::latest::Membership {
+                evidence,
+                ..m.clone()
+            };
+            let single: Vec<_> = m.evidence.iter().map(|e| one(vec![e.clone()])).collect();
+            if single.is_empty() {
+                vec![m.clone()]
+            } else {
+                single
+            }
+        });
+        let entry = |m| saas_runtime::latest::User {
+            memberships: vec![m],
+            ..user.clone()
+        };
+        let rest: Vec<_> = match pieces.next() {
+            Some(first) => {
+                firsts.push(entry(first));
+                pieces.map(entry).collect()
+            }
+            None => {
+                firsts.push(user.clone());
+                Vec::new()
+            }
+        };
+        // A user with nothing to split comes again, whole.
+        extras.extend(if rest.is_empty() {
+            vec![user.clone()]
+        } else {
+            rest
+        });
+    }
+    let split = extras.len();
+    let unmerged = Listing {
+        users: [firsts, extras].concat(),
+        ..listing.clone()
+    };
+    let r = report(&b, &unmerged, p)?;
+    if r.users.len() != whole.users.len() {
+        return Err(Miss::Fail(format!(
+            "the unmerged listing gave {} statuses for {} users",
+            r.users.len(),
+            whole.users.len()
+        )));
+    }
+    if let Some(u) = whole.users.iter().find(|u| !r.users.contains(u)) {
+        return Err(Miss::Fail(format!(
+            "unmerged, the status of {} is not the merged one's",
+            u.user_id
+        )));
+    }
+    if r != whole {
+        return Err(Miss::Fail(
+            "the unmerged listing gave other counts or seats than the merged one".into(),
+        ));
+    }
+    Ok(format!(
+        "{split} extra entries of {} users give the merged listing's report",
+        listing.users.len()
+    ))
+}
