@@ -79,15 +79,11 @@ fn the_cirrus_connector_passes_every_check_but_the_bearer_token_one() {
 fn the_shipped_bitbucket_connector_passes_every_check_its_scenario_can_run() {
     let report = run(BITBUCKET, scenario("bitbucket"));
     assert!(report.passed(), "{}", report.to_text());
-    // A token route; no status truth yet; groups declared, with no group
-    // routes in the format yet.
+    // A token route; groups declared, with no group routes in the format
+    // yet.
     assert_eq!(
         names(&report, Verdict::Skipped),
-        [
-            "expired-credentials",
-            "status-golden",
-            "groups-unsupported-all"
-        ]
+        ["expired-credentials", "groups-unsupported-all"]
     );
 }
 
@@ -96,8 +92,8 @@ fn the_shipped_data_center_connector_passes_every_check_its_scenario_can_run() {
     let report = run(BITBUCKET_DC, scenario("bitbucket-dc"));
     assert!(report.passed(), "{}", report.to_text());
     // Basic credentials (no token route, no expiry of their own), pages by
-    // start and limit (no links to follow or move, no total), no status
-    // truth yet, groups declared.
+    // start and limit (no links to follow or move, no total), one instance
+    // (no unit filters), groups declared.
     assert_eq!(
         names(&report, Verdict::Skipped),
         [
@@ -111,7 +107,6 @@ fn the_shipped_data_center_connector_passes_every_check_its_scenario_can_run() {
             "foreign-port",
             "foreign-scheme",
             "foreign-userinfo",
-            "status-golden",
             "groups-unsupported-all"
         ]
     );
