@@ -44,8 +44,9 @@ fn the_kit_has_at_least_45_checks_with_unique_names() {
 fn the_nimbus_example_passes_every_check_its_scenario_can_run() {
     let report = run(&example(), scenario("nimbus"));
     assert!(report.passed(), "{}", report.to_text());
-    // Nimbus has a bearer token (no token route), pages by number with no
-    // total, and declares no resumable listing.
+    // Nimbus has a bearer token (no token route, no scopes), one unit (no
+    // filters), pages by number with no total, and declares no resumable
+    // listing.
     assert_eq!(
         names(&report, Verdict::Skipped),
         [
@@ -53,6 +54,7 @@ fn the_nimbus_example_passes_every_check_its_scenario_can_run() {
             "token-5xx",
             "unit-filters",
             "cursor-resume",
+            "error-403-scope",
             "paging-next-only",
             "paging-missing-next",
             "foreign-host",
@@ -93,7 +95,7 @@ fn the_shipped_data_center_connector_passes_every_check_its_scenario_can_run() {
     assert!(report.passed(), "{}", report.to_text());
     // Basic credentials (no token route, no expiry of their own), pages by
     // start and limit (no links to follow or move, no total), one instance
-    // (no unit filters), groups declared.
+    // (no unit filters), no scopes (a 403 is forbidden), groups declared.
     assert_eq!(
         names(&report, Verdict::Skipped),
         [
@@ -101,6 +103,7 @@ fn the_shipped_data_center_connector_passes_every_check_its_scenario_can_run() {
             "token-refresh",
             "token-5xx",
             "unit-filters",
+            "error-403-scope",
             "paging-next-only",
             "paging-missing-next",
             "foreign-host",
@@ -114,7 +117,7 @@ fn the_shipped_data_center_connector_passes_every_check_its_scenario_can_run() {
 
 /// Each defect of the Cirrus connector, the one check it must fail, and a
 /// piece of the evidence that check must give.
-const PROOFS: [(&str, &str, &str); 47] = [
+const PROOFS: [(&str, &str, &str); 48] = [
     (
         "phone-home",
         "declared-hosts",
@@ -278,6 +281,11 @@ const PROOFS: [(&str, &str, &str); 47] = [
         "7 seats used by 6 people",
     ),
     ("status-fixed-as-of", "status-as-of", "ten years on"),
+    (
+        "scope-as-forbidden",
+        "error-403-scope",
+        "expected insufficient-scope, got forbidden",
+    ),
     (
         "unchecked-url",
         "config-validation",

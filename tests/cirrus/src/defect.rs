@@ -97,6 +97,8 @@ pub enum Defect {
     UncountedRequests,
     /// Takes any text for its base URL.
     UncheckedUrl,
+    /// Reports a token without a scope as plainly forbidden.
+    ScopeAsForbidden,
 }
 
 impl Defect {
@@ -147,6 +149,7 @@ impl Defect {
             "groups-answer-empty" => GroupsAnswerEmpty,
             "uncounted-requests" => UncountedRequests,
             "unchecked-url" => UncheckedUrl,
+            "scope-as-forbidden" => ScopeAsForbidden,
             _ => None,
         }
     }

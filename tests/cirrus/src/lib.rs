@@ -23,9 +23,9 @@ use saas_connector_sdk::http::{self, HttpClient, Method, Request, Response};
 use saas_connector_sdk::log::{self as host_log, Logger};
 use saas_connector_sdk::{
     BillingUnit, Capability, Connector, ConnectorError, ConnectorInfo, Coverage, Credential,
-    CredentialKind, CredentialSlot, ListingProgress, PageStats, RequestBudgets, Result, Session,
-    Setting, SettingSpec, SettingType, SettingValue, SlotCredential, UnitKind, UnitRef, User,
-    UserPage, credentials, cursor, error, settings,
+    CredentialKind, CredentialSlot, ListingProgress, PageStats, RequestBudgets, Result, ScopeError,
+    Session, Setting, SettingSpec, SettingType, SettingValue, SlotCredential, UnitKind, UnitRef,
+    User, UserPage, credentials, cursor, error, settings,
 };
 use serde_json::Value;
 
@@ -124,8 +124,28 @@ fn get(url: &str, t: &Tokens, defect: Defect) -> Result<Response> {
         .map_err(|e| defect::exchange_error(defect, &e).unwrap_or_else(|| error::from_http(e)))
 }
 
+/// Cirrus's answer to a token without a scope: 403 with
+/// `{"error": "insufficient_scope", "required_scopes": [...]}`.
+fn lacks_scope(response: &Response, url: &str) -> Option<ConnectorError> {
+    let body: Value = serde_json::from_slice(&response.body).ok()?;
+    if response.status != 403 || body["error"] != "insufficient_scope" {
+        return None;
+    }
+    let required = body["required_scopes"].as_array()?;
+    Some(ConnectorError::InsufficientScope(ScopeError {
+        required: required
+            .iter()
+            .filter_map(|s| Some(s.as_str()?.to_string()))
+            .collect(),
+        granted: Vec::new(),
+        message: format!("GET {url}: the token lacks a scope"),
+    }))
+}
+
 fn refuse(response: &Response, url: &str, defect: Defect, token: &str) -> ConnectorError {
-    let error = defect::page_error(defect, response, url)
+    let scope = lacks_scope(response, url).filter(|_| defect != Defect::ScopeAsForbidden);
+    let error = scope
+        .or_else(|| defect::page_error(defect, response, url))
         .unwrap_or_else(|| error::from_status(response, format!("GET {url}")));
     match (defect, error) {
         (Defect::TokenInErrors, ConnectorError::Upstream(mut u)) => {

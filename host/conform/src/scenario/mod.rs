@@ -148,6 +148,23 @@ pub struct Auth {
     pub refused: Answer,
     /// The answer to a request with a token the kit marked expired.
     pub expired: Answer,
+    /// The answer to a request whose credential lacks a scope, when the
+    /// API tells that apart from a plain 403.
+    #[serde(default)]
+    pub lacks_scope: Option<ScopeAnswer>,
+}
+
+/// `[auth] lacks-scope`: the answer to a credential without a scope.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ScopeAnswer {
+    /// The HTTP status (403, usually).
+    pub status: u16,
+    /// The body, naming the scopes.
+    pub body: String,
+    /// Scopes the body says are required: the error must name them.
+    #[serde(default)]
+    pub required: Vec<String>,
 }
 
 impl Default for Auth {
@@ -163,6 +180,7 @@ impl Default for Auth {
                 status: 401,
                 body: r#"{"error":"token expired"}"#.into(),
             },
+            lacks_scope: None,
         }
     }
 }

@@ -3,8 +3,11 @@
 
 use saas_runtime::egress::Fault;
 
-use super::faults::ends_with;
-use super::{Outcome, Subject};
+use saas_runtime::latest::ConnectorError;
+
+use super::faults::{ends_with, listed_under};
+use super::{Miss, Outcome, Subject};
+use crate::kit::{self, Listed};
 
 fn status(code: u16) -> Fault {
     Fault::Status {
@@ -27,6 +30,48 @@ pub fn status_401(s: &Subject<'_>) -> Outcome {
 /// 403: `forbidden`.
 pub fn status_403(s: &Subject<'_>) -> Outcome {
     ends_with(s, u32::MAX, status(403), "forbidden")
+}
+
+/// The scenario's answer to a credential without a scope, on a page:
+/// `insufficient-scope`, naming the scopes the answer requires.
+pub fn status_403_scope(s: &Subject<'_>) -> Outcome {
+    let Some(answer) = &s.scenario.file.auth.lacks_scope else {
+        return Err(Miss::Skip("the scenario has no [auth] lacks-scope".into()));
+    };
+    let fault = Fault::Status {
+        status: answer.status,
+        retry_after: None,
+        body: answer.body.as_bytes().to_vec(),
+    };
+    let (b, listed) = listed_under(s, u32::MAX, fault)?;
+    let evidence = b
+        .requests()
+        .iter()
+        .find(|x| x.faulted)
+        .map_or("no faulted request".into(), |x| x.describe());
+    match listed {
+        Listed::Failed(ConnectorError::InsufficientScope(e)) => {
+            match answer.required.iter().find(|r| !e.required.contains(r)) {
+                Some(missing) => Err(Miss::Fail(format!(
+                    "after {evidence}: insufficient-scope without the required {missing:?} \
+                     (it names {:?})",
+                    e.required
+                ))),
+                None => Ok(format!(
+                    "{evidence}: insufficient-scope, requiring {:?}",
+                    e.required
+                )),
+            }
+        }
+        Listed::Failed(e) => Err(Miss::Fail(format!(
+            "after {evidence}: expected insufficient-scope, got {}",
+            e.describe()
+        ))),
+        other => Err(Miss::Fail(format!(
+            "after {evidence}, the listing {} instead of insufficient-scope",
+            kit::describe(&other)
+        ))),
+    }
 }
 
 /// 404: `not-found`.

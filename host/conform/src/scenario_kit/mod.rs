@@ -112,6 +112,7 @@ const TABLE: &[(&str, Run)] = &[
     ("error-400", errors::status_400),
     ("error-401", errors::status_401),
     ("error-403", errors::status_403),
+    ("error-403-scope", errors::status_403_scope),
     ("error-404", errors::status_404),
     ("error-410", errors::status_410),
     ("error-5xx", errors::status_5xx),
