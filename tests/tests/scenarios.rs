@@ -117,7 +117,7 @@ fn the_shipped_data_center_connector_passes_every_check_its_scenario_can_run() {
 
 /// Each defect of the Cirrus connector, the one check it must fail, and a
 /// piece of the evidence that check must give.
-const PROOFS: [(&str, &str, &str); 48] = [
+const PROOFS: [(&str, &str, &str); 50] = [
     (
         "phone-home",
         "declared-hosts",
@@ -281,6 +281,12 @@ const PROOFS: [(&str, &str, &str); 48] = [
         "7 seats used by 6 people",
     ),
     ("status-fixed-as-of", "status-as-of", "ten years on"),
+    ("repeat-is-end", "duplicates", "c-7 is missing"),
+    (
+        "status-small-sample",
+        "status-additive",
+        "the halves' statuses differ from the whole's",
+    ),
     (
         "scope-as-forbidden",
         "error-403-scope",

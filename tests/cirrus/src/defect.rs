@@ -99,6 +99,9 @@ pub enum Defect {
     UncheckedUrl,
     /// Reports a token without a scope as plainly forbidden.
     ScopeAsForbidden,
+    /// Takes a member seen before for the listing wrapping around, and
+    /// ends it.
+    RepeatIsEnd,
 }
 
 impl Defect {
@@ -150,6 +153,7 @@ impl Defect {
             "uncounted-requests" => UncountedRequests,
             "unchecked-url" => UncheckedUrl,
             "scope-as-forbidden" => ScopeAsForbidden,
+            "repeat-is-end" => RepeatIsEnd,
             _ => None,
         }
     }

@@ -349,7 +349,8 @@ impl Connector for Cirrus {
         state.total = total;
         state.listed += users.len() as u64;
         state.visited.push(cursor::checksum(state.next.as_bytes()));
-        let next = match body["links"]["next"].as_str() {
+        let wrapped = defect == Defect::RepeatIsEnd && dropped > 0;
+        let next = match body["links"]["next"].as_str().filter(|_| !wrapped) {
             Some(next) => {
                 paging::check_next(next, &base, &state, defect)?;
                 state.next = if defect == Defect::BuildNextUrl {
@@ -360,7 +361,10 @@ impl Connector for Cirrus {
                 };
                 true
             }
-            None if defect != Defect::IgnoreTotal && total.is_some_and(|t| t > state.listed) => {
+            None if defect != Defect::IgnoreTotal
+                && !wrapped
+                && total.is_some_and(|t| t > state.listed) =>
+            {
                 return Err(ConnectorError::Pagination(format!(
                     "the last page came after {} of {} members",
                     state.listed,

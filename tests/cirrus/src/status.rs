@@ -91,6 +91,14 @@ pub fn compute(listing: &Listing, policy: &Policy) -> StatusReport {
             }
             recount(&mut report);
         }
+        Some("status-small-sample") if listing.users.len() < 5 => {
+            // Too few people to judge, it says: a verdict that depends on
+            // the other users.
+            for u in &mut report.users {
+                u.activity = Activity::Unknown;
+            }
+            recount(&mut report);
+        }
         Some("status-counts-suspended-seats") => {
             let free: std::collections::BTreeSet<(&str, &str)> = listing
                 .users
