@@ -136,8 +136,7 @@ fn token_request_is_valid(s: &Scenario, headers: &HeaderMap, body: &[u8]) -> boo
     }
     s.file
         .credentials
-        .valid
-        .values()
+        .accepted()
         .any(|fields| secrets(fields).all(|v| given.contains(v)))
 }
 
@@ -156,10 +155,8 @@ fn access(shared: &Shared, headers: &HeaderMap) -> Access {
         return Access::Refused;
     };
     let tokens = shared.tokens();
-    let Some(token) = value.strip_prefix(auth.prefix.as_str()) else {
-        return Access::Refused;
-    };
-    if tokens.expired.contains(token) {
+    let given = value.strip_prefix(auth.prefix.as_str());
+    if given.is_some_and(|t| tokens.expired.iter().any(|e| e == t)) {
         return Access::Expired;
     }
     let basic = |f: &BTreeMap<String, String>| {
@@ -167,13 +164,17 @@ fn access(shared: &Shared, headers: &HeaderMap) -> Access {
         let password = f.get("password").or(f.get("api-token"))?;
         Some(base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")))
     };
-    let valid = &shared.scenario.file.credentials.valid;
-    let known = tokens.issued.iter().any(|t| t == token)
-        || valid.values().any(|f| {
+    // A credential of another kind than the API's usual one comes in its
+    // own scheme: a token as Bearer, a user and password as Basic.
+    let as_bearer = [given, value.strip_prefix("Bearer ")];
+    let as_basic = [given, value.strip_prefix("Basic ")];
+    let known = given.is_some_and(|t| tokens.issued.iter().any(|i| i == t))
+        || shared.scenario.file.credentials.accepted().any(|f| {
             ["token", "access-token"]
                 .iter()
-                .any(|k| f.get(*k).is_some_and(|t| t == token))
-                || basic(f).is_some_and(|b| b == token)
+                .filter_map(|k| f.get(*k))
+                .any(|t| as_bearer.contains(&Some(t.as_str())))
+                || basic(f).is_some_and(|b| as_basic.contains(&Some(b.as_str())))
         });
     if known {
         Access::Granted

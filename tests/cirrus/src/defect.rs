@@ -102,6 +102,8 @@ pub enum Defect {
     /// Takes a member seen before for the listing wrapping around, and
     /// ends it.
     RepeatIsEnd,
+    /// Declares personal tokens but refuses them.
+    BearerRefused,
 }
 
 impl Defect {
@@ -154,6 +156,7 @@ impl Defect {
             "unchecked-url" => UncheckedUrl,
             "scope-as-forbidden" => ScopeAsForbidden,
             "repeat-is-end" => RepeatIsEnd,
+            "bearer-refused" => BearerRefused,
             _ => None,
         }
     }

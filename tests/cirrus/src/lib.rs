@@ -72,7 +72,11 @@ fn tokens(session: &Session) -> Result<Tokens> {
 fn session_of(t: &Tokens) -> Session {
     Session {
         state: serde_json::to_string(t).unwrap_or_default(),
-        secrets: vec![t.token.clone(), t.client_secret.clone()],
+        secrets: [&t.token, &t.client_secret]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .cloned()
+            .collect(),
         expires_at: None,
         scopes: Vec::new(),
         principal: None,
@@ -116,6 +120,26 @@ fn token(base: &str, client_id: &str, client_secret: &str, defect: Defect) -> Re
         client_id: client_id.into(),
         client_secret: client_secret.into(),
     })
+}
+
+/// A session of a personal token, proved by one cheap request. It cannot
+/// be renewed: there is no client to ask with.
+fn personal(base: &str, token: &str, defect: Defect) -> Result<Session> {
+    let tokens = Tokens {
+        token: token.into(),
+        client_id: String::new(),
+        client_secret: String::new(),
+    };
+    let response = get(&format!("{base}/v2/members?limit=1"), &tokens, defect)?;
+    if response.status == 401 {
+        return Err(ConnectorError::InvalidCredentials(
+            "Cirrus refused the personal token".into(),
+        ));
+    }
+    if !response.is_success() {
+        return Err(error::from_status(&response, "GET /v2/members".into()));
+    }
+    Ok(session_of(&tokens))
 }
 
 fn get(url: &str, t: &Tokens, defect: Defect) -> Result<Response> {
@@ -175,8 +199,11 @@ impl Connector for Cirrus {
             credential_slots: vec![
                 CredentialSlot::new(
                     "cirrus",
-                    &[CredentialKind::OauthClientCredentials],
-                    "A Cirrus OAuth client.",
+                    &[
+                        CredentialKind::OauthClientCredentials,
+                        CredentialKind::BearerToken,
+                    ],
+                    "A Cirrus OAuth client, or a personal token.",
                 )
                 .required(),
             ],
@@ -192,6 +219,9 @@ impl Connector for Cirrus {
         let base = base_url(config)?;
         let client = match credentials::require(given, "cirrus") {
             Ok(Credential::OauthClientCredentials(c)) => c.clone(),
+            Ok(Credential::BearerToken(token)) if defect(config) != Defect::BearerRefused => {
+                return personal(&base, token, defect(config));
+            }
             Ok(_) => {
                 return Err(ConnectorError::InvalidConfig(
                     "cirrus takes an OAuth client".into(),

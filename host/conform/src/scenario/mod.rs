@@ -123,6 +123,35 @@ pub struct Credentials {
     pub valid: SlotFields,
     /// Refused by the upstream with `auth.refused`.
     pub invalid: SlotFields,
+    /// More accepted credentials, typically one of each other kind a slot
+    /// takes (`auth-matrix` signs in with each).
+    #[serde(default)]
+    pub also: Vec<OtherCredential>,
+}
+
+impl Credentials {
+    /// Every accepted credential's fields: `valid`, then `also`.
+    pub fn accepted(&self) -> impl Iterator<Item = &BTreeMap<String, String>> {
+        self.valid
+            .values()
+            .chain(self.also.iter().map(|o| &o.fields))
+    }
+
+    /// Every credential's fields, accepted or refused.
+    pub fn all(&self) -> impl Iterator<Item = &BTreeMap<String, String>> {
+        self.accepted().chain(self.invalid.values())
+    }
+}
+
+/// `[[credentials.also]]`: one more accepted credential.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OtherCredential {
+    /// The slot it is for.
+    pub slot: String,
+    /// Its fields, as in `valid` (a `kind` field picks the kind when the
+    /// fields alone do not).
+    #[serde(flatten)]
+    pub fields: BTreeMap<String, String>,
 }
 
 /// A fixed answer: a status and a body.
@@ -327,6 +356,19 @@ impl Scenario {
         }
         if self.file.credentials.valid.is_empty() {
             return invalid("no valid credential".into());
+        }
+        if let Some(other) = self.file.credentials.also.iter().find(|o| {
+            !self.file.credentials.valid.contains_key(&o.slot)
+                || o.fields.keys().all(|k| k == "kind")
+        }) {
+            return invalid(format!(
+                "[[credentials.also]] for {}: its slot needs a valid credential, and it \
+                 needs fields",
+                other.slot
+            ));
+        }
+        if self.file.filters.iter().any(|f| f.units.is_empty()) {
+            return invalid("a [[filters]] entry leaves no unit".into());
         }
         Ok(())
     }

@@ -128,6 +128,35 @@ fn the_shipped_nimbus_scenario_loads_and_its_routes_capture_segments() {
 }
 
 #[test]
+fn the_shipped_bitbucket_scenario_holds_every_optional_part_of_the_format() {
+    let dir = nimbus().join("../bitbucket");
+    let s = Scenario::load(&dir).unwrap();
+    let kinds: Vec<Vec<&str>> = s
+        .file
+        .credentials
+        .also
+        .iter()
+        .map(|o| o.fields.keys().map(String::as_str).collect())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            vec!["password", "username"],
+            vec!["client-id", "client-secret", "refresh-token"],
+            vec!["token"]
+        ]
+    );
+    assert_eq!(s.file.credentials.accepted().count(), 4);
+    assert_eq!(s.file.credentials.all().count(), 5);
+    let scope = s.file.auth.lacks_scope.as_ref().unwrap();
+    assert_eq!((scope.status, scope.required.len()), (403, 1));
+    assert_eq!(s.file.filters.len(), 3);
+    assert_eq!(s.file.filters[1].units, ["workspace-001", "workspace-002"]);
+    assert_eq!(s.file.kit.step_budget, Some(3));
+    assert_eq!(s.statuses.len(), s.truth.len());
+}
+
+#[test]
 fn a_broken_scenario_says_what_is_wrong() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("truth")).unwrap();
@@ -150,4 +179,15 @@ fn a_broken_scenario_says_what_is_wrong() {
     std::fs::write(dir.path().join("truth/users.jsonl"), "{\"id\": \"a\"}\n").unwrap();
     let e = Scenario::load(dir.path()).unwrap_err().to_string();
     assert_eq!(e, "no route has the role \"listing\"");
+    std::fs::write(
+        dir.path().join("scenario.toml"),
+        "connector = \"x\"\n[credentials.valid.s]\ntoken = \"t\"\n[credentials.invalid.s]\n\
+         token = \"u\"\n[[credentials.also]]\nslot = \"other\"\ntoken = \"v\"\n\
+         [[routes]]\nrole = \"listing\"\npath = \"/\"\nitems = \"i.jsonl\"\n\
+         paging = { style = \"next-url\", items-at = \"/v\", next-at = \"/n\", page-size = 1 }\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("i.jsonl"), "{}\n").unwrap();
+    let e = Scenario::load(dir.path()).unwrap_err().to_string();
+    assert!(e.starts_with("[[credentials.also]] for other"), "{e}");
 }

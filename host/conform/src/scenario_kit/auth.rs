@@ -213,3 +213,105 @@ pub fn token_5xx(s: &Subject<'_>) -> Outcome {
         Err(e) => Err(Miss::Fail(format!("authenticate: {e}"))),
     }
 }
+
+/// How one set of credentials fared: the contract error of `authenticate`
+/// or of the first step, or `None` when both succeeded.
+fn first_error(
+    b: &super::Bench<'_>,
+    config: &saas_runtime::Config,
+    given: &[saas_runtime::latest::SlotCredential],
+) -> Result<Option<saas_runtime::latest::ConnectorError>, Miss> {
+    let signed_in =
+        b.c.authenticate(&b.io, config, given)
+            .map_err(|e| Miss::Fail(format!("authenticate: {e}")))?;
+    match signed_in {
+        Err(e) => Ok(Some(e)),
+        Ok(session) => match b.c.list_users(&b.io, config, &session, None) {
+            Ok(Ok(_)) => Ok(None),
+            Ok(Err(e)) => Ok(Some(e)),
+            Err(e) => Err(Miss::Fail(format!("list-users: {e}"))),
+        },
+    }
+}
+
+/// The valid credentials with `slot`'s replaced by `fields` (or left out).
+fn swapped(
+    b: &super::Bench<'_>,
+    slot: &str,
+    fields: Option<&std::collections::BTreeMap<String, String>>,
+) -> Result<Vec<saas_runtime::latest::SlotCredential>, Miss> {
+    let mut given: Vec<_> = b.valid.iter().filter(|c| c.slot != slot).cloned().collect();
+    if let Some(fields) = fields {
+        let one = std::iter::once((slot.to_string(), fields.clone())).collect();
+        given.extend(super::bench::credentials(b.c, &one).map_err(Miss::Skip)?);
+    }
+    Ok(given)
+}
+
+/// Every other accepted credential (`[[credentials.also]]`, one of each
+/// other kind) signs in and lists a first page beside the other slots'
+/// valid ones; with several slots, each refused one gives
+/// `invalid-credentials` alone among valid ones; every optional slot may be
+/// left out.
+pub fn matrix(s: &Subject<'_>) -> Outcome {
+    let credentials = &s.scenario.file.credentials;
+    let optional: Vec<String> =
+        s.c.info()
+            .credential_slots
+            .iter()
+            .filter(|slot| !slot.required && credentials.valid.contains_key(&slot.name))
+            .map(|slot| slot.name.clone())
+            .collect();
+    if credentials.also.is_empty() && credentials.valid.len() < 2 && optional.is_empty() {
+        return Err(Miss::Skip(
+            "one credential of one slot: see authenticate-valid and authenticate-invalid".into(),
+        ));
+    }
+    let b = s.bench()?;
+    let config = b.config()?;
+    // The scenario's own valid and refused sets are authenticate-valid's
+    // and authenticate-invalid's: the matrix takes what they do not.
+    let mut done = Vec::new();
+    for (slot, fields) in credentials.also.iter().map(|o| (&o.slot, &o.fields)) {
+        let given = swapped(&b, slot, Some(fields))?;
+        let kind = given.iter().find(|c| c.slot == *slot).map_or("?", |c| {
+            saas_runtime::settings::kind_name(c.credential.kind())
+        });
+        if let Some(e) = first_error(&b, &config, &given)? {
+            return Err(Miss::Fail(format!(
+                "{slot} as {kind} was accepted upstream, but: {}",
+                e.describe()
+            )));
+        }
+        done.push(format!("{slot} as {kind}"));
+    }
+    let several = credentials.valid.len() > 1;
+    for (slot, fields) in credentials.invalid.iter().filter(|_| several) {
+        let given = swapped(&b, slot, Some(fields))?;
+        match first_error(&b, &config, &given)? {
+            Some(e) if e.kind() == "invalid-credentials" => done.push(format!("{slot} refused")),
+            Some(e) => {
+                return Err(Miss::Fail(format!(
+                    "{slot} refused upstream: expected invalid-credentials, got {}",
+                    e.describe()
+                )));
+            }
+            None => {
+                return Err(Miss::Fail(format!(
+                    "{slot} refused upstream, yet the sign-in and first step succeeded"
+                )));
+            }
+        }
+    }
+    for slot in optional {
+        let given = swapped(&b, &slot, None)?;
+        if let Some(e) = first_error(&b, &config, &given)? {
+            return Err(Miss::Fail(format!(
+                "without the optional {slot}: {}",
+                e.describe()
+            )));
+        }
+        done.push(format!("without {slot}"));
+    }
+    Ok(done.join(", "))
+}

@@ -71,7 +71,10 @@ pub struct Bench<'a> {
 }
 
 /// `fields` made into this connector's slot credentials.
-fn credentials(c: &Connector, fields: &SlotFields) -> Result<Vec<SlotCredential>, String> {
+pub(super) fn credentials(
+    c: &Connector,
+    fields: &SlotFields,
+) -> Result<Vec<SlotCredential>, String> {
     fields
         .iter()
         .map(|(slot, given)| {

@@ -105,6 +105,20 @@ impl ConnectorError {
     }
 }
 
+impl Credential {
+    /// The kind of credential this is.
+    pub fn kind(&self) -> CredentialKind {
+        match self {
+            Credential::OauthClientCredentials(_) => CredentialKind::OauthClientCredentials,
+            Credential::OauthRefreshToken(_) => CredentialKind::OauthRefreshToken,
+            Credential::OauthAuthorizationCode(_) => CredentialKind::OauthAuthorizationCode,
+            Credential::Basic(_) => CredentialKind::Basic,
+            Credential::BearerToken(_) => CredentialKind::BearerToken,
+            Credential::NamedFields(_) => CredentialKind::NamedFields,
+        }
+    }
+}
+
 impl Capability {
     /// The capability's name, as the WIT spells it.
     pub fn name(&self) -> &'static str {
