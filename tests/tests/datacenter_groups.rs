@@ -43,6 +43,22 @@ fn groups_round_trip_with_every_refusal_typed() {
         g().add_member("no-such-group", "1003").unwrap(),
         Err(ConnectorError::NotFound(_))
     ));
+    // A user of the read-only LDAP directory: its groups are LDAP's, and
+    // nothing is sent.
+    let ldap = fake
+        .truth(90)
+        .users
+        .iter()
+        .find(|(_, t)| t.paths.iter().any(|p| p.contains("ldap-developers")))
+        .map(|(id, _)| id.clone())
+        .unwrap();
+    let before = fake.requests().len();
+    match g().add_member("auditors", &ldap).unwrap() {
+        Err(ConnectorError::ReadOnly(r)) => assert!(r.hint.contains("Bitbucket syncs"), "{r:?}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(fake.requests()[before..].iter().all(|r| r.method == "GET"));
+    assert_eq!(fake.group_members("auditors").unwrap(), ["user001"]);
 
     let granted = GroupUpdate {
         name: None,

@@ -45,8 +45,8 @@ fn the_nimbus_example_passes_every_check_its_scenario_can_run() {
     let report = run(&example(), scenario("nimbus"));
     assert!(report.passed(), "{}", report.to_text());
     // Nimbus has one bearer token (no other kind, no token route, no
-    // scopes), one unit (no filters), pages by number with no total, and declares no resumable
-    // listing.
+    // scopes), one unit (no filters), pages by number with no total, and
+    // declares no resumable listing and no groups.
     assert_eq!(
         names(&report, Verdict::Skipped),
         [
@@ -61,7 +61,10 @@ fn the_nimbus_example_passes_every_check_its_scenario_can_run() {
             "foreign-host",
             "foreign-port",
             "foreign-scheme",
-            "foreign-userinfo"
+            "foreign-userinfo",
+            "groups-full",
+            "groups-write-once",
+            "groups-read-only"
         ]
     );
     let golden = report.results.iter().find(|r| r.name == "status-golden");
@@ -82,8 +85,7 @@ fn the_cirrus_connector_passes_every_check_its_scenario_can_run() {
 fn the_shipped_bitbucket_connector_passes_every_check_its_scenario_can_run() {
     let report = run(BITBUCKET, scenario("bitbucket"));
     assert!(report.passed(), "{}", report.to_text());
-    // A token route; groups declared, with no group routes in the format
-    // yet.
+    // A token route; every group function declared.
     assert_eq!(
         names(&report, Verdict::Skipped),
         ["expired-credentials", "groups-unsupported-all"]
@@ -96,7 +98,8 @@ fn the_shipped_data_center_connector_passes_every_check_its_scenario_can_run() {
     assert!(report.passed(), "{}", report.to_text());
     // Basic credentials (no token route, no expiry of their own), pages by
     // start and limit (no links to follow or move, no total), one instance
-    // (no unit filters), no scopes (a 403 is forbidden), groups declared.
+    // (no unit filters), no scopes (a 403 is forbidden), every group
+    // function declared.
     assert_eq!(
         names(&report, Verdict::Skipped),
         [
@@ -118,7 +121,7 @@ fn the_shipped_data_center_connector_passes_every_check_its_scenario_can_run() {
 
 /// Each defect of the Cirrus connector, the one check it must fail, and a
 /// piece of the evidence that check must give.
-const PROOFS: [(&str, &str, &str); 51] = [
+const PROOFS: [(&str, &str, &str); 54] = [
     (
         "phone-home",
         "declared-hosts",
@@ -326,9 +329,24 @@ const PROOFS: [(&str, &str, &str); 51] = [
         "email: nothing where the truth has",
     ),
     (
-        "groups-answer-empty",
+        "membership-answer-empty",
         "groups-unsupported-all",
-        "list-groups did not answer with an error",
+        "add-member did not answer with an error",
+    ),
+    (
+        "groups-no-effect",
+        "groups-full",
+        "create-group: POST /v2/groups reached the upstream 0 times",
+    ),
+    (
+        "retry-create",
+        "groups-write-once",
+        "POST /v2/groups answered 503 after it took effect, and was sent 2 times",
+    ),
+    (
+        "read-only-as-forbidden",
+        "groups-read-only",
+        "update-group: expected read-only, got forbidden",
     ),
 ];
 

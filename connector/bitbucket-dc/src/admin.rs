@@ -261,19 +261,35 @@ impl Admin<'_> {
         Ok(found)
     }
 
-    /// The username of the user with id `user`.
-    pub fn username(&self, user: &str) -> Result<String> {
+    /// The username of the user with id `user`, whose groups this instance
+    /// may change: `read-only` for a user of a read-only directory (LDAP,
+    /// Crowd), whose groups that directory owns.
+    pub fn changeable(&self, user: &str) -> Result<String> {
         let id = parse_id(user)?;
-        self.users_by_id(&[id])?
+        let found = self
+            .users_by_id(&[id])?
             .pop()
-            .map(|u| u.name)
-            .ok_or_else(|| Error::NotFound(format!("no user has the id {user}")))
+            .ok_or_else(|| Error::NotFound(format!("no user has the id {user}")))?;
+        if !found.mutable_groups {
+            let directory = found
+                .directory_name
+                .as_deref()
+                .unwrap_or("an external directory");
+            return Err(saas_connector_sdk::error::read_only(
+                format!(
+                    "{} comes from {directory}, which is read-only here",
+                    found.name
+                ),
+                format!("change the user's groups in {directory}; Bitbucket syncs them"),
+            ));
+        }
+        Ok(found.name)
     }
 
     /// Adds a user (by id) to a group.
     pub fn add_member(&self, group: &str, user: &str) -> Result<()> {
         self.session.require_admin("adding a group member")?;
-        let name = self.username(user)?;
+        let name = self.changeable(user)?;
         let body = serde_json::json!({"user": name, "groups": [group]});
         let what = format!("adding {name} to the group {group}");
         self.write(
@@ -288,7 +304,7 @@ impl Admin<'_> {
     /// Removes a user (by id) from a group.
     pub fn remove_member(&self, group: &str, user: &str) -> Result<()> {
         self.session.require_admin("removing a group member")?;
-        let name = self.username(user)?;
+        let name = self.changeable(user)?;
         self.leave(&name, group)
     }
 

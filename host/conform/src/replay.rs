@@ -42,11 +42,27 @@ struct Shared {
     scenario: Arc<Scenario>,
     origin: String,
     tokens: Mutex<Tokens>,
+    /// The `[groups]` call under way, whose requests answer before the
+    /// routes.
+    calling: Mutex<Option<usize>>,
 }
 
 impl Shared {
     fn tokens(&self) -> std::sync::MutexGuard<'_, Tokens> {
         self.tokens.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The answer the `[groups]` call under way has for a request, when
+    /// one of its requests fits; outside a call, none.
+    fn group_answer(&self, method: &str, url: &url::Url, body: &[u8]) -> Option<&Answer> {
+        let calls = &self.scenario.file.groups.as_ref()?.calls;
+        let current = (*self.calling.lock().unwrap_or_else(|p| p.into_inner()))?;
+        calls
+            .get(current)?
+            .requests
+            .iter()
+            .find(|r| r.fits(method, url, body))
+            .map(|r| &r.answer)
     }
 }
 
@@ -68,6 +84,7 @@ impl Replay {
                     scenario,
                     origin: origin.to_string(),
                     tokens: Mutex::default(),
+                    calling: Mutex::default(),
                 });
                 shared = Some(state.clone());
                 axum::Router::new().fallback(answer).with_state(state)
@@ -92,6 +109,16 @@ impl Replay {
     /// Makes this token (a bearer credential, say) answer `auth.expired`.
     pub fn expire(&self, token: &str) {
         self.shared.tokens().expired.insert(token.to_string());
+    }
+
+    /// Says which `[groups]` call runs now: its requests answer before the
+    /// routes, and no other call's do.
+    pub fn calling(&self, call: Option<usize>) {
+        *self
+            .shared
+            .calling
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = call;
     }
 
     /// The tokens handed out so far (secrets: for comparison only).
@@ -230,6 +257,14 @@ async fn answer(
     let Ok(url) = url::Url::parse(&format!("{}{uri}", shared.origin)) else {
         return reply(400, r#"{"error":"bad URL"}"#.into());
     };
+    let auth = &scenario.file.auth;
+    if let Some(answer) = shared.group_answer(method.as_str(), &url, &body) {
+        return match access(&shared, &headers) {
+            Access::Refused => canned(&auth.refused),
+            Access::Expired => canned(&auth.expired),
+            Access::Granted => reply(answer.status, fill(&answer.body, &shared.origin)),
+        };
+    }
     let Some(route) = scenario
         .file
         .routes
@@ -238,7 +273,6 @@ async fn answer(
     else {
         return reply(404, r#"{"error":"not found"}"#.into());
     };
-    let auth = &scenario.file.auth;
     if route.role == Role::Token {
         return if token_request_is_valid(&scenario, &headers, &body) {
             issue(&shared, route)

@@ -42,6 +42,7 @@ pub mod wit;
 
 pub use connector::{Connector, Outcome};
 pub use error::HostError;
+pub use groups::SignedIn;
 pub use imports::{Events, Io};
 pub use runtime::{Runtime, RuntimeOptions};
 pub use values::{Config, Page, Session};

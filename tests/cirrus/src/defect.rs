@@ -91,8 +91,14 @@ pub enum Defect {
     TrustUserinfo,
     /// Leaves members' email addresses out.
     DropEmail,
-    /// Answers `list-groups` with no groups though it declares none.
-    GroupsAnswerEmpty,
+    /// Answers `add-member` though it declares no membership changes.
+    MembershipAnswerEmpty,
+    /// Answers `create-group` with a group it never asked Cirrus for.
+    GroupsNoEffect,
+    /// Sends a create again when its answer was a 5xx.
+    RetryCreate,
+    /// Reports a write refused for a directory-managed group as forbidden.
+    ReadOnlyAsForbidden,
     /// Reports no requests in a step's counters.
     UncountedRequests,
     /// Takes any text for its base URL.
@@ -151,7 +157,10 @@ impl Defect {
             "trust-host" => TrustHost,
             "trust-userinfo" => TrustUserinfo,
             "drop-email" => DropEmail,
-            "groups-answer-empty" => GroupsAnswerEmpty,
+            "membership-answer-empty" => MembershipAnswerEmpty,
+            "groups-no-effect" => GroupsNoEffect,
+            "retry-create" => RetryCreate,
+            "read-only-as-forbidden" => ReadOnlyAsForbidden,
             "uncounted-requests" => UncountedRequests,
             "unchecked-url" => UncheckedUrl,
             "scope-as-forbidden" => ScopeAsForbidden,

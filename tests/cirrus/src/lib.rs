@@ -15,6 +15,7 @@
 //! kit's own tests; the default has none.
 
 pub mod defect;
+pub mod groups;
 pub mod member;
 pub mod paging;
 pub mod status;
@@ -23,9 +24,9 @@ use saas_connector_sdk::http::{self, HttpClient, Method, Request, Response};
 use saas_connector_sdk::log::{self as host_log, Logger};
 use saas_connector_sdk::{
     BillingUnit, Capability, Connector, ConnectorError, ConnectorInfo, Coverage, Credential,
-    CredentialKind, CredentialSlot, ListingProgress, PageStats, RequestBudgets, Result, ScopeError,
-    Session, Setting, SettingSpec, SettingType, SettingValue, SlotCredential, UnitKind, UnitRef,
-    User, UserPage, credentials, cursor, error, settings,
+    CredentialKind, CredentialSlot, Group, GroupMember, GroupUpdate, ListingProgress, PageStats,
+    RequestBudgets, Result, ScopeError, Session, Setting, SettingSpec, SettingType, SettingValue,
+    SlotCredential, UnitKind, UnitRef, User, UserPage, credentials, cursor, error, settings,
 };
 use serde_json::Value;
 
@@ -142,6 +143,21 @@ fn personal(base: &str, token: &str, defect: Defect) -> Result<Session> {
     Ok(session_of(&tokens))
 }
 
+/// Runs `f` with a group client of these settings and session.
+fn with_groups<T>(
+    config: &[Setting],
+    session: &Session,
+    f: impl FnOnce(&groups::Groups<'_>) -> Result<T>,
+) -> Result<T> {
+    let base = base_url(config)?;
+    let t = tokens(session)?;
+    f(&groups::Groups {
+        base: &base,
+        token: &t.token,
+        defect: defect(config),
+    })
+}
+
 fn get(url: &str, t: &Tokens, defect: Defect) -> Result<Response> {
     http::client()
         .send(Request::get(url, &format!("Bearer {}", t.token)))
@@ -207,7 +223,12 @@ impl Connector for Cirrus {
                 )
                 .required(),
             ],
-            capabilities: vec![Capability::Refresh, Capability::ResumableListing],
+            capabilities: vec![
+                Capability::Refresh,
+                Capability::ResumableListing,
+                Capability::GroupRead,
+                Capability::GroupWrite,
+            ],
             budgets: RequestBudgets {
                 requests_per_hour: Some(3_600),
                 max_concurrency: Some(2),
@@ -254,15 +275,49 @@ impl Connector for Cirrus {
         Ok(status::compute(listing, policy))
     }
 
-    fn list_groups(
+    fn list_groups(config: &[Setting], session: &Session, scope: &str) -> Result<Vec<Group>> {
+        with_groups(config, session, |g| g.list(scope))
+    }
+
+    fn get_group(config: &[Setting], session: &Session, group: &str) -> Result<Group> {
+        with_groups(config, session, |g| g.get(group))
+    }
+
+    fn create_group(
         config: &[Setting],
-        _: &Session,
-        _: &str,
-    ) -> Result<Vec<saas_connector_sdk::Group>> {
-        if defect(config) == Defect::GroupsAnswerEmpty {
-            return Ok(Vec::new());
+        session: &Session,
+        scope: &str,
+        name: &str,
+    ) -> Result<Group> {
+        with_groups(config, session, |g| g.create(scope, name))
+    }
+
+    fn update_group(
+        config: &[Setting],
+        session: &Session,
+        group: &str,
+        update: &GroupUpdate,
+    ) -> Result<Group> {
+        with_groups(config, session, |g| g.update(group, update))
+    }
+
+    fn delete_group(config: &[Setting], session: &Session, group: &str) -> Result<()> {
+        with_groups(config, session, |g| g.delete(group))
+    }
+
+    fn list_members(
+        config: &[Setting],
+        session: &Session,
+        group: &str,
+    ) -> Result<Vec<GroupMember>> {
+        with_groups(config, session, |g| g.members(group))
+    }
+
+    fn add_member(config: &[Setting], _: &Session, _: &str, _: &str) -> Result<()> {
+        if defect(config) == Defect::MembershipAnswerEmpty {
+            return Ok(());
         }
-        Err(error::unsupported("list-groups"))
+        Err(error::unsupported("add-member"))
     }
 
     fn refresh(config: &[Setting], session: &Session) -> Result<Session> {
@@ -352,7 +407,7 @@ impl Connector for Cirrus {
         let unit = UnitRef {
             kind: UnitKind::Workspace,
             id: base.clone(),
-            key: "cirrus".into(),
+            key: member::UNIT_KEY.into(),
         };
         let as_object: Vec<Value>;
         let items = match (&body["data"], defect) {

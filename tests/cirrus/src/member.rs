@@ -10,6 +10,9 @@ use serde_json::Value;
 /// The evidence source of Cirrus's `last_active`.
 pub const SOURCE: &str = "cirrus-last-active";
 
+/// The key of Cirrus's one billing unit, and the scope of its groups.
+pub const UNIT_KEY: &str = "cirrus";
+
 /// The user of one member item; an item without `user_id` is malformed.
 pub fn member(v: &Value, unit: &UnitRef, drop_email: bool) -> Result<User> {
     let text = |k: &str| v.get(k).and_then(Value::as_str).map(String::from);

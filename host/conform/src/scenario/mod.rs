@@ -6,6 +6,7 @@
 //! contract records in the style of `saas-host sync --format ndjson`).
 //! The README's "Writing a scenario" documents every key.
 
+mod groups;
 mod paging;
 mod route;
 
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value;
 
+pub use groups::{Canned, GroupCall, GroupFunction, Groups, UpdateArgs, holds};
 pub use paging::{PageRequest, Paging, PagingStyle, cursor_of, page_body, set_at};
 pub use route::{Role, Route};
 
@@ -61,6 +63,9 @@ pub struct ScenarioFile {
     /// Unit filters and the units each leaves.
     #[serde(default)]
     pub filters: Vec<Filter>,
+    /// The group functions' calls, when the connector manages groups.
+    #[serde(default)]
+    pub groups: Option<Groups>,
 }
 
 /// `[kit]`: how the kit aims its faults.
@@ -369,6 +374,9 @@ impl Scenario {
         }
         if self.file.filters.iter().any(|f| f.units.is_empty()) {
             return invalid("a [[filters]] entry leaves no unit".into());
+        }
+        if let Some(why) = self.file.groups.as_ref().and_then(groups::problems) {
+            return invalid(why);
         }
         Ok(())
     }

@@ -191,3 +191,49 @@ fn a_broken_scenario_says_what_is_wrong() {
     let e = Scenario::load(dir.path()).unwrap_err().to_string();
     assert!(e.starts_with("[[credentials.also]] for other"), "{e}");
 }
+
+#[test]
+fn holds_compares_field_by_field_and_lists_in_order() {
+    let got = json!([{"id": "a", "n": 1, "x": null}, {"id": "b"}, {"id": "c"}]);
+    assert!(holds(&got, &json!([{"id": "a"}, {"id": "c"}])));
+    assert!(!holds(&got, &json!([{"id": "c"}, {"id": "a"}])));
+    assert!(!holds(&got, &json!([{"id": "a", "n": 2}])));
+    assert!(holds(&got[0], &json!({"x": null})));
+    assert!(!holds(&got[0], &json!({"y": null})));
+}
+
+#[test]
+fn a_canned_request_fits_by_method_path_query_form_and_json() {
+    let canned: Canned = toml::from_str(
+        "method = \"POST\"\npath = \"/g/\"\nquery = { a = \"1\" }\nform = { name = \"Kit Team\" }\n\
+         answer = { status = 200 }\n",
+    )
+    .unwrap();
+    let url = Url::parse("http://h/g/?a=1&b=2").unwrap();
+    assert!(canned.fits("post", &url, b"name=Kit+Team&x=y"));
+    assert!(!canned.fits("PUT", &url, b"name=Kit+Team"));
+    assert!(!canned.fits("POST", &url, b"name=Other"));
+    assert!(!canned.fits(
+        "POST",
+        &Url::parse("http://h/g/?a=2").unwrap(),
+        b"name=Kit+Team"
+    ));
+    assert!(!canned.fits(
+        "POST",
+        &Url::parse("http://h/g?a=1").unwrap(),
+        b"name=Kit+Team"
+    ));
+    let json: Canned = toml::from_str(
+        "method = \"POST\"\npath = \"/u\"\njson = '{\"user\": \"u1\", \"groups\": [\"g\"]}'\n\
+         answer = { status = 204 }\n",
+    )
+    .unwrap();
+    let url = Url::parse("http://h/u").unwrap();
+    assert!(json.fits(
+        "POST",
+        &url,
+        br#"{"user": "u1", "groups": ["g"], "more": 1}"#
+    ));
+    assert!(!json.fits("POST", &url, br#"{"user": "u2", "groups": ["g"]}"#));
+    assert!(!json.fits("POST", &url, b"not json"));
+}

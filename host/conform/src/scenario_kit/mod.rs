@@ -143,6 +143,9 @@ const TABLE: &[(&str, Run)] = &[
     ("status-as-of", status::as_of),
     ("status-additive", status::additive),
     ("status-unmerged", status::unmerged),
+    ("groups-full", groups::full),
+    ("groups-write-once", groups::write_once),
+    ("groups-read-only", groups::read_only),
     ("groups-unsupported-all", groups::unsupported_all),
 ];
 
