@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod bitbucket_fake;
+pub mod cirrus_defects;
 pub mod datacenter;
 
 use std::sync::{Arc, Mutex, OnceLock};

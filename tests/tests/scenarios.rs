@@ -5,12 +5,12 @@
 //! in fails exactly the check aimed at it, with its evidence; the reports
 //! parse.
 
-use saas_conform::scenario::Scenario;
+use saas_conform::scenario::{Role, Scenario};
 use saas_conform::scenario_kit;
 use saas_conform::{ConformReport, Verdict};
 
 use e2e::datacenter::BITBUCKET_DC;
-use e2e::{BITBUCKET, cirrus, example, runtime, scenario};
+use e2e::{BITBUCKET, cirrus, cirrus_defects, example, runtime, scenario};
 
 fn run(wasm: &[u8], scenario: Scenario) -> ConformReport {
     scenario_kit::run(runtime(), wasm, scenario)
@@ -119,242 +119,11 @@ fn the_shipped_data_center_connector_passes_every_check_its_scenario_can_run() {
     );
 }
 
-/// Each defect of the Cirrus connector, the one check it must fail, and a
-/// piece of the evidence that check must give.
-const PROOFS: [(&str, &str, &str); 54] = [
-    (
-        "phone-home",
-        "declared-hosts",
-        "outside the connector's URL settings",
-    ),
-    (
-        "no-credential-check",
-        "authenticate-missing",
-        "expected invalid-config",
-    ),
-    ("log-token", "log-secrets", "log: a secret, plain"),
-    ("token-in-cursor", "cursor-secrets", "cursor: a secret"),
-    ("plain-cursor", "cursor-invalid", "cursor"),
-    (
-        "stale-token",
-        "token-refresh",
-        "the expired token was sent again",
-    ),
-    (
-        "only-immediate-repeats",
-        "paging-cycle",
-        "page 3 links to page 1",
-    ),
-    ("trust-port", "foreign-port", "denied by the host"),
-    (
-        "trust-scheme",
-        "foreign-scheme",
-        "a next link to another scheme",
-    ),
-    (
-        "ignore-total",
-        "paging-missing-next",
-        "no next while the total says more",
-    ),
-    (
-        "drop-retry-after",
-        "retry-after-hint",
-        "Retry-After: 7 gave rate-limited",
-    ),
-    (
-        "empty-body-is-end",
-        "body-empty",
-        "instead of malformed-response",
-    ),
-    (
-        "forbidden-as-upstream",
-        "error-403",
-        "expected forbidden, got upstream",
-    ),
-    (
-        "drop-failed-last-page",
-        "batch-partial",
-        "with page 3 failing, the listing ended as complete",
-    ),
-    (
-        "token-5xx-as-refused",
-        "token-5xx",
-        "expected upstream, got invalid-credentials",
-    ),
-    (
-        "build-next-url",
-        "paging-next-only",
-        "a URL of the connector's own",
-    ),
-    (
-        "refuse-valid",
-        "authenticate-valid",
-        "valid credentials were refused",
-    ),
-    (
-        "token-401-as-upstream",
-        "authenticate-invalid",
-        "expected invalid-credentials, got upstream",
-    ),
-    ("token-in-errors", "error-secrets", "error: a secret"),
-    (
-        "400-as-not-found",
-        "error-400",
-        "expected upstream, got not-found",
-    ),
-    (
-        "401-as-forbidden",
-        "error-401",
-        "expected invalid-credentials, got forbidden",
-    ),
-    (
-        "404-as-upstream",
-        "error-404",
-        "expected not-found, got upstream",
-    ),
-    (
-        "410-as-upstream",
-        "error-410",
-        "expected not-found, got upstream",
-    ),
-    (
-        "5xx-as-transport",
-        "error-5xx",
-        "expected upstream, got transport",
-    ),
-    (
-        "timeout-as-upstream",
-        "error-timeout",
-        "expected transport, got upstream",
-    ),
-    (
-        "reset-as-upstream",
-        "error-reset",
-        "expected transport, got upstream",
-    ),
-    (
-        "too-large-as-transport",
-        "error-too-large",
-        "expected denied-by-host, got transport",
-    ),
-    (
-        "no-hint-as-upstream",
-        "rate-limit-storm",
-        "expected rate-limited, got upstream",
-    ),
-    (
-        "truncated-is-end",
-        "body-truncated",
-        "instead of malformed-response",
-    ),
-    ("html-is-end", "body-html", "instead of malformed-response"),
-    (
-        "non-utf8-is-end",
-        "body-non-utf8",
-        "instead of malformed-response",
-    ),
-    (
-        "object-items",
-        "items-type-swap",
-        "with the items as an object, the listing finished",
-    ),
-    ("status-phones-home", "pure-calls", "compute-status sent"),
-    (
-        "status-input-order",
-        "status-deterministic",
-        "the reversed listing gave another report",
-    ),
-    (
-        "status-future-inactive",
-        "status-golden",
-        "c-5 is inactive where the truth says active",
-    ),
-    (
-        "status-ignores-complete",
-        "status-partial",
-        "a partial listing marks",
-    ),
-    (
-        "status-uncovered-never-active",
-        "status-unknown",
-        "with no evidence and no coverage",
-    ),
-    (
-        "status-counts-suspended-seats",
-        "status-seats",
-        "7 seats used by 6 people",
-    ),
-    ("status-fixed-as-of", "status-as-of", "ten years on"),
-    (
-        "bearer-refused",
-        "auth-matrix",
-        "cirrus as bearer-token was accepted upstream, but: invalid-config",
-    ),
-    ("repeat-is-end", "duplicates", "c-7 is missing"),
-    (
-        "status-small-sample",
-        "status-additive",
-        "the halves' statuses differ from the whole's",
-    ),
-    (
-        "scope-as-forbidden",
-        "error-403-scope",
-        "expected insufficient-scope, got forbidden",
-    ),
-    (
-        "unchecked-url",
-        "config-validation",
-        "base-url = \"ftp://files.example/\": expected invalid-config, got denied-by-host",
-    ),
-    (
-        "uncounted-requests",
-        "step-budget",
-        "step 1: the egress saw 1 requests, the step reported 0",
-    ),
-    (
-        "status-unmerged",
-        "status-unmerged",
-        "14 statuses for 7 users",
-    ),
-    (
-        "cycle-only",
-        "paging-repeat",
-        "page 1 links to itself: the listing finished",
-    ),
-    ("trust-host", "foreign-host", "denied by the host"),
-    ("trust-userinfo", "foreign-userinfo", "denied by the host"),
-    (
-        "drop-email",
-        "fields-fidelity",
-        "email: nothing where the truth has",
-    ),
-    (
-        "membership-answer-empty",
-        "groups-unsupported-all",
-        "add-member did not answer with an error",
-    ),
-    (
-        "groups-no-effect",
-        "groups-full",
-        "create-group: POST /v2/groups reached the upstream 0 times",
-    ),
-    (
-        "retry-create",
-        "groups-write-once",
-        "POST /v2/groups answered 503 after it took effect, and was sent 2 times",
-    ),
-    (
-        "read-only-as-forbidden",
-        "groups-read-only",
-        "update-group: expected read-only, got forbidden",
-    ),
-];
-
 #[test]
 fn each_defect_fails_exactly_its_check_with_its_evidence() {
     let wasm = cirrus();
     let mut wrong = Vec::new();
-    for (defect, check, evidence) in PROOFS {
+    for (defect, check, evidence) in cirrus_defects::PROOFS {
         let report = run(&wasm, with_defect(defect));
         let failed = names(&report, Verdict::Fail);
         let shown = report
@@ -464,4 +233,73 @@ fn a_component_that_does_not_load_fails_world_types_and_skips_the_rest() {
             world.evidence
         );
     }
+}
+
+#[test]
+fn a_component_whose_version_is_not_semver_fails_info_alone() {
+    // The same component with one byte of its version changed: the data
+    // segment keeps its size, so nothing else moves.
+    let mut wasm = cirrus();
+    let at = wasm
+        .windows(10)
+        .position(|w| w == b"1.0.0-rc.1")
+        .expect("Cirrus's version is in its data");
+    wasm[at + 9] = b'?';
+    let report = run(&wasm, scenario("cirrus"));
+    assert_eq!(names(&report, Verdict::Fail), ["info"]);
+    let info = report.results.iter().find(|r| r.name == "info").unwrap();
+    assert!(
+        info.evidence
+            .contains("version \"1.0.0-rc.?\" is not semver"),
+        "{}",
+        info.evidence
+    );
+}
+
+/// The Cirrus scenario signed in with a personal token alone: no token
+/// route, so `expired-credentials` runs.
+fn personal() -> Scenario {
+    let mut s = scenario("cirrus");
+    s.file.routes.retain(|r| r.role != Role::Token);
+    let slot = |token: &str| {
+        [(
+            "cirrus".to_string(),
+            [("token".to_string(), token.to_string())].into(),
+        )]
+        .into()
+    };
+    s.file.credentials.valid = slot("cirrus-kit-personal-token-0001");
+    s.file.credentials.invalid = slot("cirrus-kit-revoked-token-0001");
+    s.file.credentials.also.clear();
+    s
+}
+
+#[test]
+fn an_expired_personal_token_is_expired_credentials_and_the_defect_fails_that_alone() {
+    let clean = run(&cirrus(), personal());
+    let expired = |r: &ConformReport| {
+        let x = r.results.iter().find(|x| x.name == "expired-credentials");
+        x.map(|x| (x.verdict, x.evidence.clone())).unwrap()
+    };
+    assert!(clean.passed(), "{}", clean.to_text());
+    assert_eq!(expired(&clean).0, Verdict::Pass);
+    let mut broken = personal();
+    broken
+        .file
+        .settings
+        .insert("defect".into(), "expired-as-invalid".into());
+    let broken = run(&cirrus(), broken);
+    let mut failed = names(&clean, Verdict::Fail);
+    failed.push("expired-credentials");
+    failed.sort();
+    let mut got = names(&broken, Verdict::Fail);
+    got.sort();
+    assert_eq!(got, failed);
+    assert!(
+        expired(&broken)
+            .1
+            .contains("expected expired-credentials, got invalid-credentials"),
+        "{}",
+        expired(&broken).1
+    );
 }

@@ -110,6 +110,11 @@ pub enum Defect {
     RepeatIsEnd,
     /// Declares personal tokens but refuses them.
     BearerRefused,
+    /// Reports an expired personal token as refused.
+    ExpiredAsInvalid,
+    /// Binds its cursors to the session's token, so that a listing cannot
+    /// resume with a new session.
+    SessionBoundCursor,
 }
 
 impl Defect {
@@ -166,6 +171,8 @@ impl Defect {
             "scope-as-forbidden" => ScopeAsForbidden,
             "repeat-is-end" => RepeatIsEnd,
             "bearer-refused" => BearerRefused,
+            "expired-as-invalid" => ExpiredAsInvalid,
+            "session-bound-cursor" => SessionBoundCursor,
             _ => None,
         }
     }

@@ -123,6 +123,17 @@ fn token(base: &str, client_id: &str, client_secret: &str, defect: Defect) -> Re
     })
 }
 
+/// Cirrus's 401 to a personal token: `token_expired`, or refused.
+fn personal_refused(response: &Response, defect: Defect) -> ConnectorError {
+    let expired = serde_json::from_slice::<Value>(&response.body)
+        .is_ok_and(|b| b["error"] == "token_expired");
+    if expired && defect != Defect::ExpiredAsInvalid {
+        ConnectorError::ExpiredCredentials("the personal token has expired: make a new one".into())
+    } else {
+        ConnectorError::InvalidCredentials("Cirrus refused the personal token".into())
+    }
+}
+
 /// A session of a personal token, proved by one cheap request. It cannot
 /// be renewed: there is no client to ask with.
 fn personal(base: &str, token: &str, defect: Defect) -> Result<Session> {
@@ -133,9 +144,7 @@ fn personal(base: &str, token: &str, defect: Defect) -> Result<Session> {
     };
     let response = get(&format!("{base}/v2/members?limit=1"), &tokens, defect)?;
     if response.status == 401 {
-        return Err(ConnectorError::InvalidCredentials(
-            "Cirrus refused the personal token".into(),
-        ));
+        return Err(personal_refused(&response, defect));
     }
     if !response.is_success() {
         return Err(error::from_status(&response, "GET /v2/members".into()));
@@ -341,10 +350,17 @@ impl Connector for Cirrus {
                 listed: 0,
                 total: None,
                 token: None,
+                session: None,
             },
         };
         defect::misbehave(defect);
         let mut t = tokens(session)?;
+        let bound = cursor::checksum(t.token.as_bytes());
+        if state.session.is_some_and(|s| s != bound) {
+            return Err(ConnectorError::InvalidCursor(
+                "a cursor of another session".into(),
+            ));
+        }
         if defect == Defect::LogToken {
             host_log::logger().debug(&format!("listing with token {}", t.token));
         }
@@ -353,6 +369,10 @@ impl Connector for Cirrus {
         }
         let (mut requests, mut renewed) = (1, None);
         let mut response = get(&state.next, &t, defect)?;
+        if response.status == 401 && t.client_id.is_empty() {
+            // A personal token: nothing to renew it with.
+            return Err(personal_refused(&response, defect));
+        }
         if response.status == 401 {
             let stale = t.token.clone();
             t = token(&base, &t.client_id, &t.client_secret, defect)?;
@@ -481,7 +501,12 @@ impl Connector for Cirrus {
                 unit_id: unit.id.clone(),
             }],
             users,
-            next_cursor: next.then(|| state.to_cursor(defect)),
+            next_cursor: next.then(|| {
+                if defect == Defect::SessionBoundCursor {
+                    state.session = Some(cursor::checksum(t.token.as_bytes()));
+                }
+                state.to_cursor(defect)
+            }),
             session: renewed,
             stats: PageStats {
                 requests: if defect == Defect::UncountedRequests {

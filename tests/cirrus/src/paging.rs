@@ -25,6 +25,10 @@ pub struct State {
     /// The access token (only with the `token-in-cursor` defect).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+    /// A checksum of the session's token (only with the
+    /// `session-bound-cursor` defect).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<u64>,
 }
 
 impl State {
@@ -106,6 +110,7 @@ mod tests {
             listed: 3,
             total: Some(7),
             token: None,
+            session: None,
         }
     }
 
