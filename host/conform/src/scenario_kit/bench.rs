@@ -279,6 +279,9 @@ impl<'a> Bench<'a> {
     pub fn control_pages(&self) -> Result<Control, Miss> {
         let config = self.config()?;
         let session = self.session(&config)?;
+        // The listing's pages only: a sign-in that proves a token with a
+        // page of the same listing is no page of it.
+        self.faults.reset();
         match self.list(&config, &session) {
             Listed::Done { listing, .. } => {
                 super::truth::compare(&listing.users, &self.truth()).map_err(|why| {
