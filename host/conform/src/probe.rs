@@ -60,8 +60,22 @@ async fn landing(State(seen): State<Arc<Seen>>) -> &'static str {
     "a host followed the redirect"
 }
 
-async fn big(Query(p): Query<Params>) -> Bytes {
-    Bytes::from(vec![b'0'; p.bytes.unwrap_or(0).min(128 << 20)])
+/// Zeros to send `/big` from: a body of any size without holding it.
+static ZEROS: [u8; 64 * 1024] = [b'0'; 64 * 1024];
+
+/// A body of `bytes` zeros (at most 128 MiB), streamed in 64 KiB chunks,
+/// with its length announced.
+async fn big(Query(p): Query<Params>) -> Response {
+    let total = p.bytes.unwrap_or(0).min(128 << 20);
+    let chunks = (0..total).step_by(ZEROS.len()).map(move |at| {
+        let n = (total - at).min(ZEROS.len());
+        Ok::<_, std::convert::Infallible>(Bytes::from_static(&ZEROS[..n]))
+    });
+    (
+        [(header::CONTENT_LENGTH, total.to_string())],
+        axum::body::Body::from_stream(futures_util::stream::iter(chunks)),
+    )
+        .into_response()
 }
 
 async fn findings(State(seen): State<Arc<Seen>>, body: Bytes) -> StatusCode {

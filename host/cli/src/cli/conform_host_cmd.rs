@@ -19,9 +19,14 @@ pub struct ConformHostArgs {
     #[arg(long, value_name = "WASM")]
     pub probe: Option<PathBuf>,
     /// Only serve the probe server on this address (for a probe another
-    /// host runs with `probe-url` set to it) until interrupted.
+    /// host runs with `probe-url` set to it), until the probe posts its
+    /// findings or `--wait` runs out.
     #[arg(long, value_name = "ADDR")]
     pub serve: Option<SocketAddr>,
+    /// With `--serve`: seconds to wait for the findings before giving up
+    /// (exit 1).
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
+    pub wait: u64,
     /// Report format on stdout.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
@@ -39,8 +44,16 @@ pub fn run(args: &ConformHostArgs) -> Result<Exit, Failure> {
             "probe server at {} (set the probe's probe-url to it)",
             server.origin()
         );
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(args.wait);
         loop {
-            std::thread::sleep(std::time::Duration::from_secs(2));
+            if std::time::Instant::now() >= deadline {
+                return Err(Failure::other(anyhow::anyhow!(
+                    "no findings within {} s: did the probe run with probe-url {}?",
+                    args.wait,
+                    server.origin()
+                )));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
             if let Some(found) = server.findings() {
                 println!(
                     "{}",
@@ -68,4 +81,30 @@ pub fn run(args: &ConformHostArgs) -> Result<Exit, Failure> {
     })
     .map_err(|e| Failure::other(anyhow::anyhow!(e)))?;
     emit(&report, args.format, args.junit.as_deref())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serving_gives_up_when_no_probe_posts_within_the_wait() {
+        let args = ConformHostArgs {
+            probe: None,
+            serve: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
+            wait: 0,
+            format: ReportFormat::Text,
+            junit: None,
+        };
+        let failure = run(&args).unwrap_err();
+        assert_eq!(failure.exit as i32, Exit::Failure as i32);
+        assert!(
+            failure
+                .error
+                .to_string()
+                .starts_with("no findings within 0 s"),
+            "{}",
+            failure.error
+        );
+    }
 }

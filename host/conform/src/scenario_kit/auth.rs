@@ -136,7 +136,7 @@ pub fn refresh(s: &Subject<'_>) -> Outcome {
             )));
         }
     };
-    super::truth::compare(&listing.users, &b.truth())?;
+    super::truth::compare(&listing.users, b.truth())?;
     // From the new token's issue on, the old one must never be sent.
     let token_path = s
         .scenario

@@ -68,6 +68,8 @@ pub struct Bench<'a> {
     target: std::sync::Mutex<Option<(Route, Target)>>,
     /// Learns the tokens this bench's upstream handed out, when dropped.
     teaches: Option<Arc<Redactor>>,
+    /// The truth for this upstream, once asked for.
+    truth: std::sync::OnceLock<Vec<Value>>,
 }
 
 /// `fields` made into this connector's slot credentials.
@@ -158,6 +160,7 @@ impl<'a> Bench<'a> {
             invalid,
             target: std::sync::Mutex::default(),
             teaches: None,
+            truth: std::sync::OnceLock::new(),
         })
     }
 
@@ -205,10 +208,12 @@ impl<'a> Bench<'a> {
     }
 
     /// The truth, with the upstream's origin in place of `{upstream}` and
-    /// its host and port in place of `{upstream-host}`.
-    pub fn truth(&self) -> Vec<Value> {
-        let text = serde_json::to_string(&self.scenario.truth).unwrap_or_default();
-        serde_json::from_str(&fill(&text, self.replay.origin())).unwrap_or_default()
+    /// its host and port in place of `{upstream-host}` (filled once).
+    pub fn truth(&self) -> &[Value] {
+        self.truth.get_or_init(|| {
+            let text = serde_json::to_string(&self.scenario.truth).unwrap_or_default();
+            serde_json::from_str(&fill(&text, self.replay.origin())).unwrap_or_default()
+        })
     }
 
     fn target(&self) -> Option<(Route, Target)> {
@@ -284,7 +289,7 @@ impl<'a> Bench<'a> {
         self.faults.reset();
         match self.list(&config, &session) {
             Listed::Done { listing, .. } => {
-                super::truth::compare(&listing.users, &self.truth()).map_err(|why| {
+                super::truth::compare(&listing.users, self.truth()).map_err(|why| {
                     Miss::Skip(format!("the fault-free control missed the truth: {why}"))
                 })?;
             }

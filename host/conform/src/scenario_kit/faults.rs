@@ -66,7 +66,7 @@ pub fn rides_out(s: &Subject<'_>, times: u32, fault: Fault) -> Outcome {
         .collect();
     match listed {
         Listed::Done { listing, .. } => {
-            truth::compare(&listing.users, &b.truth())
+            truth::compare(&listing.users, b.truth())
                 .map_err(|w| Miss::Fail(format!("after {}: {w}", faulted.join(", "))))?;
             Ok(format!("after {}: the truth", faulted.join(", ")))
         }
@@ -210,7 +210,7 @@ pub fn duplicates(s: &Subject<'_>) -> Outcome {
     );
     match b.list(&control.config, &control.session) {
         Listed::Done { listing, .. } => {
-            truth::compare(&listing.users, &b.truth())?;
+            truth::compare(&listing.users, b.truth())?;
             Ok("a duplicated item: the truth, no membership twice".into())
         }
         other => Err(Miss::Fail(format!(
@@ -231,7 +231,7 @@ pub fn batch_partial(s: &Subject<'_>) -> Outcome {
         b.faults.reset();
         b.fault_page(nth, u32::MAX, status(503, None));
         if let Listed::Done { listing, .. } = b.list(&control.config, &control.session) {
-            let why = truth::compare(&listing.users, &b.truth())
+            let why = truth::compare(&listing.users, b.truth())
                 .err()
                 .unwrap_or_else(|| "the truth, without the page".into());
             return Err(Miss::Fail(format!(

@@ -53,7 +53,7 @@ fn one(s: &Subject<'_>, filter: &Filter) -> Result<String, Miss> {
             filter.settings, unit.unit.key
         )));
     }
-    let want = narrowed(b.truth(), &filter.units);
+    let want = narrowed(b.truth().to_vec(), &filter.units);
     let matched = truth::compare(&listing.users, &want)
         .map_err(|why| format!("with {:?}: {why}", filter.settings))?;
     Ok(format!(

@@ -15,7 +15,7 @@ pub fn fidelity(s: &Subject<'_>) -> Outcome {
     let session = b.session(&config)?;
     match b.list(&config, &session) {
         Listed::Done { listing, steps, .. } => {
-            let matched = truth::compare(&listing.users, &b.truth())?;
+            let matched = truth::compare(&listing.users, b.truth())?;
             Ok(format!("{matched}, in {steps} steps"))
         }
         other => Err(Miss::Fail(format!("the listing {}", kit::describe(&other)))),
@@ -110,7 +110,7 @@ pub fn resume(s: &Subject<'_>) -> Outcome {
                 stop.describe()
             )));
         }
-        truth::compare(&merger.finish().users, &b.truth())
+        truth::compare(&merger.finish().users, b.truth())
             .map_err(|why| Miss::Fail(format!("resuming after step {}: {why}", i + 1)))?;
     }
     Ok(format!(

@@ -171,7 +171,7 @@ pub fn missing_next(s: &Subject<'_>) -> Outcome {
             Ok("no next while the total says more: pagination".into())
         }
         Listed::Done { listing, .. } => {
-            super::truth::compare(&listing.users, &b.truth()).map_err(|w| {
+            super::truth::compare(&listing.users, b.truth()).map_err(|w| {
                 Miss::Fail(format!(
                     "no next while the total says more: ended short: {w}"
                 ))
