@@ -5,6 +5,18 @@
 
 pub use crate::__bindings::saas::connector::http::{HttpError, Method, Request, Response};
 
+/// A method's name as HTTP spells it (`GET`), for messages and clients.
+pub fn method_name(method: Method) -> &'static str {
+    match method {
+        Method::Get => "GET",
+        Method::Head => "HEAD",
+        Method::Post => "POST",
+        Method::Put => "PUT",
+        Method::Patch => "PATCH",
+        Method::Delete => "DELETE",
+    }
+}
+
 impl Request {
     /// A request with no headers and no body.
     pub fn new(method: Method, url: impl Into<String>) -> Self {
@@ -156,15 +168,9 @@ impl NativeHttp {
 #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
 impl HttpClient for NativeHttp {
     fn send(&self, r: Request) -> Result<Response, HttpError> {
-        let method = match r.method {
-            Method::Get => "GET",
-            Method::Head => "HEAD",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Patch => "PATCH",
-            Method::Delete => "DELETE",
-        };
-        let mut b = ureq::http::Request::builder().method(method).uri(&r.url);
+        let mut b = ureq::http::Request::builder()
+            .method(method_name(r.method))
+            .uri(&r.url);
         for (n, v) in &r.headers {
             b = b.header(n, v);
         }

@@ -42,7 +42,7 @@ fn data(body: &Value) -> Result<&Vec<Value>> {
 
 impl Groups<'_> {
     fn send(&self, method: Method, path: &str, body: Option<Value>) -> Result<Response> {
-        let what = format!("{} /v2/groups{path}", method_name(method));
+        let what = format!("{} /v2/groups{path}", http::method_name(method));
         let mut request = Request::get(
             format!("{}/v2/groups{path}", self.base),
             &format!("Bearer {}", self.token),
@@ -149,17 +149,6 @@ impl Groups<'_> {
                 email: m["mail"].as_str().map(String::from),
             })
             .collect())
-    }
-}
-
-fn method_name(m: Method) -> &'static str {
-    match m {
-        Method::Get => "GET",
-        Method::Head => "HEAD",
-        Method::Post => "POST",
-        Method::Put => "PUT",
-        Method::Patch => "PATCH",
-        Method::Delete => "DELETE",
     }
 }
 

@@ -5,7 +5,7 @@ use saas_runtime::egress::Fault;
 
 use saas_runtime::latest::ConnectorError;
 
-use super::faults::{ends_with, listed_under};
+use super::faults::{ends_with, first_faulted, listed_under};
 use super::{Miss, Outcome, Subject};
 use crate::kit::{self, Listed};
 
@@ -44,11 +44,7 @@ pub fn status_403_scope(s: &Subject<'_>) -> Outcome {
         body: answer.body.as_bytes().to_vec(),
     };
     let (b, listed) = listed_under(s, u32::MAX, fault)?;
-    let evidence = b
-        .requests()
-        .iter()
-        .find(|x| x.faulted)
-        .map_or("no faulted request".into(), |x| x.describe());
+    let evidence = first_faulted(&b);
     match listed {
         Listed::Failed(ConnectorError::InsufficientScope(e)) => {
             match answer.required.iter().find(|r| !e.required.contains(r)) {

@@ -32,14 +32,18 @@ pub fn listed_under<'a>(
     Ok((b, listed))
 }
 
+/// The first faulted attempt, in words, for evidence.
+pub fn first_faulted(b: &Bench<'_>) -> String {
+    b.requests()
+        .iter()
+        .find(|x| x.faulted)
+        .map_or("no faulted request".into(), |x| x.describe())
+}
+
 /// The listing ends with the contract error `kind`.
 pub fn ends_with(s: &Subject<'_>, times: u32, fault: Fault, kind: &str) -> Outcome {
     let (b, listed) = listed_under(s, times, fault)?;
-    let evidence = b
-        .requests()
-        .iter()
-        .find(|x| x.faulted)
-        .map_or("no faulted request".into(), |x| x.describe());
+    let evidence = first_faulted(&b);
     match listed {
         Listed::Failed(e) => {
             expect_kind(&e, kind).map_err(|m| match m {
