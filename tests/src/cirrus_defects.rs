@@ -4,7 +4,7 @@
 
 /// Each defect of the Cirrus connector, the one check it must fail, and a
 /// piece of the evidence that check must give.
-pub const PROOFS: [(&str, &str, &str); 55] = [
+pub const PROOFS: [(&str, &str, &str); 56] = [
     (
         "phone-home",
         "declared-hosts",
@@ -172,6 +172,11 @@ pub const PROOFS: [(&str, &str, &str); 55] = [
         "bearer-refused",
         "auth-matrix",
         "cirrus as bearer-token was accepted upstream, but: invalid-config",
+    ),
+    (
+        "denied-as-transport",
+        "error-denied",
+        "expected denied-by-host, got transport",
     ),
     (
         "session-bound-cursor",

@@ -115,6 +115,8 @@ pub enum Defect {
     /// Binds its cursors to the session's token, so that a listing cannot
     /// resume with a new session.
     SessionBoundCursor,
+    /// Reports a request the host refused as a transport failure.
+    DeniedAsTransport,
 }
 
 impl Defect {
@@ -173,6 +175,7 @@ impl Defect {
             "bearer-refused" => BearerRefused,
             "expired-as-invalid" => ExpiredAsInvalid,
             "session-bound-cursor" => SessionBoundCursor,
+            "denied-as-transport" => DeniedAsTransport,
             _ => None,
         }
     }
@@ -212,6 +215,7 @@ pub fn exchange_error(defect: Defect, error: &HttpError) -> Option<ConnectorErro
         (Defect::TooLargeAsTransport, HttpError::TooLarge(_)) => {
             ConnectorError::Transport("too large".into())
         }
+        (Defect::DeniedAsTransport, HttpError::Denied(m)) => ConnectorError::Transport(m.clone()),
         _ => return None,
     })
 }

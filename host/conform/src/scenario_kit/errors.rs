@@ -95,6 +95,13 @@ pub fn reset(s: &Subject<'_>) -> Outcome {
     ends_with(s, u32::MAX, Fault::Reset, "transport")
 }
 
+/// The host refuses to send a page (its policy changed mid-listing):
+/// `denied-by-host`.
+pub fn denied(s: &Subject<'_>) -> Outcome {
+    let fault = Fault::Denied("the conformance kit's host refused it".into());
+    ends_with(s, u32::MAX, fault, "denied-by-host")
+}
+
 /// The body is over the host's cap: `denied-by-host`.
 pub fn too_large(s: &Subject<'_>) -> Outcome {
     let cap = crate::kit::limits().max_response_bytes;

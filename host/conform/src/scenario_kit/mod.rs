@@ -120,6 +120,7 @@ const TABLE: &[(&str, Run)] = &[
     ("error-timeout", errors::timeout),
     ("error-reset", errors::reset),
     ("error-too-large", errors::too_large),
+    ("error-denied", errors::denied),
     ("body-truncated", faults::truncated),
     ("body-html", faults::html),
     ("body-empty", faults::empty),

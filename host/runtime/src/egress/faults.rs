@@ -40,6 +40,9 @@ pub enum Fault {
     Reset,
     /// The body is over the host's cap of this many bytes.
     TooLarge(u64),
+    /// The host refuses to send it, for this reason (as its destination
+    /// policy would: a policy that changed while a listing ran).
+    Denied(String),
     /// The upstream answers, and then the answer is rewritten.
     Rewrite(Rewrite),
 }
@@ -55,6 +58,7 @@ impl std::fmt::Debug for Fault {
             Fault::Timeout => f.write_str("Timeout"),
             Fault::Reset => f.write_str("Reset"),
             Fault::TooLarge(cap) => write!(f, "TooLarge({cap})"),
+            Fault::Denied(reason) => write!(f, "Denied({reason})"),
             Fault::Rewrite(_) => f.write_str("Rewrite"),
         }
     }
@@ -252,6 +256,7 @@ fn injected(fault: &Fault) -> Result<http::Response<Vec<u8>>, EgressError> {
         Fault::Timeout => Err(EgressError::Timeout),
         Fault::Reset => Err(EgressError::Transport("connection reset by peer".into())),
         Fault::TooLarge(cap) => Err(EgressError::TooLarge(*cap)),
+        Fault::Denied(reason) => Err(EgressError::Denied(reason.clone())),
         Fault::Rewrite(_) => unreachable!("a rewrite needs the upstream's answer"),
     }
 }

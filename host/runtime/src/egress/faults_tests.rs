@@ -62,6 +62,23 @@ fn a_denial_stays_a_denial_and_is_never_recorded_as_an_attempt() {
 }
 
 #[test]
+fn an_injected_denial_is_a_denial_that_never_reaches_the_upstream_nor_is_retried() {
+    let (url, hits) = scripted(Duration::ZERO, || response("200 OK", "", b"{}"));
+    let layer = FaultLayer::new(Allowlist::of_urls([&url]).unwrap());
+    layer.inject(Rule::always(
+        Match::default(),
+        Fault::Denied("policy".into()),
+    ));
+    let egress = Egress::new(quick_retries(), layer.clone());
+    match egress.send(&page(&url, 1)) {
+        Err(EgressError::Denied(reason)) => assert_eq!(reason, "policy"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(hits.hits.load(Ordering::SeqCst), 0);
+    assert_eq!(layer.exchanges().len(), 1);
+}
+
+#[test]
 fn a_rewrite_changes_the_upstreams_answer_and_credentials_are_kept_only_as_fingerprints() {
     let (url, _) = scripted(Duration::ZERO, || response("200 OK", "", b"{\"a\":1}"));
     let layer = FaultLayer::new(Allowlist::of_urls([&url]).unwrap());
