@@ -4,7 +4,7 @@
 
 /// Each defect of the Cirrus connector, the one check it must fail, and a
 /// piece of the evidence that check must give.
-pub const PROOFS: [(&str, &str, &str); 56] = [
+pub const PROOFS: [(&str, &str, &str); 57] = [
     (
         "phone-home",
         "declared-hosts",
@@ -172,6 +172,11 @@ pub const PROOFS: [(&str, &str, &str); 56] = [
         "bearer-refused",
         "auth-matrix",
         "cirrus as bearer-token was accepted upstream, but: invalid-config",
+    ),
+    (
+        "empty-page-malformed",
+        "paging-next-on-last",
+        "a next link on the last page, past the end: the listing ended with malformed-response",
     ),
     (
         "denied-as-transport",

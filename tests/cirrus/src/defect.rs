@@ -117,6 +117,8 @@ pub enum Defect {
     SessionBoundCursor,
     /// Reports a request the host refused as a transport failure.
     DeniedAsTransport,
+    /// Takes a page without members for a malformed answer.
+    EmptyPageMalformed,
 }
 
 impl Defect {
@@ -176,6 +178,7 @@ impl Defect {
             "expired-as-invalid" => ExpiredAsInvalid,
             "session-bound-cursor" => SessionBoundCursor,
             "denied-as-transport" => DeniedAsTransport,
+            "empty-page-malformed" => EmptyPageMalformed,
             _ => None,
         }
     }

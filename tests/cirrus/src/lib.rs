@@ -441,6 +441,11 @@ impl Connector for Cirrus {
             }
             _ => return Err(ConnectorError::MalformedResponse("no data array".into())),
         };
+        if defect == Defect::EmptyPageMalformed && items.is_empty() {
+            return Err(ConnectorError::MalformedResponse(
+                "a page without members".into(),
+            ));
+        }
         let mut users: Vec<User> = Vec::new();
         let mut ids = std::collections::BTreeSet::new();
         for item in items {

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 pub use groups::{Canned, GroupCall, GroupFunction, Groups, UpdateArgs, holds};
-pub use paging::{PageRequest, Paging, PagingStyle, cursor_of, page_body, set_at};
+pub use paging::{PageRequest, Paging, PagingStyle, cursor_of, page_body, set_at, with_param};
 pub use route::{Role, Route};
 
 /// A scenario as read from its folder.

@@ -199,6 +199,22 @@ pub fn set_at(root: &mut Value, pointer: &str, new: Value) {
         .insert(keys[keys.len() - 1].clone(), new);
 }
 
+/// `url` with its query parameter `name` (every one of that name) replaced
+/// by one of `value`, at the end.
+pub fn with_param(url: &Url, name: &str, value: &str) -> Url {
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != name)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let mut out = url.clone();
+    out.query_pairs_mut()
+        .clear()
+        .extend_pairs(kept)
+        .append_pair(name, value);
+    out
+}
+
 /// The page `request` gets of `items`, in `frame` (the route's body
 /// template), with the next page named as `paging` says. `url` is the
 /// request's own URL, from which a next URL is made.
@@ -235,19 +251,9 @@ pub fn page_body(
         set_at(&mut page, at, Value::from(page_number));
     }
     let next = match paging.style {
-        PagingStyle::NextUrl if !last => {
-            let mut next = url.clone();
-            let kept: Vec<(String, String)> = url
-                .query_pairs()
-                .filter(|(k, _)| k != paging.param())
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect();
-            next.query_pairs_mut()
-                .clear()
-                .extend_pairs(kept)
-                .append_pair(paging.param(), &(page_number + 1).to_string());
-            Some(Value::from(next.as_str()))
-        }
+        PagingStyle::NextUrl if !last => Some(Value::from(
+            with_param(url, paging.param(), &(page_number + 1).to_string()).as_str(),
+        )),
         PagingStyle::NextUrl => None,
         PagingStyle::PageNumber => Some(if last {
             Value::Null

@@ -132,6 +132,7 @@ const TABLE: &[(&str, Run)] = &[
     ("paging-repeat", paging::repeat),
     ("paging-cycle", paging::cycle),
     ("paging-missing-next", paging::missing_next),
+    ("paging-next-on-last", paging::next_on_last),
     ("foreign-host", paging::foreign_host),
     ("foreign-port", paging::foreign_port),
     ("foreign-scheme", paging::foreign_scheme),

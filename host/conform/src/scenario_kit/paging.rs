@@ -17,7 +17,7 @@ use super::auth::expect_kind;
 use super::bench::Control;
 use super::{Bench, Miss, Outcome, Subject};
 use crate::kit::{self, Listed};
-use crate::scenario::{Paging, PagingStyle, cursor_of, set_at};
+use crate::scenario::{Paging, PagingStyle, cursor_of, set_at, with_param};
 
 fn paging(b: &Bench<'_>) -> Paging {
     b.listing_route()
@@ -180,6 +180,51 @@ pub fn missing_next(s: &Subject<'_>) -> Outcome {
         }
         other => Err(Miss::Fail(format!(
             "no next while the total says more: the listing {}",
+            kit::describe(&other)
+        ))),
+    }
+}
+
+/// A link, in the scenario's style, to the page after the control's last
+/// one: past the end of the listing.
+fn past_end(p: &Paging, control: &Control) -> Option<Value> {
+    let last = Url::parse(control.pages.last()?).ok()?;
+    let at = p.request(&last).ok()?;
+    let end = at.offset + at.limit;
+    let number = p.first_page() + (end / at.limit) as u64;
+    Some(match p.style {
+        PagingStyle::NextUrl => {
+            Value::from(with_param(&last, p.param(), &number.to_string()).as_str())
+        }
+        PagingStyle::PageNumber => Value::from(number),
+        PagingStyle::StartLimit => Value::from(end),
+        PagingStyle::Cursor => Value::from(cursor_of(end)),
+    })
+}
+
+/// The last page still names a next one, past the end (which answers no
+/// items and no next): the listing follows it, or stops by the counts,
+/// and is the truth all the same.
+pub fn next_on_last(s: &Subject<'_>) -> Outcome {
+    let b = s.bench()?;
+    let control = b.control_pages()?;
+    let p = paging(&b);
+    let Some(link) = past_end(&p, &control) else {
+        return Err(Miss::Skip("the control's last page has no position".into()));
+    };
+    let last = control.pages.len() as u32 - 1;
+    b.fault_page(0, u32::MAX, set_next(&p, last, Some(link)));
+    match b.list(&control.config, &control.session) {
+        Listed::Done { listing, .. } => {
+            super::truth::compare(&listing.users, b.truth())
+                .map_err(|w| Miss::Fail(format!("a next link on the last page: {w}")))?;
+            Ok(format!(
+                "a next link on page {}, past the end: the truth",
+                last + 1
+            ))
+        }
+        other => Err(Miss::Fail(format!(
+            "a next link on the last page, past the end: the listing {}",
             kit::describe(&other)
         ))),
     }
