@@ -63,38 +63,53 @@ fn membership(m: &latest::Membership) -> MembershipRow {
     }
 }
 
+/// Every user of the listing as the history's row, with the report's
+/// verdict (a user the report leaves out is `unknown`, saying so), made
+/// one at a time.
+pub fn user_rows<'a>(
+    listing: &'a Listing,
+    report: &'a Report,
+) -> impl Iterator<Item = UserRow> + 'a {
+    listing.users.iter().map(|u| {
+        let v = report.users.find(&u.id);
+        let v = v.as_ref();
+        UserRow {
+            id: u.id.clone(),
+            account_id: u.account_id.clone(),
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            email: u.email.clone(),
+            account_state: wit_name(&u.status.state),
+            upstream_status: u.status.upstream.clone(),
+            mfa_enabled: u.mfa_enabled,
+            created_at: u.created_at,
+            activity: v.map_or(Activity::Unknown, |s| activity(s.activity)),
+            reason: v.map_or_else(
+                || "the connector's report gave no verdict".to_string(),
+                |s| s.reason.clone(),
+            ),
+            last_active: v.and_then(|s| s.last_active),
+            last_active_source: v.and_then(|s| s.last_active_source.clone()),
+            memberships: u.memberships.iter().map(membership).collect(),
+        }
+    })
+}
+
 impl Snapshot {
     /// A finished sync as a run to store: every user of the listing with
     /// the report's verdict (a user the report leaves out is `unknown`,
     /// saying so), every unit with its seats.
     pub fn from_sync(meta: RunMeta, listing: &Listing, report: &Report) -> Snapshot {
-        let users = listing
-            .users
-            .iter()
-            .map(|u| {
-                let v = report.users.find(&u.id);
-                let v = v.as_ref();
-                UserRow {
-                    id: u.id.clone(),
-                    account_id: u.account_id.clone(),
-                    username: u.username.clone(),
-                    display_name: u.display_name.clone(),
-                    email: u.email.clone(),
-                    account_state: wit_name(&u.status.state),
-                    upstream_status: u.status.upstream.clone(),
-                    mfa_enabled: u.mfa_enabled,
-                    created_at: u.created_at,
-                    activity: v.map_or(Activity::Unknown, |s| activity(s.activity)),
-                    reason: v.map_or_else(
-                        || "the connector's report gave no verdict".to_string(),
-                        |s| s.reason.clone(),
-                    ),
-                    last_active: v.and_then(|s| s.last_active),
-                    last_active_source: v.and_then(|s| s.last_active_source.clone()),
-                    memberships: u.memberships.iter().map(membership).collect(),
-                }
-            })
-            .collect();
+        Snapshot {
+            users: user_rows(listing, report).collect(),
+            ..Snapshot::outline(meta, listing, report)
+        }
+    }
+
+    /// The run, its units and its coverage, without its users: what a run
+    /// needs beside [`user_rows`] to be recorded with
+    /// [`crate::History::record_users`] (no copy of every user at once).
+    pub fn outline(meta: RunMeta, listing: &Listing, report: &Report) -> Snapshot {
         let names: HashMap<&str, &latest::BillingUnit> = listing
             .units
             .iter()
@@ -147,7 +162,7 @@ impl Snapshot {
         Snapshot {
             run,
             units,
-            users,
+            users: Vec::new(),
             coverage: listing
                 .coverage
                 .iter()

@@ -23,7 +23,7 @@ mod store;
 mod write;
 
 pub use audit::{Action, NewAction, Operation};
-pub use convert::RunMeta;
+pub use convert::{RunMeta, user_rows};
 pub use diff::{Change, Diff, UnitChange, diff};
 pub use error::HistoryError;
 pub use model::{Activity, EvidenceRow, MembershipRow, RunInfo, Snapshot, UnitRow, UserRow};

@@ -116,6 +116,26 @@ fn a_run_reads_back_as_it_was_stored_in_a_private_file() {
 }
 
 #[test]
+fn a_run_recorded_from_its_outline_and_rows_one_at_a_time_reads_back_whole() {
+    let (_dir, mut h) = open();
+    let snap = snapshot(
+        vec![
+            user("a", Activity::Active, "acme"),
+            user("b", Activity::NeverActive, "acme"),
+        ],
+        true,
+    );
+    let outline = Snapshot {
+        users: Vec::new(),
+        ..snap.clone()
+    };
+    let id = h.record_users(&outline, snap.users.clone()).unwrap();
+    let mut back = h.load(id).unwrap();
+    back.run.id = 0;
+    assert_eq!(back, snap);
+}
+
+#[test]
 fn reopening_keeps_runs_and_a_file_that_is_no_database_is_refused_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("h.sqlite");

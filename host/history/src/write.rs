@@ -1,15 +1,28 @@
 //! Storing a run: one transaction, so that a process killed while storing
 //! leaves the database as it was.
 
+use std::borrow::Borrow;
+
 use rusqlite::params;
 
 use crate::error::HistoryError;
-use crate::model::Snapshot;
+use crate::model::{Snapshot, UserRow};
 use crate::store::History;
 
 impl History {
     /// Stores a run whole and returns its number.
     pub fn record(&mut self, snap: &Snapshot) -> Result<i64, HistoryError> {
+        self.record_users(snap, &snap.users)
+    }
+
+    /// Stores a run with `users` in place of the snapshot's own (an
+    /// [`Snapshot::outline`] and [`crate::user_rows`]: one row at a time,
+    /// never every user at once), and returns its number.
+    pub fn record_users<U: Borrow<UserRow>>(
+        &mut self,
+        snap: &Snapshot,
+        users: impl IntoIterator<Item = U>,
+    ) -> Result<i64, HistoryError> {
         let tx = self.conn.transaction()?;
         let r = &snap.run;
         tx.execute(
@@ -83,7 +96,8 @@ impl History {
                 "INSERT INTO evidence (run_id, user_id, unit_id, source, kind, at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
-            for u in &snap.users {
+            for u in users {
+                let u = u.borrow();
                 user.execute(params![
                     id,
                     u.id,

@@ -1,11 +1,12 @@
 //! Peak memory of the command line itself: `saas-host sync --format json`
-//! (the release binary, built here when missing) against a fake in this
+//! (the release binary, built here first) against a fake in this
 //! process, at 10k, 100k and 1M memberships of which at least half belong to
 //! distinct people. Each sync runs under a wrapper process (this benchmark
 //! again, `--rss-child`) whose only child it is, so `getrusage` of the
 //! wrapper's children is that sync's peak and nothing else's. An earlier
 //! build's binary (`BENCH_BASELINE_SAAS_HOST`) runs beside it on the same
-//! fake, one after the other at each size.
+//! fake, one after the other at each size, each with `--no-history` and
+//! with the run kept in a fresh history (the default).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -13,7 +14,8 @@ use std::time::Instant;
 
 use fake_bitbucket::{FakeBitbucket, FakeConfig};
 
-/// The release `saas-host` beside this benchmark, built when missing.
+/// The release `saas-host` beside this benchmark, built (or brought up to
+/// date) first, so that the figures are this tree's.
 fn saas_host() -> Result<PathBuf, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let bin = exe
@@ -21,15 +23,13 @@ fn saas_host() -> Result<PathBuf, String> {
         .and_then(|deps| deps.parent())
         .ok_or("no target folder")?
         .join("saas-host");
-    if !bin.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let built = Command::new(cargo)
-            .args(["build", "--release", "--quiet", "--package", "saas-host"])
-            .status()
-            .map_err(|e| e.to_string())?;
-        if !built.success() {
-            return Err("cargo build --release -p saas-host failed".into());
-        }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let built = Command::new(cargo)
+        .args(["build", "--release", "--quiet", "--package", "saas-host"])
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !built.success() {
+        return Err("cargo build --release -p saas-host failed".into());
     }
     Ok(bin)
 }
@@ -63,14 +63,16 @@ pub fn rss_child(command: &[String]) {
     }
 }
 
-/// One sync of `bin` against `f` under the wrapper: wall seconds, peak
-/// KiB and listing seconds, or what went wrong.
-fn one(bin: &Path, f: &FakeBitbucket, home: &Path) -> Result<[f64; 3], String> {
+/// One sync of `bin` against `f` under the wrapper, kept in a history
+/// under `home` when `history`: wall seconds, peak KiB and listing seconds,
+/// or what went wrong.
+fn one(bin: &Path, f: &FakeBitbucket, home: &Path, history: bool) -> Result<[f64; 3], String> {
     let me = std::env::current_exe().map_err(|e| e.to_string())?;
     let out = Command::new(me)
         .arg("--rss-child")
         .arg(bin)
-        .args(["sync", "--format", "json", "--no-history", "--no-progress"])
+        .args(["sync", "--format", "json", "--no-progress"])
+        .args((!history).then_some("--no-history"))
         // A fake on loopback: no hourly budget to respect.
         .args(["--requests-per-hour", "0"])
         .args(["--set", &format!("api-base-url={}", f.api_base_url())])
@@ -94,7 +96,7 @@ fn one(bin: &Path, f: &FakeBitbucket, home: &Path) -> Result<[f64; 3], String> {
 /// The section.
 pub fn memory() {
     println!(
-        "\n## 5b. Peak RSS of `saas-host sync --format json` (release, fake in the bench process)\n"
+        "\n## 5b. Peak RSS of `saas-host sync --format json` (release, fake in the bench process), with `--no-history` and with the run kept in the history (the default)\n"
     );
     let bin = match saas_host() {
         Ok(b) => b,
@@ -119,12 +121,14 @@ pub fn memory() {
         })
         .expect("the fake starts");
         let people = f.truth().unique_users;
-        for (name, bin) in &binaries {
-            let result = one(bin, &f, &home);
+        for ((name, bin), history) in binaries.iter().flat_map(|b| [(b, false), (b, true)]) {
+            let result = one(bin, &f, &home, history);
+            let _ = std::fs::remove_dir_all(home.join("data"));
             if w * m < 10_000 {
                 continue;
             }
-            let row = format!("| {} | {w} × {m} | {people} | {name} |", w * m);
+            let kept = if history { ", history kept" } else { "" };
+            let row = format!("| {} | {w} × {m} | {people} | {name}{kept} |", w * m);
             match result {
                 Ok([wall, kib, listing]) => println!(
                     "{row} {wall:.2} s | {listing:.2} s | {:.2} s ({:.0}% of the listing) | {:.1} MiB |",

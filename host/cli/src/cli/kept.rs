@@ -20,8 +20,16 @@ pub struct Kept {
 }
 
 /// Stores the sync unless `--no-history` (or there is no data folder). `source` names it (the demo's, else
-/// [`source_of`]).
-pub fn keep(s: &Synced, args: &SyncArgs, source: Option<&str>) -> Result<Kept, Failure> {
+/// [`source_of`]). With `users_read` false (no table, no HTML report), the
+/// kept snapshot is only its outline, and the users go into the history
+/// one row at a time: no second copy of every user while the output is
+/// written.
+pub fn keep(
+    s: &Synced,
+    args: &SyncArgs,
+    source: Option<&str>,
+    users_read: bool,
+) -> Result<Kept, Failure> {
     let info = s.ready.connector.info();
     let meta = RunMeta {
         source: source.map_or_else(|| source_of(&s.ready), String::from),
@@ -34,7 +42,11 @@ pub fn keep(s: &Synced, args: &SyncArgs, source: Option<&str>) -> Result<Kept, F
         requests: s.ready.io.egress.counts().requests,
         error: s.listing.error(&s.ready.io),
     };
-    let mut snapshot = Snapshot::from_sync(meta, &s.listing, &s.report);
+    let mut snapshot = if users_read {
+        Snapshot::from_sync(meta, &s.listing, &s.report)
+    } else {
+        Snapshot::outline(meta, &s.listing, &s.report)
+    };
     if args.no_history {
         return Ok(Kept {
             snapshot,
@@ -55,10 +67,12 @@ pub fn keep(s: &Synced, args: &SyncArgs, source: Option<&str>) -> Result<Kept, F
             history: None,
         });
     };
-    snapshot.run.id = history
-        .record(&snapshot)
-        .context("storing the run")
-        .map_err(fail)?;
+    let recorded = if users_read {
+        history.record(&snapshot)
+    } else {
+        history.record_users(&snapshot, saas_history::user_rows(&s.listing, &s.report))
+    };
+    snapshot.run.id = recorded.context("storing the run").map_err(fail)?;
     Ok(Kept {
         snapshot,
         history: Some(history),

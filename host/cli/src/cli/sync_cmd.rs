@@ -217,10 +217,13 @@ pub fn print(s: &Synced, args: &SyncArgs, source: Option<&str>) -> Result<Exit, 
         Format::Json
     });
     // The run as the history keeps it is one more copy of every user: it
-    // is made only when something reads it (the history, the table, the
-    // HTML report).
-    let wanted = !args.no_history || format == Format::Table || args.html.is_some();
-    let kept = wanted.then(|| kept::keep(s, args, source)).transpose()?;
+    // is made only when the table or the HTML report reads it. The history
+    // takes the users one row at a time.
+    let users_read = format == Format::Table || args.html.is_some();
+    let wanted = !args.no_history || users_read;
+    let kept = wanted
+        .then(|| kept::keep(s, args, source, users_read))
+        .transpose()?;
     let price = args.history.seat_price(&s.ready.file.contents.history);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
