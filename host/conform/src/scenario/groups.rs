@@ -156,19 +156,26 @@ pub fn holds(got: &Value, want: &Value) -> bool {
 }
 
 impl Canned {
+    /// Whether a request's method and URL are this one's: the method, the
+    /// path, the query pairs (the body aside).
+    pub fn names(&self, method: &str, url: &url::Url) -> bool {
+        self.method.eq_ignore_ascii_case(method)
+            && url.path() == self.path
+            && self
+                .query
+                .iter()
+                .all(|(k, v)| url.query_pairs().any(|(qk, qv)| qk == *k && qv == *v))
+    }
+
     /// Whether a request fits this one: method, path, the query pairs, the
     /// form fields or JSON of its body.
     pub fn fits(&self, method: &str, url: &url::Url, body: &[u8]) -> bool {
-        if !self.method.eq_ignore_ascii_case(method) || url.path() != self.path {
+        if !self.names(method, url) {
             return false;
         }
-        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
         let has = |pairs: &[(String, String)], (k, v): (&String, &String)| {
             pairs.iter().any(|(pk, pv)| pk == k && pv == v)
         };
-        if !self.query.iter().all(|p| has(&pairs, p)) {
-            return false;
-        }
         let form: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
         if !self.form.iter().all(|p| has(&form, p)) {
             return false;

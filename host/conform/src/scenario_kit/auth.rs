@@ -160,15 +160,13 @@ pub fn refresh(s: &Subject<'_>) -> Outcome {
     Ok("an expired token was renewed, the old one never sent again, the listing exact".into())
 }
 
-/// `error` is of the contract's `kind`, or the evidence says what it was.
-pub fn expect_kind(error: &saas_runtime::latest::ConnectorError, kind: &str) -> Result<(), Miss> {
+/// `error` is of the contract's `kind`, or the evidence of a failure says
+/// what it was.
+pub fn expect_kind(error: &saas_runtime::latest::ConnectorError, kind: &str) -> Result<(), String> {
     if error.kind() == kind {
         Ok(())
     } else {
-        Err(Miss::Fail(format!(
-            "expected {kind}, got {}",
-            error.describe()
-        )))
+        Err(format!("expected {kind}, got {}", error.describe()))
     }
 }
 

@@ -71,9 +71,7 @@ fn refused(b: &Bench<'_>, settings: &[Setting]) -> Result<(), String> {
         },
         Err(e) => return Err(format!("authenticate: {e}")),
     };
-    expect_kind(&error, "invalid-config").map_err(|m| match m {
-        Miss::Fail(why) | Miss::Skip(why) => why,
-    })?;
+    expect_kind(&error, "invalid-config")?;
     match b.requests().first() {
         Some(x) => Err(format!("invalid-config, but only after {}", x.describe())),
         None => Ok(()),

@@ -46,10 +46,7 @@ pub fn ends_with(s: &Subject<'_>, times: u32, fault: Fault, kind: &str) -> Outco
     let evidence = first_faulted(&b);
     match listed {
         Listed::Failed(e) => {
-            expect_kind(&e, kind).map_err(|m| match m {
-                Miss::Fail(w) => Miss::Fail(format!("after {evidence}: {w}")),
-                skip => skip,
-            })?;
+            expect_kind(&e, kind).map_err(|w| format!("after {evidence}: {w}"))?;
             Ok(format!("{evidence}: {}", e.kind()))
         }
         other => Err(Miss::Fail(format!(

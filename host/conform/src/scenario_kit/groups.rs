@@ -73,26 +73,29 @@ fn call(g: &SignedIn<'_>, c: &GroupCall) -> Result<Result<Value, ConnectorError>
 /// How often `canned` reached the upstream among `sent`.
 fn arrivals(canned: &Canned, sent: &[Exchange]) -> usize {
     sent.iter()
-        .filter(|x| {
-            url::Url::parse(&x.url).is_ok_and(|u| {
-                x.method.eq_ignore_ascii_case(&canned.method)
-                    && u.path() == canned.path
-                    && canned
-                        .query
-                        .iter()
-                        .all(|(k, v)| u.query_pairs().any(|(qk, qv)| qk == *k && qv == *v))
-            })
-        })
+        .filter(|x| url::Url::parse(&x.url).is_ok_and(|u| canned.names(&x.method, &u)))
         .count()
+}
+
+/// Calls the scenario's call `i` with its requests answered by the replay
+/// while it runs.
+fn during(
+    b: &Bench<'_>,
+    g: &SignedIn<'_>,
+    i: usize,
+    c: &GroupCall,
+) -> Result<Result<Value, ConnectorError>, HostError> {
+    b.replay.calling(Some(i));
+    let outcome = call(g, c);
+    b.replay.calling(None);
+    outcome
 }
 
 /// Runs the scenario's call `i` on a fresh record: the result (or error),
 /// and what reached the upstream.
 fn run(b: &Bench<'_>, g: &SignedIn<'_>, i: usize, c: &GroupCall) -> Result<Value, String> {
     b.faults.reset();
-    b.replay.calling(Some(i));
-    let outcome = call(g, c);
-    b.replay.calling(None);
+    let outcome = during(b, g, i, c);
     let name = c.function.name();
     let got = match outcome {
         Err(e) => return Err(format!("{name}: {e}")),
@@ -162,14 +165,11 @@ pub fn full(s: &Subject<'_>) -> Outcome {
             Some("read-only") => continue,
             Some(kind) => {
                 ran += 1;
-                b.replay.calling(Some(i));
-                let outcome = call(&g, c);
-                b.replay.calling(None);
+                let outcome = during(&b, &g, i, c);
                 match outcome {
-                    Ok(Err(e)) => expect_kind(&e, kind).map_err(|m| match m {
-                        Miss::Fail(w) => Miss::Fail(format!("{}: {w}", c.function.name())),
-                        skip => skip,
-                    })?,
+                    Ok(Err(e)) => {
+                        expect_kind(&e, kind).map_err(|w| format!("{}: {w}", c.function.name()))?
+                    }
                     Ok(Ok(v)) => {
                         return Err(Miss::Fail(format!(
                             "{} gave {v} where the scenario wants {kind}",
@@ -234,9 +234,7 @@ pub fn write_once(s: &Subject<'_>) -> Outcome {
             *r.body_mut() = br#"{"error": "injected by the conformance kit"}"#.to_vec();
         })),
     ));
-    b.replay.calling(Some(i));
-    let outcome = call(&g, c);
-    b.replay.calling(None);
+    let outcome = during(&b, &g, i, c);
     let n = arrivals(effect, &b.requests());
     if n > 1 {
         return Err(Miss::Fail(format!(
@@ -278,9 +276,7 @@ pub fn read_only(s: &Subject<'_>) -> Outcome {
     let g = s.c.signed_in(&b.io, &config, &session);
     for (i, c) in &calls {
         let c = &filled(c, b.replay.origin());
-        b.replay.calling(Some(*i));
-        let outcome = call(&g, c);
-        b.replay.calling(None);
+        let outcome = during(&b, &g, *i, c);
         let name = c.function.name();
         match outcome {
             Ok(Err(ConnectorError::ReadOnly(r))) if !r.hint.trim().is_empty() => {}
@@ -338,10 +334,9 @@ pub fn unsupported_all(s: &Subject<'_>) -> Outcome {
             requests: Vec::new(),
         };
         match call(&g, &kit) {
-            Ok(Err(e)) => expect_kind(&e, "unsupported").map_err(|m| match m {
-                Miss::Fail(w) => Miss::Fail(format!("{}: {w}", f.name())),
-                skip => skip,
-            })?,
+            Ok(Err(e)) => {
+                expect_kind(&e, "unsupported").map_err(|w| format!("{}: {w}", f.name()))?
+            }
             Ok(Ok(_)) => {
                 return Err(Miss::Fail(format!(
                     "{} did not answer with an error",

@@ -175,20 +175,12 @@ fn check_refused(
     bad: &str,
 ) -> Result<(), Miss> {
     match b.c.list_users(&b.io, config, session, Some(bad)) {
-        Ok(Err(e)) => {
-            expect_kind(&e, "invalid-cursor").map_err(|m| prefix(m, &format!("a {what} cursor: ")))
-        }
+        Ok(Err(e)) => expect_kind(&e, "invalid-cursor")
+            .map_err(|w| Miss::Fail(format!("a {what} cursor: {w}"))),
         Ok(Ok(_)) => Err(Miss::Fail(format!("a {what} cursor was taken"))),
         Err(e) => Err(Miss::Fail(format!("a {what} cursor: {e}"))),
     }?;
     no_requests(b, &format!("a {what} cursor"))
-}
-
-fn prefix(m: Miss, p: &str) -> Miss {
-    match m {
-        Miss::Fail(w) => Miss::Fail(format!("{p}{w}")),
-        Miss::Skip(w) => Miss::Skip(format!("{p}{w}")),
-    }
 }
 
 /// A second bench on another replay upstream (so other settings), signed

@@ -99,10 +99,7 @@ fn refused(b: &Bench<'_>, control: &Control, fault: Fault, what: &str) -> Outcom
             e.describe()
         ))),
         Listed::Failed(e) => {
-            expect_kind(&e, "pagination").map_err(|m| match m {
-                Miss::Fail(w) => Miss::Fail(format!("{what}: {w}")),
-                skip => skip,
-            })?;
+            expect_kind(&e, "pagination").map_err(|w| format!("{what}: {w}"))?;
             Ok(format!(
                 "{what}: pagination, after {} requests",
                 b.requests().len()
