@@ -253,3 +253,30 @@ fn a_sync_killed_while_it_is_stored_leaves_the_history_as_it_was() {
     assert!(again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("kept as run"));
 }
+
+#[test]
+fn a_history_that_cannot_be_written_fails_the_sync_but_not_its_output() {
+    let fake = FakeBitbucket::start(FakeConfig {
+        workspaces: 2,
+        members: 30,
+        ..FakeConfig::default()
+    })
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    // A folder that is a file: no database can be made under it.
+    let file = home.path().join("a-file");
+    std::fs::write(&file, "not a folder").unwrap();
+    let db = file.join("h.sqlite");
+    let mut c = common::cmd(&fake, home.path());
+    c.args(["sync", "--format", "json", "--db", db.to_str().unwrap()]);
+    let out = run(c);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("was not stored in the history"), "{stderr}");
+    // The history is written beside the output: the output is whole.
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["users"].as_array().unwrap().len() as u64,
+        fake.truth().unique_users as u64
+    );
+}

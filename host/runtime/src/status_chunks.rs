@@ -36,7 +36,7 @@ pub fn in_chunks<E: Send>(
         .map_or(1, NonZeroUsize::get)
         .clamp(1, STATUS_WORKERS);
     let chunks = Mutex::new(users.chunks(CHUNK_USERS));
-    let combined = Mutex::new(Combined::new(policy));
+    let combined = Mutex::new(Combined::new(policy, users));
     let failed: Mutex<Option<E>> = Mutex::new(None);
     let held = "no worker panics while holding a lock";
     std::thread::scope(|s| {
@@ -82,11 +82,13 @@ pub struct Combined {
 }
 
 impl Combined {
-    /// Nothing added yet, for reports computed under `policy`.
-    pub fn new(policy: Policy) -> Self {
+    /// Nothing added yet, for reports computed under `policy` on chunks of
+    /// `users` (whose verdicts then point at them instead of copying their
+    /// ids, names and emails).
+    pub fn new(policy: Policy, users: &Roster) -> Self {
         Combined {
             policy,
-            users: Verdicts::default(),
+            users: Verdicts::over(users),
             counts: ActivityCounts {
                 active: 0,
                 inactive: 0,

@@ -34,32 +34,84 @@ fn saas_host() -> Result<PathBuf, String> {
     Ok(bin)
 }
 
+/// The resident set of process `pid` now, in KiB (Linux), if it runs.
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 /// In the wrapper: runs the command, then prints its wall seconds, its peak
-/// RSS in KiB, and the listing's seconds from its closing line.
+/// RSS in KiB, and the listing's seconds from its closing line. With
+/// `BENCH_RSS_STDERR=FILE` it appends the command's stderr to FILE, each
+/// line with the second it came and the RSS then, and the second the peak
+/// was sampled (every 100 ms): with `SAAS_HOST_LOG=info`, which phase holds
+/// the peak.
 pub fn rss_child(command: &[String]) {
+    use std::io::BufRead;
     let start = Instant::now();
-    let out = Command::new(&command[0])
+    let mut child = Command::new(&command[0])
         .args(&command[1..])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
-        .output()
+        .spawn()
         .expect("the command runs");
+    let pid = child.id();
+    let stderr = child.stderr.take().expect("piped");
+    let reader = std::thread::spawn(move || {
+        std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+            .map(|l| (start.elapsed().as_secs_f64(), rss_kib(pid), l))
+            .collect::<Vec<_>>()
+    });
+    let mut peak = (0u64, 0f64);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("the command is waited for") {
+            break status;
+        }
+        if let Some(kib) = rss_kib(pid).filter(|&k| k > peak.0) {
+            peak = (kib, start.elapsed().as_secs_f64());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
     let wall = start.elapsed().as_secs_f64();
+    let lines = reader.join().expect("stderr is read");
     // SAFETY: getrusage writes the struct it is given, zeroed here.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    if let Some(path) = std::env::var_os("BENCH_RSS_STDERR") {
+        use std::io::Write;
+        let mut text = String::new();
+        for (at, kib, line) in &lines {
+            let mib = kib.map_or(0.0, |k| k as f64 / 1024.0);
+            text.push_str(&format!("[{at:7.2} s {mib:7.1} MiB] {line}\n"));
+        }
+        text.push_str(&format!(
+            "[{:7.2} s {:7.1} MiB] sampled peak; exit at {wall:.2} s\n\n",
+            peak.1,
+            peak.0 as f64 / 1024.0
+        ));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path);
+        let _ = file.and_then(|mut f| f.write_all(text.as_bytes()));
+    }
     // "synced …, 1.23 s" (or "… s (PARTIAL)"): the listing's own time.
-    let listing = stderr
-        .lines()
-        .find(|l| l.starts_with("synced "))
-        .and_then(|l| l.rsplit(", ").next())
+    let listing = lines
+        .iter()
+        .find(|(_, _, l)| l.starts_with("synced "))
+        .and_then(|(_, _, l)| l.rsplit(", ").next())
         .and_then(|t| t.split(' ').next())
         .and_then(|t| t.parse::<f64>().ok());
-    match (out.status.success(), listing) {
+    match (status.success(), listing) {
         (true, Some(listing)) => println!("{wall:.3} {} {listing:.3}", usage.ru_maxrss),
-        _ => println!("failed: {}", stderr.lines().last().unwrap_or("")),
+        _ => println!(
+            "failed: {}",
+            lines.last().map_or("", |(_, _, l)| l.as_str())
+        ),
     }
 }
 
@@ -68,8 +120,12 @@ pub fn rss_child(command: &[String]) {
 /// or what went wrong.
 fn one(bin: &Path, f: &FakeBitbucket, home: &Path, history: bool) -> Result<[f64; 3], String> {
     let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    // A profiler to run the sync under (`BENCH_RSS_WRAPPER="heaptrack -o
+    // /tmp/ht"`): its figures are then the profiler's too.
+    let wrapper = std::env::var("BENCH_RSS_WRAPPER").unwrap_or_default();
     let out = Command::new(me)
         .arg("--rss-child")
+        .args(wrapper.split_whitespace())
         .arg(bin)
         .args(["sync", "--format", "json", "--no-progress"])
         .args((!history).then_some("--no-history"))
@@ -112,7 +168,12 @@ pub fn memory() {
     println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     let home = temporary_home();
     // The first size warms the compile cache; it is not shown.
-    for (w, m) in [(2, 100), (10, 1000), (20, 5000), (100, 10_000)] {
+    // `BENCH_RSS_MEMBERSHIPS=100000,1000000` runs only these sizes.
+    let only = std::env::var("BENCH_RSS_MEMBERSHIPS").unwrap_or_default();
+    let sizes = [(2, 100), (10, 1000), (20, 5000), (100, 10_000)];
+    for (w, m) in sizes.into_iter().filter(|&(w, m)| {
+        w * m < 10_000 || only.is_empty() || only.split(',').any(|n| n == (w * m).to_string())
+    }) {
         let f = FakeBitbucket::start(FakeConfig {
             workspaces: w,
             members: m,

@@ -67,12 +67,18 @@ pub fn keep(
             history: None,
         });
     };
+    let started = std::time::Instant::now();
     let recorded = if users_read {
         history.record(&snapshot)
     } else {
         history.record_users(&snapshot, saas_history::user_rows(&s.listing, &s.report))
     };
     snapshot.run.id = recorded.context("storing the run").map_err(fail)?;
+    tracing::info!(
+        "run {} kept in the history in {:.2} s",
+        snapshot.run.id,
+        started.elapsed().as_secs_f64()
+    );
     Ok(Kept {
         snapshot,
         history: Some(history),

@@ -148,18 +148,29 @@ pub fn run_with(
             return Err(Failure::other(anyhow::anyhow!(text)));
         }
     };
+    tracing::info!(
+        "listed {} users and {} memberships; computing their statuses",
+        listing.users.len(),
+        listing.users.membership_count()
+    );
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let policy = Policy {
         as_of: now,
         inactive_after_days: args.inactive_days,
         purchased_seats: args.purchased,
     };
+    let statuses = std::time::Instant::now();
     let report =
         sync::compute_status(&ready.connector, &ready.io, &listing, policy).map_err(|e| {
             Failure::other(anyhow::anyhow!(
                 ready.io.redactor.redact(&e.to_string()).into_owned()
             ))
         })?;
+    tracing::info!(
+        "statuses of {} users in {:.2} s",
+        listing.users.len(),
+        statuses.elapsed().as_secs_f64()
+    );
     Ok(Synced {
         ready,
         listing,
@@ -217,34 +228,63 @@ pub fn print(s: &Synced, args: &SyncArgs, source: Option<&str>) -> Result<Exit, 
         Format::Json
     });
     // The run as the history keeps it is one more copy of every user: it
-    // is made only when the table or the HTML report reads it. The history
-    // takes the users one row at a time.
+    // is made only when the table or the HTML report reads it, and then it
+    // is kept before anything is written. Otherwise the history takes the
+    // users one row at a time on a thread of its own while the output is
+    // written: neither waits for the other.
     let users_read = format == Format::Table || args.html.is_some();
     let wanted = !args.no_history || users_read;
-    let kept = wanted
-        .then(|| kept::keep(s, args, source, users_read))
-        .transpose()?;
     let price = args.history.seat_price(&s.ready.file.contents.history);
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
     let error = s.listing.error(&s.ready.io);
-    let overview = kept
-        .as_ref()
-        .filter(|_| format == Format::Table)
-        .map(|k| saas_report::Overview::of(&k.snapshot, price));
-    let table = overview.as_ref().map(|overview| output::TableView {
-        overview,
-        all: args.all,
-    });
-    output::write(
-        &mut out,
-        format,
-        &s.listing,
-        &s.report,
-        error.as_deref(),
-        table,
-    )
-    .map_err(Failure::other)?;
+    let write = |table: Option<output::TableView<'_>>| {
+        let started = std::time::Instant::now();
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        output::write(
+            &mut out,
+            format,
+            &s.listing,
+            &s.report,
+            error.as_deref(),
+            table,
+        )
+        .map_err(Failure::other)?;
+        tracing::info!("output written in {:.2} s", started.elapsed().as_secs_f64());
+        Ok::<_, Failure>(())
+    };
+    let kept = if users_read {
+        let kept = wanted
+            .then(|| kept::keep(s, args, source, true))
+            .transpose()?;
+        let overview = kept
+            .as_ref()
+            .filter(|_| format == Format::Table)
+            .map(|k| saas_report::Overview::of(&k.snapshot, price));
+        write(overview.as_ref().map(|overview| output::TableView {
+            overview,
+            all: args.all,
+        }))?;
+        kept
+    } else {
+        let (kept, written) = std::thread::scope(|scope| {
+            let keeping = wanted.then(|| {
+                std::thread::Builder::new()
+                    .name("history".into())
+                    .spawn_scoped(scope, || kept::keep(s, args, source, false))
+            });
+            let keeping = keeping
+                .transpose()
+                .map_err(|e| Failure::other(anyhow::anyhow!("no thread for the history: {e}")));
+            let written = write(None);
+            let kept = keeping.and_then(|k| {
+                k.map(|k| k.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                    .transpose()
+            });
+            (kept, written)
+        });
+        written?;
+        kept?
+    };
     if let (Some(path), Some(kept)) = (&args.html, &kept) {
         kept::write_html(&kept.snapshot, kept.history.as_ref(), price, path)
             .map_err(Failure::other)?;

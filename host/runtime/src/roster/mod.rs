@@ -15,13 +15,20 @@ pub(crate) use person::Person;
 pub(crate) use symbols::Symbols;
 pub use verdicts::Verdicts;
 
+use std::sync::Arc;
+
 use crate::wit::latest::User;
 
 /// Users in a fixed order (sorted by id when they come from a listing).
+/// Read-only once made, so a clone shares the users instead of copying
+/// them: a report's verdicts point into the roster they were computed
+/// from.
 #[derive(Clone, Default)]
 pub struct Roster {
-    symbols: Symbols,
-    people: Vec<Person>,
+    symbols: Arc<Symbols>,
+    people: Arc<Vec<Person>>,
+    /// Ids strictly ascending: a user is found by binary search.
+    sorted: bool,
 }
 
 impl Roster {
@@ -29,7 +36,26 @@ impl Roster {
     pub(crate) fn of(symbols: Symbols, mut people: Vec<Person>) -> Roster {
         people.iter_mut().for_each(Person::settle);
         people.shrink_to_fit();
-        Roster { symbols, people }
+        let sorted = people.is_sorted_by(|a, b| a.id() < b.id());
+        Roster {
+            symbols: Arc::new(symbols),
+            people: Arc::new(people),
+            sorted,
+        }
+    }
+
+    /// Where the user with this id is; none when absent, or when the ids
+    /// are not in order (a roster made from users in any order).
+    pub(crate) fn position(&self, id: &str) -> Option<usize> {
+        if !self.sorted {
+            return None;
+        }
+        self.people.binary_search_by(|p| p.id().cmp(id)).ok()
+    }
+
+    /// The compact user at `i`.
+    pub(crate) fn person(&self, i: usize) -> &Person {
+        &self.people[i]
     }
 
     /// How many users.

@@ -99,6 +99,11 @@ impl Person {
         self.fields.get(ID).unwrap_or_default()
     }
 
+    /// The display name, when known.
+    pub(crate) fn display_name(&self) -> Option<&str> {
+        self.fields.get(DISPLAY_NAME)
+    }
+
     /// The email, when known.
     pub(crate) fn email(&self) -> Option<&str> {
         self.fields.get(EMAIL)

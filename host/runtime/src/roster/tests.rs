@@ -124,3 +124,68 @@ fn verdicts_come_back_sorted_by_user_and_are_found_by_id() {
         serde_json::to_value(&sorted).unwrap()
     );
 }
+
+/// The verdict of `u` as a connector would give it, named as in the roster.
+fn status_of(u: &User, n: u32) -> UserStatus {
+    UserStatus {
+        user_id: u.id.clone(),
+        display_name: u.display_name.clone(),
+        email: u.email.clone(),
+        ..status(n)
+    }
+}
+
+#[test]
+fn verdicts_over_a_roster_give_back_what_the_connector_said() {
+    // Ids in order: {user-00}, {user-01}, … sort as numbers do.
+    let users: Vec<User> = (0..30)
+        .map(|n| User {
+            id: format!("{{user-{n:02}}}"),
+            ..user(n, 2)
+        })
+        .collect();
+    let roster = Roster::from(users.clone());
+    let mut given: Vec<UserStatus> = users
+        .iter()
+        .zip(0..)
+        .map(|(u, n)| status_of(u, n))
+        .collect();
+    // A connector that renamed one user, dropped another's email, and
+    // judged someone the listing never had: their own strings are kept.
+    given[4].display_name = Some("Renamed".into());
+    given[9].email = None;
+    given.push(UserStatus {
+        user_id: "{user-99}".into(),
+        ..status(99)
+    });
+    let mut over = Verdicts::over(&roster);
+    given.iter().rev().cloned().for_each(|s| over.push(s));
+    over.settle();
+    let alone: Verdicts = given.iter().cloned().collect();
+    assert_eq!(over.to_vec(), given);
+    assert_eq!(over, alone);
+    assert_eq!(
+        over.find("{user-04}").unwrap().display_name.as_deref(),
+        Some("Renamed")
+    );
+    assert_eq!(over.find("{user-09}").unwrap().email, None);
+    assert_eq!(over.find("{user-99}"), Some(given[30].clone()));
+    assert_eq!(over.find("{user-05}"), Some(given[5].clone()));
+}
+
+#[test]
+fn verdicts_over_a_roster_out_of_order_keep_their_own_strings() {
+    let users: Vec<User> = (0..12).rev().map(|n| user(n, 1)).collect();
+    let roster = Roster::from(users.clone());
+    let given: Vec<UserStatus> = users
+        .iter()
+        .zip(0..)
+        .map(|(u, n)| status_of(u, n))
+        .collect();
+    let mut over = Verdicts::over(&roster);
+    given.iter().cloned().for_each(|s| over.push(s));
+    over.settle();
+    let mut sorted = given.clone();
+    sorted.sort_by(|a, b| a.user_id.cmp(&b.user_id));
+    assert_eq!(over.to_vec(), sorted);
+}

@@ -1,48 +1,73 @@
 //! The users of a status report, kept compact: reasons, sources and unit
 //! keys interned (a report's reasons are a few hundred sentences over a
-//! whole organization), each user's own strings without spare capacity,
+//! whole organization), the user's id, name and email not copied when
+//! they are those of a user in the roster the report was computed from,
 //! and [`UserStatus`] records built only when read.
 
+use smallvec::SmallVec;
+
+use super::Roster;
 use super::fields::Fields;
 use super::symbols::{Sym, Symbols};
 use crate::wit::latest::{Activity, UserStatus};
 
+/// Whose verdict it is.
+#[derive(Debug, Clone)]
+enum Who {
+    /// The roster's user at this position, with the same name and email.
+    Listed(u32),
+    /// User id, display name and email, when no user of the roster has
+    /// them all (a report without a roster, or a connector that renamed).
+    Own(Box<Fields<3>>),
+}
+
 /// One user's verdict.
 #[derive(Debug, Clone)]
 struct Verdict {
-    /// User id, display name and email.
-    fields: Fields<3>,
+    who: Who,
     activity: Activity,
     reason: Sym,
     last_active: Option<i64>,
     last_active_source: Option<Sym>,
-    units: Box<[Sym]>,
+    /// Most people hold a seat in one or two units.
+    units: SmallVec<[Sym; 2]>,
     mfa_enabled: Option<bool>,
-}
-
-impl Verdict {
-    fn user_id(&self) -> &str {
-        self.fields.get(0).unwrap_or_default()
-    }
 }
 
 /// Verdicts sorted by user id.
 #[derive(Clone, Default)]
 pub struct Verdicts {
+    roster: Roster,
     symbols: Symbols,
     entries: Vec<Verdict>,
 }
 
 impl Verdicts {
+    /// No verdict yet, for users of `roster` (shared, not copied).
+    pub(crate) fn over(roster: &Roster) -> Verdicts {
+        Verdicts {
+            roster: roster.clone(),
+            ..Verdicts::default()
+        }
+    }
+
     /// Takes in one verdict; [`Verdicts::settle`] sorts them.
     pub(crate) fn push(&mut self, s: UserStatus) {
-        let symbols = &mut self.symbols;
-        self.entries.push(Verdict {
-            fields: Fields::new([
+        let listed = self.roster.position(&s.user_id).filter(|&i| {
+            let p = self.roster.person(i);
+            p.display_name() == s.display_name.as_deref() && p.email() == s.email.as_deref()
+        });
+        let who = match listed.and_then(|i| u32::try_from(i).ok()) {
+            Some(i) => Who::Listed(i),
+            None => Who::Own(Box::new(Fields::new([
                 Some(s.user_id.as_str()),
                 s.display_name.as_deref(),
                 s.email.as_deref(),
-            ]),
+            ]))),
+        };
+        let symbols = &mut self.symbols;
+        self.entries.push(Verdict {
+            who,
             activity: s.activity,
             reason: symbols.intern(&s.reason),
             last_active: s.last_active,
@@ -52,21 +77,39 @@ impl Verdicts {
         });
     }
 
+    /// The verdict's user id, name and email.
+    fn who<'a>(&'a self, v: &'a Verdict) -> [Option<&'a str>; 3] {
+        match &v.who {
+            Who::Listed(i) => {
+                let p = self.roster.person(*i as usize);
+                [Some(p.id()), p.display_name(), p.email()]
+            }
+            Who::Own(f) => [f.get(0), f.get(1), f.get(2)],
+        }
+    }
+
+    fn user_id<'a>(&'a self, v: &'a Verdict) -> &'a str {
+        self.who(v)[0].unwrap_or_default()
+    }
+
     /// Sorted by user id (stably, as the contract's lists are), without
     /// spare capacity.
     pub(crate) fn settle(&mut self) {
-        if !self.entries.is_sorted_by(|a, b| a.user_id() <= b.user_id()) {
-            self.entries.sort_by(|a, b| a.user_id().cmp(b.user_id()));
+        let mut entries = std::mem::take(&mut self.entries);
+        if !entries.is_sorted_by(|a, b| self.user_id(a) <= self.user_id(b)) {
+            entries.sort_by(|a, b| self.user_id(a).cmp(self.user_id(b)));
         }
-        self.entries.shrink_to_fit();
+        entries.shrink_to_fit();
+        self.entries = entries;
     }
 
     fn expand(&self, v: &Verdict) -> UserStatus {
         let get = |s: Sym| self.symbols.get(s).to_string();
+        let [user_id, display_name, email] = self.who(v).map(|f| f.map(str::to_string));
         UserStatus {
-            user_id: v.user_id().to_string(),
-            display_name: v.fields.owned(1),
-            email: v.fields.owned(2),
+            user_id: user_id.unwrap_or_default(),
+            display_name,
+            email,
             activity: v.activity,
             reason: get(v.reason),
             last_active: v.last_active,
@@ -87,8 +130,8 @@ impl Verdicts {
     }
 
     fn entry(&self, user_id: &str) -> Option<&Verdict> {
-        let at = self.entries.partition_point(|v| v.user_id() < user_id);
-        self.entries.get(at).filter(|v| v.user_id() == user_id)
+        let at = self.entries.partition_point(|v| self.user_id(v) < user_id);
+        self.entries.get(at).filter(|v| self.user_id(v) == user_id)
     }
 
     /// The verdict of the user with this id, built now (a binary search).
