@@ -136,6 +136,43 @@ fn a_run_recorded_from_its_outline_and_rows_one_at_a_time_reads_back_whole() {
 }
 
 #[test]
+fn a_run_of_many_users_spanning_statements_reads_back_whole() {
+    // 301 users, with none to four memberships of none to two pieces of
+    // evidence each: every size of statement, and a remainder, is used.
+    let users: Vec<UserRow> = (0..301)
+        .map(|n| {
+            let mut u = user(&format!("u{n:04}"), Activity::Active, "acme");
+            u.email = (n % 7 != 0).then(|| format!("u{n}@example.com"));
+            u.memberships = (0..n % 5)
+                .map(|m| MembershipRow {
+                    unit_id: format!("unit-{m}"),
+                    role: (m % 2 == 0).then(|| "member".into()),
+                    evidence: (0..(n + m) % 3)
+                        .map(|e| EvidenceRow {
+                            source: format!("source-{e}"),
+                            kind: "web".into(),
+                            at: 1_700_000_000 + i64::from(e),
+                        })
+                        .collect(),
+                    ..user("x", Activity::Active, "acme").memberships[0].clone()
+                })
+                .collect();
+            u
+        })
+        .collect();
+    let (_dir, mut h) = open();
+    let snap = snapshot(users, true);
+    let outline = Snapshot {
+        users: Vec::new(),
+        ..snap.clone()
+    };
+    let id = h.record_users(&outline, snap.users.clone()).unwrap();
+    let mut back = h.load(id).unwrap();
+    back.run.id = 0;
+    assert_eq!(back, snap);
+}
+
+#[test]
 fn reopening_keeps_runs_and_a_file_that_is_no_database_is_refused_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("h.sqlite");

@@ -10,6 +10,7 @@ use saas_runtime::report::Report;
 use saas_runtime::roster::Roster;
 use serde_json::{Value, json};
 
+use super::gaps::Gap;
 use super::styled_user::StyledUser;
 pub use saas_runtime::json_style::iso;
 use saas_runtime::json_style::restyle;
@@ -79,7 +80,7 @@ impl serde::Serialize for Users<'_> {
     }
 }
 
-fn summary(listing: &Listing, report: &Report, error: Option<&str>) -> Value {
+fn summary(listing: &Listing, report: &Report, unknown: &[Gap], error: Option<&str>) -> Value {
     json!({
         "complete": listing.complete,
         "error": error,
@@ -91,7 +92,7 @@ fn summary(listing: &Listing, report: &Report, error: Option<&str>) -> Value {
         "reconciliation": report.reconciliation,
         "mfa": report.mfa,
         "as_of": report.as_of,
-        "unknown_because": super::gaps::unknown(listing, report),
+        "unknown_because": unknown,
     })
 }
 
@@ -169,18 +170,20 @@ pub struct TableView<'a> {
     pub all: bool,
 }
 
-/// Writes a sync result.
+/// Writes a sync result; `unknown` is [`super::gaps::unknown`] of the
+/// listing and the report.
 pub fn write(
     out: &mut dyn Write,
     format: Format,
     listing: &Listing,
     report: &Report,
+    unknown: &[Gap],
     error: Option<&str>,
     table: Option<TableView<'_>>,
 ) -> Result<()> {
     match format {
         Format::Json => {
-            let mut summary = summary(listing, report, error);
+            let mut summary = summary(listing, report, unknown, error);
             restyle(&mut summary);
             let doc = Document {
                 schema: SYNC_SCHEMA,
@@ -207,7 +210,7 @@ pub fn write(
                 serde_json::to_writer(&mut out, &line)?;
                 writeln!(out)?;
             }
-            let mut s = summary(listing, report, error);
+            let mut s = summary(listing, report, unknown, error);
             s["type"] = json!("summary");
             s["schema"] = json!(SYNC_SCHEMA);
             restyle(&mut s);

@@ -78,6 +78,9 @@ pub struct Synced {
     pub listing: Listing,
     /// The statuses.
     pub report: Report,
+    /// Why the unknown users are unknown, worked out once for the output
+    /// and the closing lines.
+    pub unknown: Vec<super::gaps::Gap>,
     /// Unix seconds when the sync began.
     pub started_at: i64,
 }
@@ -171,10 +174,12 @@ pub fn run_with(
         listing.users.len(),
         statuses.elapsed().as_secs_f64()
     );
+    let unknown = super::gaps::unknown(&listing, &report);
     Ok(Synced {
         ready,
         listing,
         report,
+        unknown,
         started_at,
     })
 }
@@ -212,7 +217,7 @@ pub fn print_summary(s: &Synced) {
     if let Some(e) = s.listing.error(&s.ready.io) {
         eprintln!("the listing stopped early: {e}");
     }
-    for line in super::gaps::lines(&super::gaps::unknown(&s.listing, &s.report)) {
+    for line in super::gaps::lines(&s.unknown) {
         eprintln!("{line}");
     }
 }
@@ -245,6 +250,7 @@ pub fn print(s: &Synced, args: &SyncArgs, source: Option<&str>) -> Result<Exit, 
             format,
             &s.listing,
             &s.report,
+            &s.unknown,
             error.as_deref(),
             table,
         )
