@@ -47,6 +47,16 @@ fn demo_fleet(days: u32) -> FakeBitbucket {
     .unwrap()
 }
 
+/// Two workspaces of thirty members.
+fn small_fleet() -> FakeBitbucket {
+    FakeBitbucket::start(FakeConfig {
+        workspaces: 2,
+        members: 30,
+        ..FakeConfig::default()
+    })
+    .unwrap()
+}
+
 fn ids(list: &Value) -> BTreeSet<String> {
     list.as_array()
         .unwrap()
@@ -118,12 +128,7 @@ fn history_and_diff_of_two_demo_syncs_match_the_fakes_truth() {
 
 #[test]
 fn a_partial_sync_is_kept_marked_and_calls_nobody_idle_or_gone() {
-    let fake = FakeBitbucket::start(FakeConfig {
-        workspaces: 2,
-        members: 30,
-        ..FakeConfig::default()
-    })
-    .unwrap();
+    let fake = small_fleet();
     let home = tempfile::tempdir().unwrap();
     let db = home.path().join("h.sqlite");
     let db = db.to_str().unwrap();
@@ -256,12 +261,7 @@ fn a_sync_killed_while_it_is_stored_leaves_the_history_as_it_was() {
 
 #[test]
 fn a_history_that_cannot_be_written_fails_the_sync_but_not_its_output() {
-    let fake = FakeBitbucket::start(FakeConfig {
-        workspaces: 2,
-        members: 30,
-        ..FakeConfig::default()
-    })
-    .unwrap();
+    let fake = small_fleet();
     let home = tempfile::tempdir().unwrap();
     // A folder that is a file: no database can be made under it.
     let file = home.path().join("a-file");

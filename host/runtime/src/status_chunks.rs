@@ -5,7 +5,7 @@
 //! organization: [`Combined`] adds chunk reports up by the contract's
 //! definitions and derives the totals that are not sums again.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::num::NonZeroUsize;
 use std::sync::Mutex;
 
@@ -35,7 +35,7 @@ pub fn in_chunks<E: Send>(
     let workers = std::thread::available_parallelism()
         .map_or(1, NonZeroUsize::get)
         .clamp(1, STATUS_WORKERS);
-    let chunks = Mutex::new(users.chunks(CHUNK_USERS));
+    let chunks = Mutex::new(users.chunks(CHUNK_USERS).enumerate());
     let combined = Mutex::new(Combined::new(policy, users));
     let failed: Mutex<Option<E>> = Mutex::new(None);
     let held = "no worker panics while holding a lock";
@@ -46,11 +46,11 @@ pub fn in_chunks<E: Send>(
                     if failed.lock().expect(held).is_some() {
                         return;
                     }
-                    let Some(chunk) = chunks.lock().expect(held).next() else {
+                    let Some((at, chunk)) = chunks.lock().expect(held).next() else {
                         return;
                     };
                     match call(chunk) {
-                        Ok(part) => combined.lock().expect(held).add(part),
+                        Ok(part) => combined.lock().expect(held).add_in_order(at, part),
                         Err(e) => {
                             failed.lock().expect(held).get_or_insert(e);
                             return;
@@ -79,6 +79,10 @@ pub struct Combined {
     membership_sum: u32,
     reconciled_users: u32,
     multi_unit_users: u32,
+    /// The chunk [`Combined::add_in_order`] adds next.
+    next_chunk: usize,
+    /// Chunks that finished before one ahead of them.
+    waiting: BTreeMap<usize, StatusReport>,
 }
 
 impl Combined {
@@ -107,6 +111,20 @@ impl Combined {
             membership_sum: 0,
             reconciled_users: 0,
             multi_unit_users: 0,
+            next_chunk: 0,
+            waiting: BTreeMap::new(),
+        }
+    }
+
+    /// Adds the report of chunk number `at` (from 0) once every chunk
+    /// before it is added: the verdicts then come in the users' order, and
+    /// need no sorting at the end (whose buffer was the largest thing a
+    /// million memberships allocated after the listing).
+    pub fn add_in_order(&mut self, at: usize, part: StatusReport) {
+        self.waiting.insert(at, part);
+        while let Some(part) = self.waiting.remove(&self.next_chunk) {
+            self.add(part);
+            self.next_chunk += 1;
         }
     }
 
@@ -152,6 +170,10 @@ impl Combined {
     /// `purchased`, `unused`, `used-exceeds-purchased` and
     /// `extra-memberships` derived from the sums.
     pub fn finish(mut self) -> Report {
+        // Only a chunk that skipped its turn is left: add it anyway.
+        for part in std::mem::take(&mut self.waiting).into_values() {
+            self.add(part);
+        }
         self.users.settle();
         for unit in &mut self.per_unit {
             unit.admins.sort();

@@ -43,11 +43,13 @@ pub struct Verdicts {
 }
 
 impl Verdicts {
-    /// No verdict yet, for users of `roster` (shared, not copied).
+    /// No verdict yet, room for one per user of `roster` (shared, not
+    /// copied).
     pub(crate) fn over(roster: &Roster) -> Verdicts {
         Verdicts {
             roster: roster.clone(),
-            ..Verdicts::default()
+            symbols: Symbols::default(),
+            entries: Vec::with_capacity(roster.len()),
         }
     }
 
