@@ -8,7 +8,9 @@
 
 mod fields;
 mod person;
+mod seat;
 mod symbols;
+mod time;
 mod verdicts;
 
 pub(crate) use person::Person;
@@ -34,7 +36,6 @@ pub struct Roster {
 impl Roster {
     /// A roster of compact users, in the order given.
     pub(crate) fn of(symbols: Symbols, mut people: Vec<Person>) -> Roster {
-        people.iter_mut().for_each(Person::settle);
         people.shrink_to_fit();
         let sorted = people.is_sorted_by(|a, b| a.id() < b.id());
         Roster {

@@ -1,49 +1,29 @@
 //! A user as the roster keeps it: the user's own strings in one
-//! allocation, every repeated string a symbol, one piece of evidence
-//! without an allocation, and no spare capacity once the listing ends.
+//! allocation, every repeated string a symbol, its memberships compact
+//! ([`Seat`]) and never with spare room.
 //! Converting a contract [`User`] in and back out gives the same user.
 
-use smallvec::SmallVec;
-
 use super::fields::Fields;
-use super::symbols::{Sym, Symbols, UnitSym};
-use crate::wit::latest::{
-    AccessLevel, AccountState, AccountStatus, Evidence, EvidenceKind, Membership, User,
-};
+use super::seat::Seat;
+use super::symbols::{Sym, Symbols};
+use super::time::Time;
+use crate::wit::latest::{AccountState, AccountStatus, User};
 
-/// One piece of evidence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Proof {
-    pub(crate) source: Sym,
-    pub(crate) kind: EvidenceKind,
-    pub(crate) at: i64,
-}
-
-/// One membership.
-#[derive(Debug, Clone)]
-pub(crate) struct Seat {
-    pub(crate) unit: UnitSym,
-    pub(crate) role: Option<Sym>,
-    pub(crate) level: Option<AccessLevel>,
-    pub(crate) billable: bool,
-    pub(crate) billable_reason: Sym,
-    pub(crate) added_at: Option<i64>,
-    /// Most memberships have at most one piece.
-    pub(crate) evidence: SmallVec<[Proof; 1]>,
-    pub(crate) evidence_gap: Option<Sym>,
-}
-
-/// One user.
+/// One user, in 72 bytes besides its own strings and memberships.
 #[derive(Debug, Clone)]
 pub(crate) struct Person {
     /// Id, account id, email, display name and username.
     fields: Fields<5>,
+    /// Grown one at a time as copies of the user arrive, so never with
+    /// spare room.
+    pub(crate) seats: Box<[Seat]>,
+    created_at: Time,
     pub(crate) upstream_status: Option<Sym>,
     pub(crate) state: AccountState,
     pub(crate) mfa_enabled: Option<bool>,
-    pub(crate) created_at: Option<i64>,
-    pub(crate) seats: Vec<Seat>,
 }
+
+const _: () = assert!(size_of::<Person>() == 72);
 
 const ID: usize = 0;
 const ACCOUNT_ID: usize = 1;
@@ -70,7 +50,7 @@ impl Person {
             upstream_status: user.status.upstream.map(|s| symbols.intern(&s)),
             state: user.status.state,
             mfa_enabled: user.mfa_enabled,
-            created_at: user.created_at,
+            created_at: Time::new(user.created_at),
             seats,
         }
     }
@@ -89,7 +69,7 @@ impl Person {
                 state: self.state,
             },
             mfa_enabled: self.mfa_enabled,
-            created_at: self.created_at,
+            created_at: self.created_at.get(),
             memberships: self.seats.iter().map(|s| s.expand(symbols)).collect(),
         }
     }
@@ -114,55 +94,13 @@ impl Person {
         self.fields = self.fields.with(EMAIL, Some(email));
     }
 
-    /// Drops spare capacity: the listing is over.
-    pub(crate) fn settle(&mut self) {
-        for s in &mut self.seats {
-            s.evidence.shrink_to_fit();
-        }
-        self.seats.shrink_to_fit();
-    }
-}
-
-impl Seat {
-    fn compact(m: Membership, symbols: &mut Symbols) -> Seat {
-        Seat {
-            unit: symbols.unit(&m.unit),
-            role: m.role.map(|r| symbols.intern(&r)),
-            level: m.level,
-            billable: m.billable,
-            billable_reason: symbols.intern(&m.billable_reason),
-            added_at: m.added_at,
-            evidence: m
-                .evidence
-                .into_iter()
-                .map(|e| Proof {
-                    source: symbols.intern(&e.source),
-                    kind: e.kind,
-                    at: e.at,
-                })
-                .collect(),
-            evidence_gap: m.evidence_gap.map(|g| symbols.intern(&g)),
-        }
-    }
-
-    fn expand(&self, symbols: &Symbols) -> Membership {
-        Membership {
-            unit: symbols.unit_ref(self.unit),
-            role: self.role.map(|r| symbols.get(r).to_string()),
-            level: self.level,
-            billable: self.billable,
-            billable_reason: symbols.get(self.billable_reason).to_string(),
-            added_at: self.added_at,
-            evidence: self
-                .evidence
-                .iter()
-                .map(|p| Evidence {
-                    source: symbols.get(p.source).to_string(),
-                    kind: p.kind,
-                    at: p.at,
-                })
-                .collect(),
-            evidence_gap: self.evidence_gap.map(|g| symbols.get(g).to_string()),
-        }
+    /// Adds a membership, growing the memberships by exactly one: most
+    /// users gain one or two after their first listing step, and room for
+    /// four would cost a million-membership listing 16 MB.
+    pub(crate) fn add_seat(&mut self, seat: Seat) {
+        let mut seats = std::mem::take(&mut self.seats).into_vec();
+        seats.reserve_exact(1);
+        seats.push(seat);
+        self.seats = seats.into_boxed_slice();
     }
 }

@@ -4,35 +4,38 @@
 //! they are those of a user in the roster the report was computed from,
 //! and [`UserStatus`] records built only when read.
 
-use smallvec::SmallVec;
-
 use super::Roster;
 use super::fields::Fields;
 use super::symbols::{Sym, Symbols};
+use super::time::Time;
 use crate::wit::latest::{Activity, UserStatus};
 
 /// Whose verdict it is.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 enum Who {
     /// The roster's user at this position, with the same name and email.
     Listed(u32),
-    /// User id, display name and email, when no user of the roster has
-    /// them all (a report without a roster, or a connector that renamed).
-    Own(Box<Fields<3>>),
+    /// The user id, display name and email at this position of
+    /// [`Verdicts::own`], when no user of the roster has them all (a
+    /// report without a roster, or a connector that renamed).
+    Own(u32),
 }
 
-/// One user's verdict.
+/// One user's verdict, in 36 bytes: its units are a range of
+/// [`Verdicts::units`].
 #[derive(Debug, Clone)]
 struct Verdict {
+    last_active: Time,
     who: Who,
-    activity: Activity,
     reason: Sym,
-    last_active: Option<i64>,
     last_active_source: Option<Sym>,
-    /// Most people hold a seat in one or two units.
-    units: SmallVec<[Sym; 2]>,
+    units_from: u32,
+    unit_count: u32,
+    activity: Activity,
     mfa_enabled: Option<bool>,
 }
+
+const _: () = assert!(size_of::<Verdict>() == 36);
 
 /// Verdicts sorted by user id.
 #[derive(Clone, Default)]
@@ -40,6 +43,15 @@ pub struct Verdicts {
     roster: Roster,
     symbols: Symbols,
     entries: Vec<Verdict>,
+    /// The strings of the verdicts whose user is not the roster's.
+    own: Vec<Fields<3>>,
+    /// Every verdict's units, one after another.
+    units: Vec<Sym>,
+}
+
+/// A position in one of the verdicts' vectors.
+fn position(len: usize) -> u32 {
+    u32::try_from(len).expect("fewer than 2^32 verdicts and units")
 }
 
 impl Verdicts {
@@ -48,8 +60,8 @@ impl Verdicts {
     pub(crate) fn over(roster: &Roster) -> Verdicts {
         Verdicts {
             roster: roster.clone(),
-            symbols: Symbols::default(),
             entries: Vec::with_capacity(roster.len()),
+            ..Verdicts::default()
         }
     }
 
@@ -61,32 +73,41 @@ impl Verdicts {
         });
         let who = match listed.and_then(|i| u32::try_from(i).ok()) {
             Some(i) => Who::Listed(i),
-            None => Who::Own(Box::new(Fields::new([
-                Some(s.user_id.as_str()),
-                s.display_name.as_deref(),
-                s.email.as_deref(),
-            ]))),
+            None => {
+                self.own.push(Fields::new([
+                    Some(s.user_id.as_str()),
+                    s.display_name.as_deref(),
+                    s.email.as_deref(),
+                ]));
+                Who::Own(position(self.own.len() - 1))
+            }
         };
         let symbols = &mut self.symbols;
+        let units_from = position(self.units.len());
+        self.units.extend(s.units.iter().map(|u| symbols.intern(u)));
         self.entries.push(Verdict {
+            last_active: Time::new(s.last_active),
             who,
-            activity: s.activity,
             reason: symbols.intern(&s.reason),
-            last_active: s.last_active,
             last_active_source: s.last_active_source.map(|x| symbols.intern(&x)),
-            units: s.units.iter().map(|u| symbols.intern(u)).collect(),
+            units_from,
+            unit_count: position(s.units.len()),
+            activity: s.activity,
             mfa_enabled: s.mfa_enabled,
         });
     }
 
     /// The verdict's user id, name and email.
     fn who<'a>(&'a self, v: &'a Verdict) -> [Option<&'a str>; 3] {
-        match &v.who {
+        match v.who {
             Who::Listed(i) => {
-                let p = self.roster.person(*i as usize);
+                let p = self.roster.person(i as usize);
                 [Some(p.id()), p.display_name(), p.email()]
             }
-            Who::Own(f) => [f.get(0), f.get(1), f.get(2)],
+            Who::Own(i) => {
+                let f = &self.own[i as usize];
+                [f.get(0), f.get(1), f.get(2)]
+            }
         }
     }
 
@@ -103,6 +124,8 @@ impl Verdicts {
         }
         entries.shrink_to_fit();
         self.entries = entries;
+        self.own.shrink_to_fit();
+        self.units.shrink_to_fit();
     }
 
     fn expand(&self, v: &Verdict) -> UserStatus {
@@ -114,9 +137,12 @@ impl Verdicts {
             email,
             activity: v.activity,
             reason: get(v.reason),
-            last_active: v.last_active,
+            last_active: v.last_active.get(),
             last_active_source: v.last_active_source.map(get),
-            units: v.units.iter().map(|&u| get(u)).collect(),
+            units: self.units[v.units_from as usize..][..v.unit_count as usize]
+                .iter()
+                .map(|&u| get(u))
+                .collect(),
             mfa_enabled: v.mfa_enabled,
         }
     }
