@@ -70,8 +70,9 @@ pub fn user_rows<'a>(
     listing: &'a Listing,
     report: &'a Report,
 ) -> impl Iterator<Item = UserRow> + 'a {
-    listing.users.iter().map(|u| {
-        let v = report.users.find(&u.id);
+    let mut verdicts = report.users.cursor();
+    listing.users.iter().map(move |u| {
+        let v = verdicts.find(&u.id);
         let v = v.as_ref();
         UserRow {
             id: u.id.clone(),

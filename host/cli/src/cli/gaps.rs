@@ -26,11 +26,12 @@ pub fn unknown(listing: &Listing, report: &Report) -> Vec<Gap> {
     // Per gap: its users, then the units where it applies.
     let mut gaps: BTreeMap<String, (usize, BTreeSet<String>)> = BTreeMap::new();
     // Only the unknown users are built.
+    let mut verdicts = report.users.cursor();
     let unknown = listing
         .users
         .ids()
         .enumerate()
-        .filter(|(_, id)| report.users.activity(id) == Some(Activity::Unknown))
+        .filter(|(_, id)| verdicts.activity(id) == Some(Activity::Unknown))
         .filter_map(|(i, _)| listing.users.get(i));
     for user in unknown {
         let mut counted = BTreeSet::new();

@@ -68,8 +68,9 @@ impl serde::Serialize for Users<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeSeq;
         let mut seq = s.serialize_seq(Some(self.users.len()))?;
+        let mut verdicts = self.report.users.cursor();
         for u in self.users {
-            let status = self.report.users.find(&u.id);
+            let status = verdicts.find(&u.id);
             seq.serialize_element(&StyledUser {
                 user: &u,
                 status: status.as_ref(),
@@ -200,8 +201,9 @@ pub fn write(
         }
         Format::Ndjson => {
             let mut out = std::io::BufWriter::new(out);
+            let mut verdicts = report.users.cursor();
             for u in &listing.users {
-                let status = report.users.find(&u.id);
+                let status = verdicts.find(&u.id);
                 let line = StyledUser {
                     user: &u,
                     status: status.as_ref(),
@@ -233,8 +235,9 @@ pub fn write(
                 "last_active_source",
                 "units",
             ])?;
+            let mut verdicts = report.users.cursor();
             for u in &listing.users {
-                let s = report.users.find(&u.id);
+                let s = verdicts.find(&u.id);
                 let s = s.as_ref();
                 let units: Vec<&str> = u.memberships.iter().map(|m| m.unit.key.as_str()).collect();
                 let row = [
@@ -257,10 +260,11 @@ pub fn write(
             w.flush()?;
         }
         Format::Scim => {
+            let mut verdicts = report.users.cursor();
             let resources: Vec<Value> = listing
                 .users
                 .iter()
-                .map(|u| scim_user(&u, report.users.find(&u.id).as_ref()))
+                .map(|u| scim_user(&u, verdicts.find(&u.id).as_ref()))
                 .collect();
             let doc = json!({
                 "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],

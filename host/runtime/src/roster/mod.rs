@@ -15,7 +15,7 @@ mod verdicts;
 
 pub(crate) use person::Person;
 pub(crate) use symbols::Symbols;
-pub use verdicts::Verdicts;
+pub use verdicts::{Cursor, Verdicts};
 
 use std::sync::Arc;
 

@@ -189,3 +189,40 @@ fn verdicts_over_a_roster_out_of_order_keep_their_own_strings() {
     sorted.sort_by(|a, b| a.user_id.cmp(&b.user_id));
     assert_eq!(over.to_vec(), sorted);
 }
+
+#[test]
+fn a_cursor_finds_what_find_finds_in_any_order() {
+    // Verdicts for every third user missing, and one for a user the
+    // roster lacks between two it has.
+    let users: Vec<User> = (0..40)
+        .map(|n| User {
+            id: format!("{{user-{n:02}}}"),
+            ..user(n, 1)
+        })
+        .collect();
+    let roster = Roster::from(users.clone());
+    let mut given: Vec<UserStatus> = users
+        .iter()
+        .zip(0..)
+        .filter(|(_, n)| n % 3 != 0)
+        .map(|(u, n)| status_of(u, n))
+        .collect();
+    given.push(UserStatus {
+        user_id: "{user-20a}".into(),
+        ..status(99)
+    });
+    let mut over = Verdicts::over(&roster);
+    given.into_iter().for_each(|s| over.push(s));
+    over.settle();
+    let mut ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
+    ids.insert(21, "{user-20a}".into());
+    ids.push("{zzz}".into());
+    let mut cursor = over.cursor();
+    for id in &ids {
+        assert_eq!(cursor.find(id), over.find(id), "in order: {id}");
+    }
+    let mut cursor = over.cursor();
+    for id in ids.iter().rev().chain(ids.iter().step_by(7)) {
+        assert_eq!(cursor.activity(id), over.activity(id), "out of order: {id}");
+    }
+}

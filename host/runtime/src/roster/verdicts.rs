@@ -172,6 +172,14 @@ impl Verdicts {
         self.entry(user_id).map(|v| v.activity)
     }
 
+    /// A reader for verdicts asked in user-id order: see [`Cursor`].
+    pub fn cursor(&self) -> Cursor<'_> {
+        Cursor {
+            verdicts: self,
+            next: 0,
+        }
+    }
+
     /// The verdicts in user-id order, each built when reached.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = UserStatus> + '_ {
         self.entries.iter().map(|v| self.expand(v))
@@ -180,6 +188,55 @@ impl Verdicts {
     /// Every verdict, built now: a whole copy in contract form.
     pub fn to_vec(&self) -> Vec<UserStatus> {
         self.iter().collect()
+    }
+}
+
+/// Finds verdicts by user id for ids asked in ascending order (a listing's
+/// users, read in order) with a step or two each, where
+/// [`Verdicts::find`] searches the whole report every time. Ids asked out
+/// of order are still found, by a binary search.
+pub struct Cursor<'a> {
+    verdicts: &'a Verdicts,
+    /// Where the next id asked in order is looked for first.
+    next: usize,
+}
+
+impl<'a> Cursor<'a> {
+    /// Where the verdict of `user_id` is or would be.
+    fn seek(&mut self, user_id: &str) -> usize {
+        let v = self.verdicts;
+        let before = |i: usize| v.user_id(&v.entries[i]) < user_id;
+        let len = v.entries.len();
+        // Asked in order, the id is at the hint or one past it (past a
+        // verdict for a user the roster lacks).
+        let fits = |at: usize| (at == 0 || before(at - 1)) && (at == len || !before(at));
+        let at = [self.next, self.next + 1]
+            .into_iter()
+            .find(|&at| at <= len && fits(at))
+            .unwrap_or_else(|| v.entries.partition_point(|e| v.user_id(e) < user_id));
+        self.next = at;
+        at
+    }
+
+    fn entry(&mut self, user_id: &str) -> Option<&'a Verdict> {
+        let at = self.seek(user_id);
+        let v = self.verdicts;
+        let found = v.entries.get(at).filter(|e| v.user_id(e) == user_id);
+        if found.is_some() {
+            self.next = at + 1;
+        }
+        found
+    }
+
+    /// The verdict of the user with this id, built now.
+    pub fn find(&mut self, user_id: &str) -> Option<UserStatus> {
+        let v = self.verdicts;
+        self.entry(user_id).map(|e| v.expand(e))
+    }
+
+    /// The activity of the user with this id, without building the rest.
+    pub fn activity(&mut self, user_id: &str) -> Option<Activity> {
+        self.entry(user_id).map(|e| e.activity)
     }
 }
 
