@@ -1,5 +1,6 @@
 //! `saas-host`: the reference host's command line.
 
+mod allocator;
 mod cli;
 
 use tracing::Level;
@@ -20,6 +21,7 @@ fn is_wire(target: &str) -> bool {
 }
 
 fn main() {
+    allocator::tune();
     let cli = cli::parse();
     let default = match cli.verbose {
         0 => "warn",
