@@ -6,9 +6,10 @@
 //! bodies and guest buffers of hundreds of KiB all through the listing, so
 //! after the first few they are carved from the heap and from each
 //! thread's arena instead, around the roster's long-lived users, and the
-//! holes they leave stay resident. At a million memberships that is 23 MiB
-//! of the peak (246 against 223 MiB, measured side by side: BENCHMARKS.md),
-//! at no cost in time.
+//! holes they leave stay resident. At a million memberships that was
+//! about 23 MiB of the peak (246–249 MiB without, 223–224 MiB with it, in
+//! separate runs of the same build: BENCHMARKS.md), the statuses and the
+//! output as fast as without it.
 
 /// The threshold, fixed: blocks this large or larger get mappings of their
 /// own for as long as the process runs.
