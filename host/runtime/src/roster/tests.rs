@@ -135,16 +135,22 @@ fn status_of(u: &User, n: u32) -> UserStatus {
     }
 }
 
-#[test]
-fn verdicts_over_a_roster_give_back_what_the_connector_said() {
-    // Ids in order: {user-00}, {user-01}, … sort as numbers do.
-    let users: Vec<User> = (0..30)
+/// `n` users whose ids ({user-00}, {user-01}, …) sort as their numbers
+/// do, each with `seats` memberships, and their roster.
+fn in_order(n: u32, seats: u32) -> (Vec<User>, Roster) {
+    let users: Vec<User> = (0..n)
         .map(|n| User {
             id: format!("{{user-{n:02}}}"),
-            ..user(n, 2)
+            ..user(n, seats)
         })
         .collect();
     let roster = Roster::from(users.clone());
+    (users, roster)
+}
+
+#[test]
+fn verdicts_over_a_roster_give_back_what_the_connector_said() {
+    let (users, roster) = in_order(30, 2);
     let mut given: Vec<UserStatus> = users
         .iter()
         .zip(0..)
@@ -194,13 +200,7 @@ fn verdicts_over_a_roster_out_of_order_keep_their_own_strings() {
 fn a_cursor_finds_what_find_finds_in_any_order() {
     // Verdicts for every third user missing, and one for a user the
     // roster lacks between two it has.
-    let users: Vec<User> = (0..40)
-        .map(|n| User {
-            id: format!("{{user-{n:02}}}"),
-            ..user(n, 1)
-        })
-        .collect();
-    let roster = Roster::from(users.clone());
+    let (users, roster) = in_order(40, 1);
     let mut given: Vec<UserStatus> = users
         .iter()
         .zip(0..)
