@@ -23,6 +23,7 @@ pub(crate) struct Person {
     pub(crate) mfa_enabled: Option<bool>,
 }
 
+#[cfg(target_pointer_width = "64")]
 const _: () = assert!(size_of::<Person>() == 72);
 
 const ID: usize = 0;

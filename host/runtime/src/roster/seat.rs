@@ -35,7 +35,7 @@ impl Proof {
 pub(crate) struct Seat {
     /// The evidence after the first.
     more: ThinVec<Proof>,
-    pub(crate) added_at: Time,
+    added_at: Time,
     /// None only when there is no evidence at all.
     first: Option<Proof>,
     pub(crate) unit: UnitSym,
@@ -46,6 +46,8 @@ pub(crate) struct Seat {
     pub(crate) billable: bool,
 }
 
+// The sizes above, held (on 64-bit hosts, where pointers take eight bytes).
+#[cfg(target_pointer_width = "64")]
 const _: () = assert!(size_of::<Seat>() == 48 && size_of::<Option<Proof>>() == 13);
 
 impl Seat {
