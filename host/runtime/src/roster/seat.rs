@@ -1,5 +1,5 @@
-//! A membership as the roster keeps it, in 48 bytes where the contract's
-//! form takes 168 and three allocations: its strings are symbols, its
+//! A membership as the roster keeps it, in 48 bytes, where the contract's
+//! form holds a string for every field: its strings are symbols, its
 //! optional times carry no padding, and its first piece of evidence (most
 //! memberships have at most one) sits inline, the others behind one
 //! pointer that costs nothing while there are none. A million memberships
