@@ -192,6 +192,8 @@ pub fn compute(listing: &Listing, policy: &Policy) -> StatusReport {
         unknown: 0,
     };
     let mut per_unit: Vec<UnitSeats> = Vec::new();
+    // `per_unit`'s positions by unit id, sorted by it.
+    let mut unit_index: Vec<(&str, usize)> = Vec::new();
     let (mut membership_sum, mut unique, mut multi) = (0u32, 0u32, 0u32);
 
     for m in &users {
@@ -221,9 +223,12 @@ pub fn compute(listing: &Listing, policy: &Policy) -> StatusReport {
         let mut units: Vec<String> = Vec::new();
         for (ms, _) in &m.memberships {
             let unit_id = ms.unit.id.as_str();
-            let at = match per_unit.iter().position(|u| u.unit.id == unit_id) {
-                Some(at) => at,
-                None => {
+            // Found by binary search over the units seen: a linear scan
+            // cost every membership a pass over up to every unit.
+            let at = match unit_index.binary_search_by(|(id, _)| (*id).cmp(unit_id)) {
+                Ok(found) => unit_index[found].1,
+                Err(slot) => {
+                    unit_index.insert(slot, (unit_id, per_unit.len()));
                     per_unit.push(UnitSeats {
                         unit: ms.unit.clone(),
                         used: 0,
