@@ -69,11 +69,10 @@ impl serde::Serialize for Users<'_> {
         use serde::ser::SerializeSeq;
         let mut seq = s.serialize_seq(Some(self.users.len()))?;
         let mut verdicts = self.report.users.cursor();
-        for u in self.users {
-            let status = verdicts.find(&u.id);
+        for user in self.users.views() {
             seq.serialize_element(&StyledUser {
-                user: &u,
-                status: status.as_ref(),
+                user,
+                status: verdicts.view(user.id()),
                 record_type: None,
             })?;
         }
@@ -202,11 +201,10 @@ pub fn write(
         Format::Ndjson => {
             let mut out = std::io::BufWriter::new(out);
             let mut verdicts = report.users.cursor();
-            for u in &listing.users {
-                let status = verdicts.find(&u.id);
+            for user in listing.users.views() {
                 let line = StyledUser {
-                    user: &u,
-                    status: status.as_ref(),
+                    user,
+                    status: verdicts.view(user.id()),
                     record_type: Some("user"),
                 };
                 serde_json::to_writer(&mut out, &line)?;

@@ -12,10 +12,12 @@ mod seat;
 mod symbols;
 mod time;
 mod verdicts;
+mod view;
 
 pub(crate) use person::Person;
 pub(crate) use symbols::Symbols;
-pub use verdicts::{Cursor, Verdicts};
+pub use verdicts::{Cursor, VerdictView, Verdicts};
+pub use view::{EvidenceView, MembershipView, UserView};
 
 use std::sync::Arc;
 
@@ -95,6 +97,11 @@ impl Roster {
     /// The users in order, each built when the iterator reaches it.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = User> + '_ {
         self.people.iter().map(|p| p.expand(&self.symbols))
+    }
+
+    /// The users in order, read in place: nothing is built or copied.
+    pub fn views(&self) -> impl ExactSizeIterator<Item = UserView<'_>> + '_ {
+        self.people.iter().map(|p| UserView::new(p, &self.symbols))
     }
 
     /// The users in order, at most `n` to a vector, each vector built when

@@ -80,6 +80,21 @@ impl Person {
         self.fields.get(ID).unwrap_or_default()
     }
 
+    /// The upstream's account id, when known.
+    pub(crate) fn account_id(&self) -> Option<&str> {
+        self.fields.get(ACCOUNT_ID)
+    }
+
+    /// The username, when known.
+    pub(crate) fn username(&self) -> Option<&str> {
+        self.fields.get(USERNAME)
+    }
+
+    /// When the account was created, when known.
+    pub(crate) fn created_at(&self) -> Option<i64> {
+        self.created_at.get()
+    }
+
     /// The display name, when known.
     pub(crate) fn display_name(&self) -> Option<&str> {
         self.fields.get(DISPLAY_NAME)

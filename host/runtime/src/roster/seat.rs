@@ -16,9 +16,9 @@ use crate::wit::latest::{AccessLevel, Evidence, EvidenceKind, Membership};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(C, packed)]
 pub(crate) struct Proof {
-    at: i64,
-    source: Sym,
-    kind: EvidenceKind,
+    pub(crate) at: i64,
+    pub(crate) source: Sym,
+    pub(crate) kind: EvidenceKind,
 }
 
 impl Proof {
@@ -94,6 +94,11 @@ impl Seat {
                 .collect(),
             evidence_gap: self.evidence_gap.map(|g| symbols.get(g).to_string()),
         }
+    }
+
+    /// When the user was added to the unit, when known.
+    pub(crate) fn added_at(&self) -> Option<i64> {
+        self.added_at.get()
     }
 
     /// The evidence, in the order kept.

@@ -87,6 +87,11 @@ impl Symbols {
         self.get(self.units[unit.0 as usize].key)
     }
 
+    /// A unit's kind.
+    pub(crate) fn unit_kind(&self, unit: UnitSym) -> UnitKind {
+        KINDS[usize::from(self.units[unit.0 as usize].kind)]
+    }
+
     /// The unit reference, as the contract has it.
     pub(crate) fn unit_ref(&self, unit: UnitSym) -> UnitRef {
         let u = self.units[unit.0 as usize];

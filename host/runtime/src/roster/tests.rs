@@ -226,3 +226,82 @@ fn a_cursor_finds_what_find_finds_in_any_order() {
         assert_eq!(cursor.activity(id), over.activity(id), "out of order: {id}");
     }
 }
+
+/// The user as its view's accessors read it, field by field.
+fn read_through(v: UserView<'_>) -> User {
+    User {
+        id: v.id().into(),
+        account_id: v.account_id().map(Into::into),
+        email: v.email().map(Into::into),
+        display_name: v.display_name().map(Into::into),
+        username: v.username().map(Into::into),
+        status: AccountStatus {
+            upstream: v.upstream_status().map(Into::into),
+            state: v.state(),
+        },
+        mfa_enabled: v.mfa_enabled(),
+        created_at: v.created_at(),
+        memberships: v
+            .memberships()
+            .map(|m| Membership {
+                unit: UnitRef {
+                    kind: m.unit_kind(),
+                    id: m.unit_id().into(),
+                    key: m.unit_key().into(),
+                },
+                role: m.role().map(Into::into),
+                level: m.level(),
+                billable: m.billable(),
+                billable_reason: m.billable_reason().into(),
+                added_at: m.added_at(),
+                evidence: m
+                    .evidence()
+                    .map(|e| Evidence {
+                        source: e.source.into(),
+                        kind: e.kind,
+                        at: e.at,
+                    })
+                    .collect(),
+                evidence_gap: m.evidence_gap().map(Into::into),
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn views_read_what_the_built_users_hold() {
+    let users: Vec<User> = (0..50).map(|n| user(n, n % 5)).collect();
+    let roster = Roster::from(users.clone());
+    assert_eq!(roster.views().len(), users.len());
+    for (view, u) in roster.views().zip(&users) {
+        assert_eq!(&read_through(view), u);
+        assert_eq!(&view.to_user(), u);
+        let counts: Vec<usize> = view.memberships().map(|m| m.evidence_count()).collect();
+        let expected: Vec<usize> = u.memberships.iter().map(|m| m.evidence.len()).collect();
+        assert_eq!(counts, expected);
+    }
+}
+
+#[test]
+fn a_verdict_view_reads_what_find_builds() {
+    let (users, roster) = in_order(30, 2);
+    let mut over = Verdicts::over(&roster);
+    users
+        .iter()
+        .zip(0..)
+        .filter(|(_, n)| n % 4 != 0)
+        .for_each(|(u, n)| over.push(status_of(u, n)));
+    over.settle();
+    let mut cursor = over.cursor();
+    for u in &users {
+        let built = over.find(&u.id);
+        let view = cursor.view(&u.id);
+        assert_eq!(view.is_some(), built.is_some(), "{}", u.id);
+        if let (Some(v), Some(b)) = (view, built) {
+            assert_eq!(v.activity, b.activity);
+            assert_eq!(v.reason, b.reason);
+            assert_eq!(v.last_active, b.last_active);
+            assert_eq!(v.last_active_source, b.last_active_source.as_deref());
+        }
+    }
+}

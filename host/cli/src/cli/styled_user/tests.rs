@@ -6,7 +6,11 @@ use serde_json::json;
 
 use super::*;
 use saas_runtime::json_style::restyle;
-use saas_runtime::latest::{AccessLevel, AccountState, Activity, EvidenceKind, UnitKind};
+use saas_runtime::latest::{
+    AccessLevel, AccountState, AccountStatus, Activity, Evidence, EvidenceKind, Membership,
+    UnitKind, UnitRef, User, UserStatus,
+};
+use saas_runtime::roster::{Roster, Verdicts};
 
 const LEVELS: [AccessLevel; 5] = [
     AccessLevel::Guest,
@@ -116,10 +120,15 @@ fn through_a_value(user: &User, status: Option<&UserStatus>, record: Option<&str
 fn writes_what_the_restyled_value_writes() {
     for n in 0..120 {
         let (u, s) = (user(n), status(n));
+        let roster = Roster::from(vec![u.clone()]);
+        let view = roster.views().next().unwrap();
+        let verdicts: Verdicts = [s.clone()].into_iter().collect();
+        let verdict_view = verdicts.cursor().view(&s.user_id);
+        assert!(verdict_view.is_some());
         for (verdict, record) in [(None, None), (Some(&s), None), (Some(&s), Some("user"))] {
             let direct = StyledUser {
-                user: &u,
-                status: verdict,
+                user: view,
+                status: verdict.and(verdict_view),
                 record_type: record,
             };
             assert_eq!(
