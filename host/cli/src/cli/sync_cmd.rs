@@ -311,5 +311,11 @@ pub fn print(s: &Synced, args: &SyncArgs, source: Option<&str>) -> Result<Exit, 
 pub fn run(args: &SyncArgs) -> Result<Exit, Failure> {
     let settings = settings::load_file(args.connector.config.as_deref()).map_err(Failure::usage)?;
     let synced = run_with(args, settings, CheckpointAt::Default)?;
-    print(&synced, args, None)
+    let exit = print(&synced, args, None);
+    // The users, shared by the listing and the report, are left for the
+    // system to take back with the rest of the process, at once: freeing
+    // half a million of them one allocation at a time took 0.3 s after
+    // the output was written. The rest is dropped as usual.
+    std::mem::forget(synced.listing.users.clone());
+    exit
 }
