@@ -346,6 +346,34 @@ impl Connector {
         }
     }
 
+    /// `compute-status` on the users of `listing` at the positions in
+    /// `range`, with every unit, all coverage and the listing's `complete`
+    /// flag: a 0.2.0 component takes them from the roster itself, a 0.1.0
+    /// one built in contract form.
+    pub fn compute_status_of(
+        &self,
+        io: &Io,
+        listing: &crate::listing::Listing,
+        range: std::ops::Range<usize>,
+        policy: Policy,
+    ) -> Outcome<StatusReport> {
+        match &self.flavor {
+            Flavor::V0_2_0 { pre } => self.call(io, |st| {
+                let instance = pre.instance_pre().instantiate(&mut *st)?;
+                crate::status_wire::compute_status(&instance, st, listing, range, policy)
+            }),
+            Flavor::V0_1_0 { .. } => {
+                let part = Listing {
+                    users: listing.users.views_in(range).map(|u| u.to_user()).collect(),
+                    units: listing.units.clone(),
+                    coverage: listing.coverage.clone(),
+                    complete: listing.complete,
+                };
+                self.compute_status(io, &part, policy)
+            }
+        }
+    }
+
     /// `compute-status`: statuses and seat counts of a merged listing. Pure.
     pub fn compute_status(
         &self,

@@ -36,6 +36,7 @@ pub mod roster;
 pub mod runtime;
 pub mod settings;
 pub mod status_chunks;
+mod status_wire;
 pub mod sync;
 pub mod values;
 pub mod wit;

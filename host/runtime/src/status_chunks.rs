@@ -7,12 +7,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::num::NonZeroUsize;
+use std::ops::Range;
 use std::sync::Mutex;
 
 use crate::report::Report;
 use crate::roster::{Roster, Verdicts};
 use crate::wit::latest::{
-    ActivityCounts, MfaCoverage, Policy, Reconciliation, SeatSummary, StatusReport, UnitSeats, User,
+    ActivityCounts, MfaCoverage, Policy, Reconciliation, SeatSummary, StatusReport, UnitSeats,
 };
 
 /// Users handed to one `compute-status` call: small enough that a call's
@@ -24,18 +25,23 @@ pub const CHUNK_USERS: usize = 1_000;
 /// its own memory, and after the listing the host's cores are free.
 pub const STATUS_WORKERS: usize = 4;
 
-/// The report of `users`, computed by `call` in chunks of [`CHUNK_USERS`],
-/// as many at once as the machine has cores (at most [`STATUS_WORKERS`]),
-/// and combined. The first failure stops the chunks not yet started.
+/// The report of `users`, computed by `call` on the users at each range of
+/// at most [`CHUNK_USERS`] positions, as many at once as the machine has
+/// cores (at most [`STATUS_WORKERS`]), and combined. The first failure
+/// stops the chunks not yet started.
 pub fn in_chunks<E: Send>(
     users: &Roster,
     policy: Policy,
-    call: impl Fn(Vec<User>) -> Result<StatusReport, E> + Sync,
+    call: impl Fn(Range<usize>) -> Result<StatusReport, E> + Sync,
 ) -> Result<Report, E> {
     let workers = std::thread::available_parallelism()
         .map_or(1, NonZeroUsize::get)
         .clamp(1, STATUS_WORKERS);
-    let chunks = Mutex::new(users.chunks(CHUNK_USERS).enumerate());
+    let len = users.len();
+    let ranges = (0..len)
+        .step_by(CHUNK_USERS)
+        .map(|from| from..len.min(from + CHUNK_USERS));
+    let chunks = Mutex::new(ranges.enumerate());
     let combined = Mutex::new(Combined::new(policy, users));
     let failed: Mutex<Option<E>> = Mutex::new(None);
     let held = "no worker panics while holding a lock";

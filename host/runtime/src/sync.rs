@@ -13,9 +13,7 @@ use crate::report::Report;
 use crate::status_chunks::{self, CHUNK_USERS};
 use crate::values::{Config, Session};
 use crate::wit::ContractVersion;
-use crate::wit::latest::{
-    self, Capability, ConnectorError, Credential, Policy, Setting, SlotCredential,
-};
+use crate::wit::latest::{Capability, ConnectorError, Credential, Policy, Setting, SlotCredential};
 
 /// Where a sync keeps its checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -294,24 +292,18 @@ pub fn compute_status(
     listing: &Listing,
     policy: Policy,
 ) -> Result<Report, SyncError> {
-    let call = |users: Vec<latest::User>| {
-        let part = latest::Listing {
-            users,
-            units: listing.units.clone(),
-            coverage: listing.coverage.clone(),
-            complete: listing.complete,
-        };
-        match connector.compute_status(io, &part, policy)? {
-            Ok(report) => Ok(report),
-            Err(e) => Err(SyncError::Connector(format!(
-                "compute-status: {}",
-                io.redactor.redact(&e.describe())
-            ))),
-        }
+    let call = |range: std::ops::Range<usize>| match connector
+        .compute_status_of(io, listing, range, policy)?
+    {
+        Ok(report) => Ok(report),
+        Err(e) => Err(SyncError::Connector(format!(
+            "compute-status: {}",
+            io.redactor.redact(&e.describe())
+        ))),
     };
     if connector.contract_version() == ContractVersion::V0_1_0 || listing.users.len() <= CHUNK_USERS
     {
-        return call(listing.users.to_vec()).map(Report::from);
+        return call(0..listing.users.len()).map(Report::from);
     }
     status_chunks::in_chunks(&listing.users, policy, call)
 }

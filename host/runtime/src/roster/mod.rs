@@ -104,6 +104,16 @@ impl Roster {
         self.people.iter().map(|p| UserView::new(p, &self.symbols))
     }
 
+    /// The users at the positions in `range`, read in place.
+    pub fn views_in(
+        &self,
+        range: std::ops::Range<usize>,
+    ) -> impl ExactSizeIterator<Item = UserView<'_>> + '_ {
+        self.people[range]
+            .iter()
+            .map(|p| UserView::new(p, &self.symbols))
+    }
+
     /// The users in order, at most `n` to a vector, each vector built when
     /// the iterator reaches it.
     pub fn chunks(&self, n: usize) -> impl Iterator<Item = Vec<User>> + '_ {
