@@ -5,8 +5,9 @@ use std::collections::HashMap;
 
 use saas_runtime::latest;
 use saas_runtime::listing::Listing;
-use saas_runtime::names::wit_name;
+use saas_runtime::names::{WitSpelled, wit_name};
 use saas_runtime::report::Report;
+use saas_runtime::roster::MembershipView;
 
 use crate::model::{Activity, EvidenceRow, MembershipRow, RunInfo, Snapshot, UnitRow, UserRow};
 
@@ -42,21 +43,20 @@ fn activity(a: latest::Activity) -> Activity {
     }
 }
 
-fn membership(m: &latest::Membership) -> MembershipRow {
+fn membership(m: MembershipView<'_>) -> MembershipRow {
     MembershipRow {
-        unit_id: m.unit.id.clone(),
-        role: m.role.clone(),
-        level: m.level.map(|l| wit_name(&l)),
-        billable: m.billable,
-        billable_reason: m.billable_reason.clone(),
-        added_at: m.added_at,
-        evidence_gap: m.evidence_gap.clone(),
+        unit_id: m.unit_id().to_string(),
+        role: m.role().map(String::from),
+        level: m.level().map(|l| l.wit().to_string()),
+        billable: m.billable(),
+        billable_reason: m.billable_reason().to_string(),
+        added_at: m.added_at(),
+        evidence_gap: m.evidence_gap().map(String::from),
         evidence: m
-            .evidence
-            .iter()
+            .evidence()
             .map(|e| EvidenceRow {
-                source: e.source.clone(),
-                kind: wit_name(&e.kind),
+                source: e.source.to_string(),
+                kind: e.kind.wit().to_string(),
                 at: e.at,
             })
             .collect(),
@@ -65,33 +65,32 @@ fn membership(m: &latest::Membership) -> MembershipRow {
 
 /// Every user of the listing as the history's row, with the report's
 /// verdict (a user the report leaves out is `unknown`, saying so), made
-/// one at a time.
+/// one at a time from the roster in place.
 pub fn user_rows<'a>(
     listing: &'a Listing,
     report: &'a Report,
 ) -> impl Iterator<Item = UserRow> + 'a {
     let mut verdicts = report.users.cursor();
-    listing.users.iter().map(move |u| {
-        let v = verdicts.find(&u.id);
-        let v = v.as_ref();
+    listing.users.views().map(move |u| {
+        let v = verdicts.view(u.id());
         UserRow {
-            id: u.id.clone(),
-            account_id: u.account_id.clone(),
-            username: u.username.clone(),
-            display_name: u.display_name.clone(),
-            email: u.email.clone(),
-            account_state: wit_name(&u.status.state),
-            upstream_status: u.status.upstream.clone(),
-            mfa_enabled: u.mfa_enabled,
-            created_at: u.created_at,
+            id: u.id().to_string(),
+            account_id: u.account_id().map(String::from),
+            username: u.username().map(String::from),
+            display_name: u.display_name().map(String::from),
+            email: u.email().map(String::from),
+            account_state: u.state().wit().to_string(),
+            upstream_status: u.upstream_status().map(String::from),
+            mfa_enabled: u.mfa_enabled(),
+            created_at: u.created_at(),
             activity: v.map_or(Activity::Unknown, |s| activity(s.activity)),
             reason: v.map_or_else(
                 || "the connector's report gave no verdict".to_string(),
-                |s| s.reason.clone(),
+                |s| s.reason.to_string(),
             ),
             last_active: v.and_then(|s| s.last_active),
-            last_active_source: v.and_then(|s| s.last_active_source.clone()),
-            memberships: u.memberships.iter().map(membership).collect(),
+            last_active_source: v.and_then(|s| s.last_active_source).map(String::from),
+            memberships: u.memberships().map(membership).collect(),
         }
     })
 }

@@ -23,22 +23,20 @@ pub struct Gap {
 
 /// The gaps behind the report's unknown users, most users first.
 pub fn unknown(listing: &Listing, report: &Report) -> Vec<Gap> {
-    // Per gap: its users, then the units where it applies.
-    let mut gaps: BTreeMap<String, (usize, BTreeSet<String>)> = BTreeMap::new();
-    // Only the unknown users are built.
+    // Per gap: its users, then the units where it applies; read in place,
+    // and only for the unknown users.
+    let mut gaps: BTreeMap<&str, (usize, BTreeSet<&str>)> = BTreeMap::new();
     let mut verdicts = report.users.cursor();
     let unknown = listing
         .users
-        .ids()
-        .enumerate()
-        .filter(|(_, id)| verdicts.activity(id) == Some(Activity::Unknown))
-        .filter_map(|(i, _)| listing.users.get(i));
+        .views()
+        .filter(|u| verdicts.activity(u.id()) == Some(Activity::Unknown));
     for user in unknown {
         let mut counted = BTreeSet::new();
-        for m in user.memberships {
-            if let Some(gap) = m.evidence_gap {
-                let entry = gaps.entry(gap.clone()).or_default();
-                entry.1.insert(m.unit.key);
+        for m in user.memberships() {
+            if let Some(gap) = m.evidence_gap() {
+                let entry = gaps.entry(gap).or_default();
+                entry.1.insert(m.unit_key());
                 if counted.insert(gap) {
                     entry.0 += 1;
                 }
@@ -48,9 +46,9 @@ pub fn unknown(listing: &Listing, report: &Report) -> Vec<Gap> {
     let mut out: Vec<Gap> = gaps
         .into_iter()
         .map(|(reason, (users, units))| Gap {
-            reason,
+            reason: reason.to_string(),
             users,
-            units,
+            units: units.into_iter().map(String::from).collect(),
         })
         .collect();
     out.sort_by(|a, b| b.users.cmp(&a.users).then_with(|| a.reason.cmp(&b.reason)));
