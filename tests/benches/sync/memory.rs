@@ -42,7 +42,8 @@ fn rss_kib(pid: u32) -> Option<u64> {
 }
 
 /// In the wrapper: runs the command, then prints its wall seconds, its peak
-/// RSS in KiB, and the listing's seconds from its closing line. With
+/// RSS in KiB, the listing's seconds from its closing line, and the
+/// seconds from the listing's end (its info line) to the exit. With
 /// `BENCH_RSS_STDERR=FILE` it appends the command's stderr to FILE, each
 /// line with the second it came and the RSS then, and the second the peak
 /// was sampled (every 10 ms): with `SAAS_HOST_LOG=info`, which phase holds
