@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use saas_runtime::latest;
 use saas_runtime::listing::Listing;
-use saas_runtime::names::{WitSpelled, wit_name};
+use saas_runtime::names::WitSpelled;
 use saas_runtime::report::Report;
 use saas_runtime::roster::MembershipView;
 
@@ -121,7 +121,7 @@ impl Snapshot {
             .iter()
             .map(|s| UnitRow {
                 id: s.unit.id.clone(),
-                kind: wit_name(&s.unit.kind),
+                kind: s.unit.kind.wit().to_string(),
                 key: s.unit.key.clone(),
                 name: names.get(s.unit.id.as_str()).and_then(|u| u.name.clone()),
                 used: s.used,

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::latest::{AccessLevel, AccountState, EvidenceKind, UnitKind};
+use crate::latest::{AccessLevel, AccountState, Activity, EvidenceKind, UnitKind};
 
 /// `NeverActive` as `never-active`.
 pub fn kebab(variant: &str) -> String {
@@ -85,6 +85,17 @@ impl WitSpelled for EvidenceKind {
     }
 }
 
+impl WitSpelled for Activity {
+    fn wit(self) -> &'static str {
+        match self {
+            Activity::Active => "active",
+            Activity::Inactive => "inactive",
+            Activity::NeverActive => "never-active",
+            Activity::Unknown => "unknown",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::WitSpelled;
@@ -110,6 +121,12 @@ mod tests {
         agrees(&[S::Active, S::Suspended, S::Deactivated, S::Unknown]);
         agrees(&[L::Guest, L::Member, L::Elevated, L::Admin, L::Owner]);
         agrees(&[E::Web, E::Api, E::Git, E::Login, E::Unspecified]);
+        agrees(&[
+            Activity::Active,
+            Activity::Inactive,
+            Activity::NeverActive,
+            Activity::Unknown,
+        ]);
     }
 
     #[test]

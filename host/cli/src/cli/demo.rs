@@ -6,6 +6,7 @@ use super::{Exit, Failure};
 use anyhow::Context;
 use fake_bitbucket::{FakeBitbucket, FakeConfig};
 use saas_host_files::config_file::FileSettings as ConfigFile;
+use saas_runtime::names::WitSpelled;
 use saas_runtime::sync::CheckpointAt;
 
 /// Options of `demo`: Bitbucket Cloud by default, the fake Data Center
@@ -106,7 +107,7 @@ pub fn run(args: &DemoArgs) -> Result<Exit, Failure> {
         .filter(|s| {
             expected
                 .get(&s.user_id)
-                .is_some_and(|e| e.activity == super::output::activity_name(s.activity))
+                .is_some_and(|e| e.activity == s.activity.wit())
         })
         .count();
     let matches = truth.unique_users == synced.listing.users.len()

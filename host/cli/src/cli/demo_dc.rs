@@ -7,6 +7,7 @@ use super::{Exit, Failure};
 use anyhow::Context;
 use fake_bitbucket_dc::{ADMIN, DcConfig, FakeDc};
 use saas_host_files::config_file::FileSettings as ConfigFile;
+use saas_runtime::names::WitSpelled;
 use saas_runtime::sync::CheckpointAt;
 
 /// Whether `--connector` asks for the Data Center demo.
@@ -59,7 +60,7 @@ pub fn run(args: &SyncArgs, users: usize) -> Result<Exit, Failure> {
             truth
                 .users
                 .get(&s.user_id)
-                .is_some_and(|t| t.activity == super::output::activity_name(s.activity))
+                .is_some_and(|t| t.activity == s.activity.wit())
         })
         .count();
     let seats = synced.report.seats.used as usize;

@@ -4,8 +4,9 @@ use std::borrow::Cow;
 use std::io::Write;
 
 use anyhow::Result;
-use saas_runtime::latest::{AccountState, Activity, User, UserStatus};
+use saas_runtime::latest::{AccountState, User, UserStatus};
 use saas_runtime::listing::Listing;
+use saas_runtime::names::WitSpelled;
 use saas_runtime::report::Report;
 use saas_runtime::roster::Roster;
 use serde_json::{Value, json};
@@ -33,16 +34,6 @@ pub enum Format {
 /// The SCIM extension schema that carries activity.
 pub const SCIM_ACTIVITY_SCHEMA: &str =
     "urn:saas-connector:params:scim:schemas:extension:activity:2.0:User";
-
-/// The name of an activity.
-pub fn activity_name(a: Activity) -> &'static str {
-    match a {
-        Activity::Active => "active",
-        Activity::Inactive => "inactive",
-        Activity::NeverActive => "never-active",
-        Activity::Unknown => "unknown",
-    }
-}
 
 /// The schema the JSON and NDJSON outputs follow
 /// (`schema/sync-output.v1.schema.json`); its major version changes only
@@ -150,7 +141,7 @@ fn scim_user(user: &User, status: Option<&UserStatus>) -> Value {
         o.insert(
             SCIM_ACTIVITY_SCHEMA.into(),
             json!({
-                "activity": activity_name(s.activity),
+                "activity": s.activity.wit(),
                 "reason": s.reason,
                 "lastActive": s.last_active.map(iso),
                 "lastActiveSource": s.last_active_source,
@@ -246,7 +237,7 @@ pub fn write(
                     u.email.as_deref().unwrap_or(""),
                     u.status.upstream.as_deref().unwrap_or(""),
                     &u.mfa_enabled.map(|b| b.to_string()).unwrap_or_default(),
-                    s.map(|s| activity_name(s.activity)).unwrap_or(""),
+                    s.map(|s| s.activity.wit()).unwrap_or(""),
                     s.map(|s| s.reason.as_str()).unwrap_or(""),
                     &s.and_then(|s| s.last_active).map(iso).unwrap_or_default(),
                     s.and_then(|s| s.last_active_source.as_deref())

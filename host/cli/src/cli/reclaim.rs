@@ -4,6 +4,7 @@
 //! and reports each one. With `--group`, `--yes` only removes idle users
 //! from those groups instead.
 
+use saas_runtime::names::WitSpelled;
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::anyhow;
@@ -19,7 +20,7 @@ use saas_runtime::names::kebab;
 
 use super::audit::{self, Change};
 use super::groups_cmd::settle;
-use super::output::{activity_name, iso};
+use super::output::iso;
 use super::sync_cmd::{self, SyncArgs, Synced};
 use super::{Exit, Failure, settings};
 
@@ -178,7 +179,7 @@ pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
                 "{}  {}  {}  last active {}{}  seats: {}  groups: {}",
                 s.user_id,
                 s.display_name.as_deref().unwrap_or(""),
-                activity_name(s.activity),
+                s.activity.wit(),
                 s.last_active.map(iso).unwrap_or_else(|| "never".into()),
                 s.last_active_source
                     .as_deref()
@@ -205,7 +206,7 @@ pub fn run(args: &ReclaimArgs) -> Result<Exit, Failure> {
         entries.push(json!({
             "user": s.user_id,
             "display_name": s.display_name,
-            "activity": activity_name(s.activity),
+            "activity": s.activity.wit(),
             "last_active": s.last_active.map(iso),
             "evidence": {"reason": s.reason, "source": s.last_active_source, "web_only": web},
             "seats": s.units,

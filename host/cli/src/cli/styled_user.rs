@@ -10,7 +10,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use saas_runtime::names::WitSpelled;
 use saas_runtime::roster::{EvidenceView, MembershipView, UserView, VerdictView};
 
-use super::output::{activity_name, iso};
+use super::output::iso;
 
 /// A user with the report's verdict and, for NDJSON, its record type.
 pub struct StyledUser<'a> {
@@ -106,7 +106,7 @@ struct Verdict<'a>(VerdictView<'a>);
 impl Serialize for Verdict<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(4))?;
-        m.serialize_entry("activity", activity_name(self.0.activity))?;
+        m.serialize_entry("activity", self.0.activity.wit())?;
         m.serialize_entry("last_active", &Time(self.0.last_active))?;
         m.serialize_entry("last_active_source", &self.0.last_active_source)?;
         m.serialize_entry("reason", self.0.reason)?;

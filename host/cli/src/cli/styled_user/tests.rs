@@ -103,7 +103,7 @@ fn through_a_value(user: &User, status: Option<&UserStatus>, record: Option<&str
     let mut v = serde_json::to_value(user).unwrap();
     if let Some(s) = status {
         v["verdict"] = json!({
-            "activity": activity_name(s.activity),
+            "activity": s.activity.wit(),
             "reason": s.reason,
             "last_active": s.last_active,
             "last_active_source": s.last_active_source,
