@@ -4,7 +4,6 @@
 //! and reports each one. With `--group`, `--yes` only removes idle users
 //! from those groups instead.
 
-use saas_runtime::names::WitSpelled;
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::anyhow;
@@ -16,7 +15,7 @@ use serde_json::{Value, json};
 use saas_runtime::sync::CheckpointAt;
 
 use saas_history::NewAction;
-use saas_runtime::names::kebab;
+use saas_runtime::names::{WitSpelled, kebab};
 
 use super::audit::{self, Change};
 use super::groups_cmd::settle;
