@@ -100,7 +100,6 @@ impl Verdicts {
         });
     }
 
-    /// The verdict's user id, name and email.
     /// Where user `id` is in the roster: first where the last verdict's
     /// user was followed, else by binary search (a million verdicts spent 6%
     /// of the statuses' time searching).
@@ -117,6 +116,7 @@ impl Verdicts {
         found
     }
 
+    /// The verdict's user id, name and email.
     fn who<'a>(&'a self, v: &'a Verdict) -> [Option<&'a str>; 3] {
         match v.who {
             Who::Listed(i) => {
