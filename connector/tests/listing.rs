@@ -109,6 +109,36 @@ fn makes_the_minimum_number_of_requests() {
 }
 
 #[test]
+fn asks_for_every_first_page_before_any_numbered_page() {
+    // A first page names the workspace's other pages: read late, it leaves
+    // nothing to fetch ahead while it is parsed.
+    let fake = fake(20, 250);
+    let cfg = config(&fake);
+    let s = session(&cfg);
+    fake.clear_requests();
+    list_all(&cfg, &s, None).unwrap();
+    let log = fake.requests();
+    let members: Vec<_> = log
+        .iter()
+        .filter(|r| r.path.contains("/permissions"))
+        .collect();
+    let last_first = members
+        .iter()
+        .rposition(|r| !r.path.contains("page="))
+        .unwrap();
+    let first_numbered = members
+        .iter()
+        .position(|r| r.path.contains("page="))
+        .unwrap();
+    assert_eq!(members.len(), 20 * 3);
+    assert!(
+        last_first < first_numbered,
+        "a numbered page went out before a first page: {:?}",
+        members.iter().map(|r| &r.path).collect::<Vec<_>>()
+    );
+}
+
+#[test]
 fn refuses_a_next_link_to_another_host_and_sends_it_nothing() {
     let fake = FakeBitbucket::start(FakeConfig {
         workspaces: 1,

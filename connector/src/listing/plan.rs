@@ -1,6 +1,6 @@
 //! Which requests the members phase sends next, in the order batches take
-//! them: each workspace's details until described, then its first page, the
-//! `next` link it follows, or its numbered pages. A batch takes the head of
+//! them: every workspace's first page or the `next` link it follows, then
+//! each workspace's details until described and its numbered pages. A batch takes the head of
 //! that list; the rest is named ahead (`http.prefetch`), so it travels while
 //! a batch is parsed and between steps.
 
@@ -35,9 +35,25 @@ impl Step<'_> {
         ))
     }
 
-    /// The next `limit` requests, in the order batches send them.
+    /// The next `limit` requests, in the order batches send them: first
+    /// every request whose answer names more (a first page, a `next` link
+    /// to follow), then details and numbered pages. A first page read late
+    /// leaves nothing to fetch ahead while it is parsed: with a workspace's
+    /// first page behind another's numbered pages, the pages fetched ahead
+    /// ran out at each such workspace, and the listing waited for a whole
+    /// batch's round trip, several times per sync.
     pub(super) fn upcoming(&self, tasks: &[Task], limit: usize) -> Result<Vec<(Job, String)>> {
         let mut out = Vec::new();
+        for (i, task) in tasks.iter().enumerate() {
+            match &task.state {
+                TaskState::First => out.push((Job::Members(i), self.first_url(task))),
+                TaskState::Follow { next, .. } => out.push((Job::Members(i), next.clone())),
+                TaskState::Pages { .. } | TaskState::Done => continue,
+            }
+            if out.len() >= limit {
+                return Ok(out);
+            }
+        }
         for (i, task) in tasks.iter().enumerate() {
             if out.len() >= limit {
                 break;
@@ -47,26 +63,20 @@ impl Step<'_> {
                     .endpoints
                     .api(&format!("/2.0/workspaces/{}", segment(&task.slug)));
                 out.push((Job::Details(i), url));
-                if out.len() >= limit {
-                    break;
-                }
             }
-            match &task.state {
-                TaskState::First => out.push((Job::Members(i), self.first_url(task))),
-                TaskState::Follow { next, .. } => out.push((Job::Members(i), next.clone())),
-                TaskState::Done => {}
-                TaskState::Pages {
-                    first,
-                    next_page,
-                    last_page,
-                } => {
-                    let left = limit - out.len();
-                    for page in (*next_page..=*last_page).take(left) {
-                        out.push((Job::Members(i), Endpoints::page_url(first, page)?));
-                    }
+            if let TaskState::Pages {
+                first,
+                next_page,
+                last_page,
+            } = &task.state
+            {
+                let left = limit.saturating_sub(out.len());
+                for page in (*next_page..=*last_page).take(left) {
+                    out.push((Job::Members(i), Endpoints::page_url(first, page)?));
                 }
             }
         }
+        out.truncate(limit);
         Ok(out)
     }
 
