@@ -99,8 +99,8 @@ pub struct Page {
 
 /// Parses a paginated envelope; only `values` is required.
 pub fn page(response: &Response, what: &str) -> Result<Page> {
-    let v = json(response, what)?;
-    let Some(values) = v.get("values").and_then(Value::as_array) else {
+    let mut v = json(response, what)?;
+    let Some(Value::Array(values)) = v.get_mut("values").map(Value::take) else {
         return Err(Error::MalformedResponse(format!(
             "{what}: no `values` array in the page"
         )));
@@ -110,7 +110,7 @@ pub fn page(response: &Response, what: &str) -> Result<Page> {
         page: u64_field(&v, "page"),
         pagelen: u64_field(&v, "pagelen"),
         next: str_field(&v, "next"),
-        values: values.clone(),
+        values,
     })
 }
 

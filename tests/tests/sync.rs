@@ -53,7 +53,8 @@ fn a_sync_finds_exactly_the_truth() {
 }
 
 /// A listing of several steps names each step's numbered pages while the
-/// one before is parsed: every later page is answered from what came ahead,
+/// one before is parsed: every later page and every workspace's details are
+/// answered from what came ahead,
 /// no URL reaches the fake twice, and the requests are the minimum (the
 /// OAuth grant proves the credentials: no check call).
 #[test]
@@ -75,8 +76,9 @@ fn later_pages_come_ahead_and_no_request_is_spent_twice() {
     assert_eq!(distinct.len(), paths.len(), "a URL was fetched twice");
     // The token, discovery, 4 details and 10 member pages per workspace.
     assert_eq!(paths.len(), 1 + 1 + 4 + 4 * 10, "{paths:#?}");
-    // Pages 2 to 10 of each workspace were all named ahead.
-    assert_eq!(io.egress.counts().answered_ahead, 4 * 9);
+    // Pages 2 to 10 of each workspace were all named ahead, and so were
+    // the details: the first pages went alone.
+    assert_eq!(io.egress.counts().answered_ahead, 4 * 9 + 4);
 }
 
 /// An OAuth client's grant proves the client, not its scopes: the

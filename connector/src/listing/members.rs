@@ -25,7 +25,19 @@ impl Step<'_> {
             left
         }
         .min(BATCH);
-        let (jobs, urls): (Vec<Job>, Vec<String>) = self.upcoming(tasks, left)?.into_iter().unzip();
+        let mut ahead = self.upcoming(tasks, left)?;
+        // First pages go alone, so the pages they name are asked for one
+        // round later; the details and the rest travel ahead meanwhile.
+        let firsts = ahead
+            .iter()
+            .take_while(
+                |(job, _)| matches!(job, Job::Members(i) if tasks[*i].state == TaskState::First),
+            )
+            .count();
+        if firsts > 0 {
+            ahead.truncate(firsts);
+        }
+        let (jobs, urls): (Vec<Job>, Vec<String>) = ahead.into_iter().unzip();
         // The numbered pages taken are planned no more.
         for job in &jobs {
             if let Job::Members(i) = *job

@@ -1,16 +1,40 @@
 //! The per-host cap on requests in flight: every attempt, whether a batch's
 //! or a prefetch's, holds one of its host's slots while it is on the wire,
 //! so batches, prefetches and calls running side by side never pass it.
+//!
+//! Slots go out in order: a request a call is waiting for before any
+//! request fetched ahead, and within each, first come first served. A
+//! connector names what it fetches ahead in the order it will read it, so
+//! the answers its next batch needs come back first; without the order a
+//! freed slot went to whichever waiting thread woke first, and a batch
+//! could wait a whole extra round behind requests named after it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Condvar, Mutex};
+
+/// Who waits for a request's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Priority {
+    /// A call of the connector is waiting for it now.
+    Waited,
+    /// It is fetched ahead (`prefetch`): nobody waits for it yet.
+    Ahead,
+}
 
 /// Slots per upstream host.
 #[derive(Debug)]
 pub(super) struct InFlight {
     cap: usize,
-    busy: Mutex<HashMap<String, usize>>,
+    hosts: Mutex<HashMap<String, Queue>>,
     freed: Condvar,
+}
+
+/// One host's slots and the requests waiting for one.
+#[derive(Debug, Default)]
+struct Queue {
+    busy: usize,
+    tickets: u64,
+    waiting: BTreeSet<(Priority, u64)>,
 }
 
 /// A held slot; dropping it frees the slot.
@@ -24,35 +48,97 @@ impl InFlight {
     pub(super) fn new(cap: usize) -> Self {
         InFlight {
             cap: cap.max(1),
-            busy: Mutex::new(HashMap::new()),
+            hosts: Mutex::new(HashMap::new()),
             freed: Condvar::new(),
         }
     }
 
-    /// Waits for a slot of `host`.
-    pub(super) fn acquire(&self, host: &str) -> Slot<'_> {
-        let mut busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
+    /// Waits for a slot of `host`, behind every earlier request of the
+    /// same or a higher priority.
+    pub(super) fn acquire(&self, host: &str, priority: Priority) -> Slot<'_> {
+        let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
+        let queue = hosts.entry(host.to_string()).or_default();
+        let me = (priority, queue.tickets);
+        queue.tickets += 1;
+        queue.waiting.insert(me);
         loop {
-            let n = busy.entry(host.to_string()).or_insert(0);
-            if *n < self.cap {
-                *n += 1;
+            let queue = hosts.get_mut(host).expect("a waiting host keeps its queue");
+            if queue.busy < self.cap && queue.waiting.first() == Some(&me) {
+                queue.waiting.remove(&me);
+                queue.busy += 1;
+                if queue.busy < self.cap && !queue.waiting.is_empty() {
+                    // The next in line may take the next free slot.
+                    self.freed.notify_all();
+                }
                 return Slot {
                     owner: self,
                     host: host.to_string(),
                 };
             }
-            busy = self.freed.wait(busy).unwrap_or_else(|p| p.into_inner());
+            hosts = self.freed.wait(hosts).unwrap_or_else(|p| p.into_inner());
         }
     }
 }
 
 impl Drop for Slot<'_> {
     fn drop(&mut self) {
-        let mut busy = self.owner.busy.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(n) = busy.get_mut(&self.host) {
-            *n = n.saturating_sub(1);
+        let mut hosts = self.owner.hosts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(queue) = hosts.get_mut(&self.host) {
+            queue.busy = queue.busy.saturating_sub(1);
         }
-        drop(busy);
+        drop(hosts);
         self.owner.freed.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    /// Holds the only slot, queues requests of both priorities behind it,
+    /// and frees it: the waited-for requests go first, each kind in the
+    /// order it came.
+    #[test]
+    fn slots_go_to_waited_requests_first_then_in_arrival_order() {
+        let cap = Arc::new(InFlight::new(1));
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let held = cap.acquire("h", Priority::Waited);
+        let mut threads = Vec::new();
+        let queued = [
+            (Priority::Ahead, "ahead 1"),
+            (Priority::Ahead, "ahead 2"),
+            (Priority::Waited, "waited 1"),
+            (Priority::Ahead, "ahead 3"),
+            (Priority::Waited, "waited 2"),
+        ];
+        for (priority, name) in queued {
+            let (mine, order) = (cap.clone(), order.clone());
+            threads.push(std::thread::spawn(move || {
+                let _slot = mine.acquire("h", priority);
+                order.lock().unwrap().push(name);
+            }));
+            // Each thread is queued before the next one starts.
+            while cap.hosts.lock().unwrap()["h"].waiting.len() < threads.len() {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+        drop(held);
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(
+            *order.lock().unwrap(),
+            ["waited 1", "waited 2", "ahead 1", "ahead 2", "ahead 3"]
+        );
+    }
+
+    /// Two hosts never wait for each other.
+    #[test]
+    fn hosts_have_their_own_slots() {
+        let cap = InFlight::new(1);
+        let _a = cap.acquire("a", Priority::Ahead);
+        let _b = cap.acquire("b", Priority::Ahead);
     }
 }

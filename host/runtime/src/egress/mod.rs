@@ -30,7 +30,7 @@ pub use network::{Network, ProxyChoice};
 pub use prefetch::PrefetchLimits;
 pub use transport::Transport;
 
-use in_flight::InFlight;
+use in_flight::{InFlight, Priority};
 use limits::Bucket;
 use prefetch::{Answer, Key, Prefetched};
 
@@ -215,6 +215,7 @@ impl Egress {
     fn attempt(
         &self,
         request: &http::Request<Vec<u8>>,
+        priority: Priority,
     ) -> Result<http::Response<Vec<u8>>, EgressError> {
         if let (Some(buckets), Some(per_hour)) = (&self.buckets, self.limits.requests_per_hour) {
             let host = request.uri().host().unwrap_or_default().to_string();
@@ -235,7 +236,7 @@ impl Egress {
         }
         let _slot = self
             .in_flight
-            .acquire(request.uri().host().unwrap_or_default());
+            .acquire(request.uri().host().unwrap_or_default(), priority);
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         let mut request = request.clone();
         let asked = request.extensions().get::<Timeout>().map(|t| t.0);
@@ -259,16 +260,16 @@ impl Egress {
             self.stats.answered_ahead.fetch_add(1, Ordering::Relaxed);
             return answer;
         }
-        self.fetch(request)
+        self.fetch(request, Priority::Waited)
     }
 
     /// Sends one request over the wire, with the retries of [`Self::send`].
-    fn fetch(&self, request: &http::Request<Vec<u8>>) -> Answer {
+    fn fetch(&self, request: &http::Request<Vec<u8>>, priority: Priority) -> Answer {
         self.check(request)?;
         let retry = &self.limits.retry;
         let mut attempt = 0;
         loop {
-            let result = self.attempt(request);
+            let result = self.attempt(request, priority);
             let retryable = match &result {
                 Ok(r) if r.status() == http::StatusCode::TOO_MANY_REQUESTS => true,
                 Ok(r) if matches!(r.status().as_u16(), 500 | 502 | 503 | 504) => {
@@ -320,8 +321,10 @@ impl Egress {
         std::thread::spawn(move || {
             let (keys, requests): (Vec<Key>, Vec<_>) = jobs.into_iter().unzip();
             let answers = egress.each_at_once(&requests, |r| {
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| egress.fetch(r)))
-                    .unwrap_or_else(|_| Err(EgressError::Transport("the prefetch failed".into())))
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    egress.fetch(r, Priority::Ahead)
+                }))
+                .unwrap_or_else(|_| Err(EgressError::Transport("the prefetch failed".into())))
             });
             for (key, answer) in keys.into_iter().zip(answers) {
                 egress.prefetched.file(key, answer);
