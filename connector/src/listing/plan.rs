@@ -1,8 +1,9 @@
 //! Which requests the members phase sends next, in the order batches take
 //! them: every workspace's first page or the `next` link it follows, then
-//! each workspace's details until described and its numbered pages. A batch takes the head of
-//! that list; the rest is named ahead (`http.prefetch`), so it travels while
-//! a batch is parsed and between steps.
+//! each workspace's details until described and its numbered pages. A
+//! batch takes the head of that list; the rest is named ahead
+//! (`http.prefetch`), so it travels while a batch is parsed and between
+//! steps.
 
 use super::Step;
 use crate::Result;

@@ -3,13 +3,15 @@
 //! so batches, prefetches and calls running side by side never pass it.
 //!
 //! Slots go out in order: a request a call is waiting for before any
-//! request fetched ahead, and within each, first come first served. A
+//! request fetched ahead, and within each, in the order their places were
+//! given (a prefetch's when it was named, not when a thread picks it up). A
 //! connector names what it fetches ahead in the order it will read it, so
 //! the answers its next batch needs come back first; without the order a
 //! freed slot went to whichever waiting thread woke first, and a batch
 //! could wait a whole extra round behind requests named after it.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 
 /// Who waits for a request's answer.
@@ -21,20 +23,28 @@ pub(super) enum Priority {
     Ahead,
 }
 
+/// A request's place in the line for a slot: who waits for it, then when
+/// the place was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Place {
+    priority: Priority,
+    ticket: u64,
+}
+
 /// Slots per upstream host.
 #[derive(Debug)]
 pub(super) struct InFlight {
     cap: usize,
+    tickets: AtomicU64,
     hosts: Mutex<HashMap<String, Queue>>,
     freed: Condvar,
 }
 
-/// One host's slots and the requests waiting for one.
+/// One host's slots and the places waiting for one.
 #[derive(Debug, Default)]
 struct Queue {
     busy: usize,
-    tickets: u64,
-    waiting: BTreeSet<(Priority, u64)>,
+    waiting: BTreeSet<Place>,
 }
 
 /// A held slot; dropping it frees the slot.
@@ -48,19 +58,29 @@ impl InFlight {
     pub(super) fn new(cap: usize) -> Self {
         InFlight {
             cap: cap.max(1),
+            tickets: AtomicU64::new(0),
             hosts: Mutex::new(HashMap::new()),
             freed: Condvar::new(),
         }
     }
 
-    /// Waits for a slot of `host`, behind every earlier request of the
-    /// same or a higher priority.
-    pub(super) fn acquire(&self, host: &str, priority: Priority) -> Slot<'_> {
+    /// A place behind every place of the same priority given before.
+    pub(super) fn place(&self, priority: Priority) -> Place {
+        Place {
+            priority,
+            ticket: self.tickets.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+
+    /// Waits for a slot of `host`: its turn comes when no place waiting for
+    /// one of the host's slots comes before `me`.
+    pub(super) fn acquire(&self, host: &str, me: Place) -> Slot<'_> {
         let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
-        let queue = hosts.entry(host.to_string()).or_default();
-        let me = (priority, queue.tickets);
-        queue.tickets += 1;
-        queue.waiting.insert(me);
+        hosts
+            .entry(host.to_string())
+            .or_default()
+            .waiting
+            .insert(me);
         loop {
             let queue = hosts.get_mut(host).expect("a waiting host keeps its queue");
             if queue.busy < self.cap && queue.waiting.first() == Some(&me) {
@@ -97,14 +117,15 @@ mod tests {
     use std::sync::Arc;
     use std::time::Duration;
 
-    /// Holds the only slot, queues requests of both priorities behind it,
-    /// and frees it: the waited-for requests go first, each kind in the
-    /// order it came.
+    /// Holds the only slot, queues requests of both priorities behind it
+    /// (their places given in one order, their threads started in the
+    /// reverse one), and frees it: the waited-for requests go first, each
+    /// kind in the order of its places.
     #[test]
     fn slots_go_to_waited_requests_first_then_in_arrival_order() {
         let cap = Arc::new(InFlight::new(1));
         let order = Arc::new(Mutex::new(Vec::new()));
-        let held = cap.acquire("h", Priority::Waited);
+        let held = cap.acquire("h", cap.place(Priority::Waited));
         let mut threads = Vec::new();
         let queued = [
             (Priority::Ahead, "ahead 1"),
@@ -113,10 +134,11 @@ mod tests {
             (Priority::Ahead, "ahead 3"),
             (Priority::Waited, "waited 2"),
         ];
-        for (priority, name) in queued {
+        let places: Vec<_> = queued.iter().map(|(p, _)| cap.place(*p)).collect();
+        for (place, (_, name)) in places.into_iter().zip(queued).rev() {
             let (mine, order) = (cap.clone(), order.clone());
             threads.push(std::thread::spawn(move || {
-                let _slot = mine.acquire("h", priority);
+                let _slot = mine.acquire("h", place);
                 order.lock().unwrap().push(name);
             }));
             // Each thread is queued before the next one starts.
@@ -138,7 +160,7 @@ mod tests {
     #[test]
     fn hosts_have_their_own_slots() {
         let cap = InFlight::new(1);
-        let _a = cap.acquire("a", Priority::Ahead);
-        let _b = cap.acquire("b", Priority::Ahead);
+        let _a = cap.acquire("a", cap.place(Priority::Ahead));
+        let _b = cap.acquire("b", cap.place(Priority::Ahead));
     }
 }

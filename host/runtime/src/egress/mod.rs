@@ -30,9 +30,12 @@ pub use network::{Network, ProxyChoice};
 pub use prefetch::PrefetchLimits;
 pub use transport::Transport;
 
-use in_flight::{InFlight, Priority};
+use in_flight::{InFlight, Place, Priority};
 use limits::Bucket;
 use prefetch::{Answer, Key, Prefetched};
+
+/// A request as the egress sends it.
+type Request = http::Request<Vec<u8>>;
 
 /// A request's own timeout, as an extension of the `http::Request`; the
 /// limits' `request_timeout` applies when absent and caps it when present.
@@ -215,7 +218,7 @@ impl Egress {
     fn attempt(
         &self,
         request: &http::Request<Vec<u8>>,
-        priority: Priority,
+        place: Place,
     ) -> Result<http::Response<Vec<u8>>, EgressError> {
         if let (Some(buckets), Some(per_hour)) = (&self.buckets, self.limits.requests_per_hour) {
             let host = request.uri().host().unwrap_or_default().to_string();
@@ -236,7 +239,7 @@ impl Egress {
         }
         let _slot = self
             .in_flight
-            .acquire(request.uri().host().unwrap_or_default(), priority);
+            .acquire(request.uri().host().unwrap_or_default(), place);
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         let mut request = request.clone();
         let asked = request.extensions().get::<Timeout>().map(|t| t.0);
@@ -260,16 +263,17 @@ impl Egress {
             self.stats.answered_ahead.fetch_add(1, Ordering::Relaxed);
             return answer;
         }
-        self.fetch(request, Priority::Waited)
+        self.fetch(request, self.in_flight.place(Priority::Waited))
     }
 
-    /// Sends one request over the wire, with the retries of [`Self::send`].
-    fn fetch(&self, request: &http::Request<Vec<u8>>, priority: Priority) -> Answer {
+    /// Sends one request over the wire, with the retries of [`Self::send`],
+    /// each attempt from `place` in the line for a slot.
+    fn fetch(&self, request: &http::Request<Vec<u8>>, place: Place) -> Answer {
         self.check(request)?;
         let retry = &self.limits.retry;
         let mut attempt = 0;
         loop {
-            let result = self.attempt(request, priority);
+            let result = self.attempt(request, place);
             let retryable = match &result {
                 Ok(r) if r.status() == http::StatusCode::TOO_MANY_REQUESTS => true,
                 Ok(r) if matches!(r.status().as_u16(), 500 | 502 | 503 | 504) => {
@@ -313,18 +317,19 @@ impl Egress {
         if claimed.is_empty() {
             return;
         }
-        let jobs: Vec<(Key, http::Request<Vec<u8>>)> = wanted
+        // Places in line in the order the requests were named, whenever a
+        // thread picks each one up.
+        let jobs: Vec<(Key, (Request, Place))> = wanted
             .into_iter()
             .filter(|(k, _)| claimed.contains(k))
+            .map(|(k, r)| (k, (r, self.in_flight.place(Priority::Ahead))))
             .collect();
         let egress = Arc::clone(self);
         std::thread::spawn(move || {
             let (keys, requests): (Vec<Key>, Vec<_>) = jobs.into_iter().unzip();
-            let answers = egress.each_at_once(&requests, |r| {
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    egress.fetch(r, Priority::Ahead)
-                }))
-                .unwrap_or_else(|_| Err(EgressError::Transport("the prefetch failed".into())))
+            let answers = egress.each_at_once(&requests, |(r, place)| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| egress.fetch(r, *place)))
+                    .unwrap_or_else(|_| Err(EgressError::Transport("the prefetch failed".into())))
             });
             for (key, answer) in keys.into_iter().zip(answers) {
                 egress.prefetched.file(key, answer);
@@ -343,10 +348,10 @@ impl Egress {
 
     /// Runs `send` over `requests` on up to `concurrency` threads; results
     /// in request order.
-    fn each_at_once(
+    fn each_at_once<R: Sync>(
         &self,
-        requests: &[http::Request<Vec<u8>>],
-        send: impl Fn(&http::Request<Vec<u8>>) -> Answer + Sync,
+        requests: &[R],
+        send: impl Fn(&R) -> Answer + Sync,
     ) -> Vec<Answer> {
         let workers = self.limits.concurrency.clamp(1, requests.len().max(1));
         if workers == 1 {
