@@ -70,18 +70,22 @@ fn tokens_expiring_again_and_again_in_long_steps_never_end_the_sync() {
 #[test]
 fn a_refresh_that_does_not_help_goes_to_the_host_which_refreshes_through_the_export() {
     let fake = fake(3, 250);
-    // Tokens expire every 10 requests, and the next two tokens issued are
+    // Tokens expire every 11 requests, and the next two tokens issued are
     // born expired: twice, the connector's refresh does not help, and its
     // step ends early handing back the rotated session; then it stops
     // refreshing and answers expired-credentials, and the host refreshes
     // through the export and runs the step again.
     let faults = Faults {
-        expire_tokens_every: Some(10),
+        expire_tokens_every: Some(11),
         born_expired: 2,
         ..Faults::default()
     };
     // The schedule counts requests at the fake: pages fetched ahead (in the
     // background, in any order) would move it, so this host fetches none.
+    // Its period must not fall inside the step run again after the host's
+    // refresh: that fresh token would expire before the step ends, and the
+    // connector, its own tries spent in the cursor, could not refresh it
+    // (at every 10 requests, since first pages go before details, it did).
     let mut limits = e2e::limits();
     limits.prefetch.entries = 0;
     let (io, _) = e2e::io_with(limits, e2e::allowlist(&fake));
