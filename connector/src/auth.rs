@@ -225,7 +225,7 @@ fn check(
         // garbage is no proof.
         match session.mode {
             AuthMode::AccessToken => wire::json(&response, what).map(drop),
-            _ => wire::page(&response, what).map(drop),
+            _ => wire::page::<serde::de::IgnoredAny>(&response, what).map(drop),
         }
     } else if session.mode == AuthMode::AccessToken && response.status == 403 {
         Err(Error::InvalidConfig(ACCESS_TOKEN_NEEDS_WORKSPACE.into()))
@@ -251,14 +251,14 @@ fn consenting_account(
             &session.authorization(),
         ))
         .ok()?;
-    let user = wire::json(&response, CALL)
+    let account = wire::parse::<wire::Account>(&response, CALL)
         .ok()
         .filter(|_| response.is_success());
-    let Some(user) = user else {
+    let Some(account) = account else {
         log.warn("GET /2.0/user failed: the consenting account is not known");
         return None;
     };
-    let user = wire::user(&user, CALL).ok()?;
+    let user = account.user(CALL).ok()?;
     match (user.display_name, user.username) {
         (Some(name), Some(nick)) if name != nick => Some(format!("{name} ({nick})")),
         (name, nick) => name.or(nick),

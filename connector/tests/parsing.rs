@@ -16,7 +16,9 @@ fn response(status: u16, body: &str) -> Response {
 
 #[test]
 fn parses_the_openapi_permissions_example() {
-    let page = wire::page(
+    let body = response(200, include_str!("fixtures/permissions_example.json"));
+    let page = wire::page::<wire::MemberEntry>(&body, "t").unwrap();
+    let untyped = wire::page::<serde_json::Value>(
         &response(200, include_str!("fixtures/permissions_example.json")),
         "t",
     )
@@ -25,10 +27,14 @@ fn parses_the_openapi_permissions_example() {
         (page.size, page.page, page.pagelen, page.next),
         (Some(2), Some(1), Some(10), None)
     );
+    assert_eq!(
+        (untyped.size, untyped.page, untyped.values.len()),
+        (Some(2), Some(1), 2)
+    );
     let users: Vec<_> = page
         .values
         .iter()
-        .map(|v| wire::member_entry(v, "bbworkspace1", "{a15f}", "t").unwrap())
+        .map(|v| v.user("bbworkspace1", "{a15f}", "t").unwrap())
         .collect();
     assert_eq!(users[0].id, "{470c176d-3574-44ea-bb41-89e8638bcca4}");
     let owner = &users[0].memberships[0];
@@ -43,12 +49,9 @@ fn parses_the_openapi_permissions_example() {
 
 #[test]
 fn parses_todays_fields_and_tolerates_wrong_optional_types() {
-    let page = wire::page(
-        &response(200, include_str!("fixtures/permissions_2026.json")),
-        "t",
-    )
-    .unwrap();
-    let ada = wire::member_entry(&page.values[0], "acme", "{w}", "t").unwrap();
+    let body = response(200, include_str!("fixtures/permissions_2026.json"));
+    let page = wire::page::<wire::MemberEntry>(&body, "t").unwrap();
+    let ada = page.values[0].user("acme", "{w}", "t").unwrap();
     assert_eq!(ada.username.as_deref(), Some("ada"));
     assert_eq!(ada.mfa_enabled, Some(true));
     assert_eq!(ada.created_at, Some(1_546_300_800));
@@ -69,7 +72,7 @@ fn parses_todays_fields_and_tolerates_wrong_optional_types() {
         )]
     );
     assert!(m.added_at.is_some());
-    let odd = wire::member_entry(&page.values[1], "acme", "{w}", "t").unwrap();
+    let odd = page.values[1].user("acme", "{w}", "t").unwrap();
     assert_eq!(
         (odd.display_name, odd.mfa_enabled, odd.status.upstream),
         (None, None, None)
@@ -103,7 +106,7 @@ fn bad_bodies_are_typed_errors() {
         "{\"values\": [",
         "[]",
     ] {
-        let err = wire::page(&response(200, body), "members").unwrap_err();
+        let err = wire::page::<wire::MemberEntry>(&response(200, body), "members").unwrap_err();
         assert!(
             matches!(err, Error::MalformedResponse(_)),
             "{body:?} gave {err:?}"
@@ -115,17 +118,71 @@ fn bad_bodies_are_typed_errors() {
         body: vec![b'{', 0xff, b'}'],
     };
     assert!(
-        matches!(wire::page(&not_utf8, "m"), Err(Error::MalformedResponse(m)) if m.contains("UTF-8"))
+        matches!(wire::page::<wire::MemberEntry>(&not_utf8, "m"), Err(Error::MalformedResponse(m)) if m.contains("UTF-8"))
     );
 }
 
 #[test]
-fn a_member_without_a_uuid_is_malformed() {
-    let v: serde_json::Value = serde_json::json!({"user": {"display_name": "x"}});
-    assert!(matches!(
-        wire::member_entry(&v, "w", "{w}", "t"),
-        Err(Error::MalformedResponse(_))
-    ));
+fn a_member_without_a_uuid_or_a_user_is_malformed() {
+    for entry in [
+        r#"{"user": {"display_name": "x"}}"#,
+        r#"{"user": {"uuid": ""}}"#,
+        r#"{"user": "{u}"}"#,
+        r#"{"permission": "owner"}"#,
+    ] {
+        let v: wire::MemberEntry = serde_json::from_str(entry).unwrap();
+        assert!(
+            matches!(v.user("w", "{w}", "t"), Err(Error::MalformedResponse(_))),
+            "{entry}"
+        );
+    }
+}
+
+#[test]
+fn wrongly_typed_fields_read_as_absent_and_escapes_are_decoded() {
+    let body = response(
+        200,
+        r#"{"size": "2", "page": -1, "pagelen": 1.5, "next": 7, "values": [
+            {"user": {"uuid": "{a\u00e9}", "display_name": ["x"], "nickname": null,
+                      "username": "b\"o", "has_2fa_enabled": "yes",
+                      "account_status": {"s": 1}, "created_on": 3},
+             "permission": 4, "added_on": "", "last_accessed": false,
+             "workspace": {"slug": "w", "links": {"html": [1, 2]}}}
+        ]}"#,
+    );
+    let page = wire::page::<wire::MemberEntry>(&body, "t").unwrap();
+    assert_eq!(
+        (page.size, page.page, page.pagelen, page.next),
+        (None, None, None, None)
+    );
+    let entry = &page.values[0];
+    // An empty string is still a date field that is there.
+    assert!(entry.dated());
+    let user = entry.user("w", "{w}", "t").unwrap();
+    assert_eq!(user.id, "{a\u{e9}}");
+    assert_eq!(user.username.as_deref(), Some("b\"o"));
+    assert_eq!(
+        (user.display_name, user.mfa_enabled, user.created_at),
+        (None, None, None)
+    );
+    assert_eq!(user.status.state, AccountState::Unknown);
+    let m = &user.memberships[0];
+    assert_eq!((m.role.as_deref(), m.level, m.added_at), (None, None, None));
+    assert!(m.evidence.is_empty());
+}
+
+#[test]
+fn an_entry_that_is_not_an_object_is_malformed_without_quoting_it() {
+    let err = wire::page::<wire::MemberEntry>(
+        &response(200, r#"{"values": ["ada@example.com"]}"#),
+        "members",
+    )
+    .unwrap_err();
+    let Error::MalformedResponse(message) = err else {
+        panic!("{err:?}")
+    };
+    assert!(message.contains("unexpected shape"), "{message}");
+    assert!(!message.contains("ada@"), "{message}");
 }
 
 #[test]

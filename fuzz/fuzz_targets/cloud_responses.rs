@@ -23,9 +23,17 @@ fuzz_target!(|data: &[u8]| {
     let _ = upstream::token_error(&response);
     let _ = wire::token_grant(&response);
     let _ = wire::scope_detail(&response);
-    if let Ok(page) = wire::page(&response, "fuzz") {
+    if let Ok(page) = wire::page::<wire::MemberEntry>(&response, "fuzz") {
+        for entry in &page.values {
+            let _ = entry.dated();
+            let _ = entry.user("ws", "{ws}", "fuzz");
+        }
+    }
+    if let Ok(account) = wire::parse::<wire::Account>(&response, "fuzz") {
+        let _ = account.user("fuzz");
+    }
+    if let Ok(page) = wire::page::<serde_json::Value>(&response, "fuzz") {
         for v in &page.values {
-            let _ = wire::member_entry(v, "ws", "{ws}", "fuzz");
             let _ = wire::discovered_workspace(v);
             let _ = wire::workspace(v, "fuzz");
             let _ = wire::group(v, "ws");

@@ -53,12 +53,14 @@ pub fn scenario(name: &str) -> saas_conform::scenario::Scenario {
     saas_conform::scenario::Scenario::load(&dir).expect("a shipped scenario loads")
 }
 
-/// One runtime for the whole test binary (with a private compile cache).
+/// One runtime for the whole test binary. Its compile cache is one folder
+/// shared by every test process: entries are keyed by the wasm's hash and
+/// written by rename, so processes never see half an entry, and runs do not
+/// leave a folder each behind.
 pub fn runtime() -> &'static Runtime {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
-        let cache =
-            std::env::temp_dir().join(format!("saas-host-test-cache-{}", std::process::id()));
+        let cache = std::env::temp_dir().join("saas-host-test-cache");
         Runtime::new(RuntimeOptions {
             cache_dir: Some(cache),
             ..RuntimeOptions::default()

@@ -155,19 +155,15 @@ impl Step<'_> {
         if !response.is_success() {
             return Err(upstream::api_error(&response, &what));
         }
-        let page = wire::page(&response, &what)?;
+        let page = wire::page::<wire::MemberEntry>(&response, &what)?;
         // An admin-managed workspace drops both dates from every row; a
         // member who never accessed a workspace that reports dates still
         // has `added_on`. So a page of such members is no sign of management.
-        let dated = page.values.iter().any(|v| {
-            ["last_accessed", "added_on"]
-                .iter()
-                .any(|k| v.get(*k).is_some_and(|t| t.is_string()))
-        });
+        let dated = page.values.iter().any(wire::MemberEntry::dated);
         // The page's gaps, for members with and without an account id.
         let gaps = [self.gap(task, dated, false), self.gap(task, dated, true)];
         for value in &page.values {
-            let mut user = wire::member_entry(value, &task.slug, &task.id, &what)?;
+            let mut user = value.user(&task.slug, &task.id, &what)?;
             let account_id = user.account_id.clone();
             let gap = gaps[usize::from(account_id.is_some())].clone();
             let m = user
@@ -236,7 +232,7 @@ impl Step<'_> {
     /// The state after a followed page.
     fn follow(
         &self,
-        page: &wire::Page,
+        page: &wire::Page<wire::MemberEntry>,
         url: &str,
         mut visited: Vec<u64>,
         what: &str,

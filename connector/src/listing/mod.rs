@@ -227,7 +227,7 @@ impl Step<'_> {
         if !response.is_success() {
             return Err(upstream::api_error(&response, what));
         }
-        let page = wire::page(&response, what)?;
+        let page = wire::page::<serde_json::Value>(&response, what)?;
         visited.push(url_hash(&url));
         for value in &page.values {
             if let Some((slug, id)) = wire::discovered_workspace(value)

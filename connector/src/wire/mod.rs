@@ -1,16 +1,22 @@
-//! The only module that knows Bitbucket's JSON. Every response is read as a
-//! `serde_json::Value` and picked apart field by field, so that a missing,
-//! null or wrongly typed optional field becomes `None` instead of an error,
-//! and only a missing required field fails (with a typed error).
+//! The only module that knows Bitbucket's JSON. A missing, null or wrongly
+//! typed optional field becomes `None` instead of an error, and only a
+//! missing required field fails (with a typed error). Member pages, the
+//! listing's bulk, are read as typed structs with lenient fields
+//! ([`member`]); the rest is read as a `serde_json::Value` and picked apart
+//! field by field.
 
+mod lenient;
+mod member;
+
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::{Error, Result};
 use saas_connector_sdk::http::Response;
-use saas_connector_sdk::{
-    AccessLevel, AccountState, AccountStatus, BillingUnit, Evidence, EvidenceKind, Group,
-    GroupMember, Membership, Timestamp, UnitKind, UnitRef, User,
-};
+use saas_connector_sdk::{BillingUnit, Group, GroupMember, Timestamp, UnitKind, UnitRef};
+
+pub use lenient::{Object, Scalar};
+pub use member::{Account, MemberEntry};
 
 /// The evidence source of `last_accessed` in `/2.0/workspaces/{slug}/permissions`.
 pub const PERMISSIONS_SOURCE: &str = "bitbucket-permissions";
@@ -25,6 +31,13 @@ const MAX_MESSAGE: usize = 300;
 /// Parses a body as JSON, with a typed error for non-JSON, empty and
 /// non-UTF-8 bodies.
 pub fn json(response: &Response, what: &str) -> Result<Value> {
+    parse(response, what)
+}
+
+/// Parses a body as `T`, which may borrow from it, with the typed errors of
+/// [`json`], and one for JSON of another shape. That error names where in
+/// the body, never what it found: a quoted value could be personal data.
+pub fn parse<'a, T: Deserialize<'a>>(response: &'a Response, what: &str) -> Result<T> {
     if response.body.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::MalformedResponse(format!(
             "{what}: empty body with status {}",
@@ -36,6 +49,12 @@ pub fn json(response: &Response, what: &str) -> Result<Value> {
             "an HTML page instead of JSON".to_string()
         } else if std::str::from_utf8(&response.body).is_err() {
             "a body that is not UTF-8".to_string()
+        } else if e.is_data() {
+            format!(
+                "JSON of an unexpected shape (line {} column {})",
+                e.line(),
+                e.column()
+            )
         } else {
             format!("invalid JSON ({e})")
         };
@@ -65,10 +84,6 @@ fn bool_field(v: &Value, key: &str) -> Option<bool> {
     v.get(key).and_then(Value::as_bool)
 }
 
-fn u64_field(v: &Value, key: &str) -> Option<u64> {
-    v.get(key).and_then(Value::as_u64)
-}
-
 /// Parses an ISO 8601 / RFC 3339 time (Bitbucket's format) to seconds.
 pub fn parse_time(s: &str) -> Option<Timestamp> {
     use time::format_description::well_known::{Iso8601, Rfc3339};
@@ -82,9 +97,11 @@ fn time_field(v: &Value, key: &str) -> Option<Timestamp> {
     v.get(key).and_then(Value::as_str).and_then(parse_time)
 }
 
-/// A paginated envelope (`size`, `page`, `pagelen`, `next`, `values`).
+/// A paginated envelope (`size`, `page`, `pagelen`, `next`, `values`), of
+/// items read as `T`: a `Value` by default, or a typed entry such as
+/// [`MemberEntry`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct Page {
+pub struct Page<T = Value> {
     /// Total items, when the endpoint reports it.
     pub size: Option<u64>,
     /// This page's number, when reported.
@@ -94,22 +111,50 @@ pub struct Page {
     /// Absolute URL of the next page.
     pub next: Option<String>,
     /// The items.
-    pub values: Vec<Value>,
+    pub values: Vec<T>,
+}
+
+/// The envelope as sent; `values` is lenient too, so that its absence gets
+/// its own message.
+#[derive(Deserialize)]
+#[serde(default, bound(deserialize = "T: Deserialize<'de>"))]
+struct Envelope<'a, T> {
+    #[serde(borrow)]
+    size: Scalar<'a>,
+    #[serde(borrow)]
+    page: Scalar<'a>,
+    #[serde(borrow)]
+    pagelen: Scalar<'a>,
+    #[serde(borrow)]
+    next: Scalar<'a>,
+    values: Option<Vec<T>>,
+}
+
+impl<T> Default for Envelope<'_, T> {
+    fn default() -> Self {
+        Envelope {
+            size: Scalar::Absent,
+            page: Scalar::Absent,
+            pagelen: Scalar::Absent,
+            next: Scalar::Absent,
+            values: None,
+        }
+    }
 }
 
 /// Parses a paginated envelope; only `values` is required.
-pub fn page(response: &Response, what: &str) -> Result<Page> {
-    let mut v = json(response, what)?;
-    let Some(Value::Array(values)) = v.get_mut("values").map(Value::take) else {
+pub fn page<'a, T: Deserialize<'a>>(response: &'a Response, what: &str) -> Result<Page<T>> {
+    let v: Envelope<T> = parse(response, what)?;
+    let Some(values) = v.values else {
         return Err(Error::MalformedResponse(format!(
             "{what}: no `values` array in the page"
         )));
     };
     Ok(Page {
-        size: u64_field(&v, "size"),
-        page: u64_field(&v, "page"),
-        pagelen: u64_field(&v, "pagelen"),
-        next: str_field(&v, "next"),
+        size: v.size.count(),
+        page: v.page.count(),
+        pagelen: v.pagelen.count(),
+        next: v.next.owned(),
         values,
     })
 }
@@ -144,69 +189,6 @@ pub fn workspace(v: &Value, what: &str) -> Result<BillingUnit> {
         created_at: time_field(v, "created_on"),
         seats: None,
     })
-}
-
-/// Bitbucket's role names, normalised. `create-project` sits between member
-/// and owner; an unknown name is member-level.
-fn level(role: &str) -> AccessLevel {
-    match role {
-        "owner" => AccessLevel::Owner,
-        "create-project" | "collaborator" => AccessLevel::Elevated,
-        _ => AccessLevel::Member,
-    }
-}
-
-/// A user object (`values[].user` of members and permissions).
-pub fn user(u: &Value, what: &str) -> Result<User> {
-    let id = str_field(u, "uuid")
-        .ok_or_else(|| Error::MalformedResponse(format!("{what}: a member without a user uuid")))?;
-    let upstream = str_field(u, "account_status");
-    // Documented as "currently the only possible value is active".
-    let state = match upstream.as_deref() {
-        None => AccountState::Unknown,
-        Some(s) if s.eq_ignore_ascii_case("active") => AccountState::Active,
-        Some(_) => AccountState::Deactivated,
-    };
-    Ok(User {
-        id,
-        account_id: str_field(u, "account_id"),
-        email: str_field(u, "email"),
-        display_name: str_field(u, "display_name"),
-        username: str_field(u, "nickname").or_else(|| str_field(u, "username")),
-        status: AccountStatus { upstream, state },
-        mfa_enabled: bool_field(u, "has_2fa_enabled"),
-        created_at: time_field(u, "created_on"),
-        memberships: Vec::new(),
-    })
-}
-
-/// A workspace membership entry (`values[]` of `/members` or `/permissions`),
-/// as the user with this one membership.
-pub fn member_entry(v: &Value, workspace: &str, workspace_id: &str, what: &str) -> Result<User> {
-    let u = v
-        .get("user")
-        .filter(|u| u.is_object())
-        .ok_or_else(|| Error::MalformedResponse(format!("{what}: an entry without a user")))?;
-    let mut user = user(u, what)?;
-    let role = str_field(v, "permission");
-    user.memberships.push(Membership {
-        unit: unit(workspace, workspace_id),
-        level: role.as_deref().map(level),
-        role,
-        billable: true,
-        billable_reason: BILLABLE.into(),
-        added_at: time_field(v, "added_on"),
-        evidence: time_field(v, "last_accessed")
-            .map(|at| Evidence {
-                source: PERMISSIONS_SOURCE.into(),
-                kind: EvidenceKind::Unspecified,
-                at,
-            })
-            .into_iter()
-            .collect(),
-        evidence_gap: None,
-    });
-    Ok(user)
 }
 
 /// A 1.0 group object.
