@@ -284,12 +284,25 @@ impl Step<'_> {
     /// count as duplicates, and its pending Admin API lookups. Earlier steps' entries
     /// are with the host already, which merges the new ones into them.
     fn forget_unit(&mut self, unit_id: &str, pending: &mut Vec<Pending>) {
-        self.seen.retain(|(unit, _)| unit != unit_id);
         self.coverage.retain(|(_, unit)| unit != unit_id);
         pending.retain(|p| p.unit_id != unit_id);
         for user in &mut self.users {
             user.memberships.retain(|m| m.unit.id != unit_id);
         }
+        // Users left without a membership go, so the others move up.
+        let mut kept = 0;
+        let moved: Vec<Option<usize>> = (self.users.iter())
+            .map(|u| {
+                let at = (!u.memberships.is_empty()).then_some(kept);
+                kept += usize::from(at.is_some());
+                at
+            })
+            .collect();
+        let forgotten = self.unit_ids.iter().position(|u| u == unit_id);
+        self.seen = (self.seen.drain())
+            .filter(|&(unit, _)| Some(unit) != forgotten)
+            .filter_map(|(unit, at)| Some((unit, moved[at]?)))
+            .collect();
         self.users.retain(|u| !u.memberships.is_empty());
         self.index = self
             .users
@@ -305,15 +318,14 @@ impl Step<'_> {
             .memberships
             .pop()
             .expect("entries carry one membership");
-        if !self
-            .seen
-            .insert((membership.unit.id.clone(), user.id.clone()))
-        {
+        let unit = self.unit_number(&membership.unit.id);
+        let known = self.index.get(&user.id).copied();
+        if !self.seen.insert((unit, known.unwrap_or(self.users.len()))) {
             self.duplicates += 1;
             return false;
         }
-        match self.index.get(&user.id) {
-            Some(&i) => self.users[i].memberships.push(membership),
+        match known {
+            Some(i) => self.users[i].memberships.push(membership),
             None => {
                 user.memberships.push(membership);
                 self.index.insert(user.id.clone(), self.users.len());
@@ -321,6 +333,18 @@ impl Step<'_> {
             }
         }
         true
+    }
+
+    /// The unit's number in `unit_ids`, given on first sight. Entries come
+    /// unit by unit, so the search starts from the latest.
+    fn unit_number(&mut self, id: &str) -> usize {
+        match self.unit_ids.iter().rposition(|u| u == id) {
+            Some(n) => n,
+            None => {
+                self.unit_ids.push(id.to_string());
+                self.unit_ids.len() - 1
+            }
+        }
     }
 }
 

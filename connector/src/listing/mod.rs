@@ -12,7 +12,9 @@ mod members;
 mod plan;
 mod tokens;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use foldhash::{HashMap, HashSet};
 
 use crate::admin::Admin;
 use crate::auth;
@@ -51,8 +53,13 @@ pub struct Step<'a> {
     budget: u32,
     requests: u32,
     duplicates: u32,
-    seen: HashSet<(String, String)>,
+    /// Memberships taken in this step: the unit's place in `unit_ids`,
+    /// and the user's in `users`.
+    seen: HashSet<(usize, usize)>,
+    /// The units of `seen`, numbered.
+    unit_ids: Vec<String>,
     users: Vec<User>,
+    /// Where each user is in `users`.
     index: HashMap<String, usize>,
     workspaces: Vec<BillingUnit>,
     coverage: BTreeSet<(&'static str, String)>,
@@ -90,9 +97,10 @@ pub fn list_users(
         now,
         requests: 0,
         duplicates: 0,
-        seen: HashSet::new(),
+        seen: HashSet::default(),
+        unit_ids: Vec::new(),
         users: Vec::new(),
-        index: HashMap::new(),
+        index: HashMap::default(),
         workspaces: Vec::new(),
         coverage: BTreeSet::new(),
         org_page: None,
