@@ -35,6 +35,18 @@ fn fake(workspaces: usize, members: usize) -> FakeBitbucket {
 }
 
 /// Median, min and max of some samples.
+/// CPU time of the calling thread so far.
+fn thread_cpu() -> Duration {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid timespec for the call to fill.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    assert_eq!(rc, 0, "CLOCK_THREAD_CPUTIME_ID is available on Linux");
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
 fn stats(mut xs: Vec<f64>) -> (f64, f64, f64) {
     xs.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
     (xs[xs.len() / 2], xs[0], xs[xs.len() - 1])

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use fake_bitbucket::{FakeBitbucket, Faults, LoggedRequest};
 
-use super::{fake, fmt, peer, stats, wasm_sync};
+use super::{fake, fmt, peer, stats, thread_cpu, wasm_sync};
 
 /// Requests in flight at once, a row each: the figure earlier runs used,
 /// and `saas-host`'s default now.
@@ -47,10 +47,18 @@ pub fn reachable_minimum(workspaces: usize, requests: usize, in_flight: usize) -
     3 + requests.saturating_sub(first_round).div_ceil(in_flight)
 }
 
-/// One sync: seconds, requests, rounds.
-fn measured(c: &saas_runtime::Connector, f: &FakeBitbucket, in_flight: usize) -> (f64, u64, usize) {
+/// One sync: seconds, requests, rounds, and the CPU seconds of the thread
+/// that calls the guest and merges (the fake and the requests in flight
+/// run on other threads).
+fn measured(
+    c: &saas_runtime::Connector,
+    f: &FakeBitbucket,
+    in_flight: usize,
+) -> (f64, u64, usize, f64) {
+    let cpu = thread_cpu();
     let (t, n, _) = wasm_sync(c, f, in_flight);
-    (t.as_secs_f64(), n, waves(&f.requests()))
+    let cpu = (thread_cpu() - cpu).as_secs_f64();
+    (t.as_secs_f64(), n, waves(&f.requests()), cpu)
 }
 
 fn latency(f: &FakeBitbucket, on: bool) {
@@ -65,9 +73,9 @@ fn latency(f: &FakeBitbucket, on: bool) {
 pub fn rounds(components: &[(&str, &saas_runtime::Connector)], runs: usize) {
     println!("\n## 2b. Rounds: 50 ms per request\n");
     println!(
-        "| workspaces × members | component | in flight | requests | rounds | minimum rounds | reachable minimum | wall time | critical path | wall / critical path | wall / reachable path | no-latency time |"
+        "| workspaces × members | component | in flight | requests | rounds | minimum rounds | reachable minimum | wall time | critical path | wall / critical path | wall / reachable path | no-latency time | listing thread CPU |"
     );
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for (w, m) in [(10, 500), (50, 2000)] {
         let f = fake(w, m);
         let pages = w + w * m.div_ceil(100);
@@ -76,24 +84,27 @@ pub fn rounds(components: &[(&str, &saas_runtime::Connector)], runs: usize) {
             let critical = minimum as f64 * LATENCY.as_secs_f64();
             let reachable = reachable_minimum(w, pages, in_flight);
             let reachable_path = reachable as f64 * LATENCY.as_secs_f64();
-            let mut rows = vec![(Vec::new(), Vec::new(), 0, 0); components.len()];
+            let mut rows = vec![(Vec::new(), Vec::new(), Vec::new(), 0, 0); components.len()];
             for _ in 0..runs {
                 for (row, (_, c)) in rows.iter_mut().zip(components) {
                     latency(&f, false);
-                    row.1.push(measured(c, &f, in_flight).0);
+                    let (t, _, _, cpu) = measured(c, &f, in_flight);
+                    row.1.push(t);
+                    row.2.push(cpu);
                     latency(&f, true);
-                    let (t, n, r) = measured(c, &f, in_flight);
+                    let (t, n, r, _) = measured(c, &f, in_flight);
                     row.0.push(t);
-                    (row.2, row.3) = (n, r);
+                    (row.3, row.4) = (n, r);
                 }
             }
-            for ((name, _), (times, cpu, n, r)) in components.iter().zip(rows) {
+            for ((name, _), (times, bare, cpu, n, r)) in components.iter().zip(rows) {
                 let ours = stats(times);
                 println!(
-                    "| {w} × {m} | {name} | {in_flight} | {n} | {r} | {minimum} | {reachable} | {} | {critical:.3} s | {:.2}× | {:.2}× | {} |",
+                    "| {w} × {m} | {name} | {in_flight} | {n} | {r} | {minimum} | {reachable} | {} | {critical:.3} s | {:.2}× | {:.2}× | {} | {} |",
                     fmt(ours, "s"),
                     ours.0 / critical,
                     ours.0 / reachable_path,
+                    fmt(stats(bare), "s"),
                     fmt(stats(cpu), "s"),
                 );
             }
@@ -103,10 +114,10 @@ pub fn rounds(components: &[(&str, &saas_runtime::Connector)], runs: usize) {
         for &pagelen in pagelens {
             match peer(&f, pagelen) {
                 Ok((t, n)) => println!(
-                    "| {w} × {m} | peer, pagelen {pagelen} ({n} memberships, one run) | 1 | | | | | {t:.3} s | | | | |"
+                    "| {w} × {m} | peer, pagelen {pagelen} ({n} memberships, one run) | 1 | | | | | {t:.3} s | | | | | |"
                 ),
                 Err(e) => println!(
-                    "| {w} × {m} | peer, pagelen {pagelen}: not run ({e}) | | | | | | | | | | |"
+                    "| {w} × {m} | peer, pagelen {pagelen}: not run ({e}) | | | | | | | | | | | |"
                 ),
             }
         }
