@@ -3,9 +3,10 @@
 //! account states. At a hundred thousand memberships the same few dozen
 //! sentences would otherwise be a hundred thousand allocations.
 
-use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::sync::Arc;
+
+use foldhash::HashMap;
 
 use crate::wit::latest::{UnitKind, UnitRef};
 
