@@ -162,42 +162,44 @@ impl Step<'_> {
         let dated = page.values.iter().any(wire::MemberEntry::dated);
         // The page's gaps, for members with and without an account id.
         let gaps = [self.gap(task, dated, false), self.gap(task, dated, true)];
+        let unit_id = wire::unit(&task.slug, &task.id).id;
+        let mut evidenced = false;
         for value in &page.values {
             let mut user = value.user(&task.slug, &task.id, &what)?;
-            let account_id = user.account_id.clone();
-            let gap = gaps[usize::from(account_id.is_some())].clone();
+            let gap = gaps[usize::from(user.account_id.is_some())].clone();
             let m = user
                 .memberships
                 .first_mut()
                 .expect("an entry has one membership");
-            // A workspace whose permissions listing shows any last-access
-            // date is covered: its members without one never accessed it.
-            if !m.evidence.is_empty() {
-                self.coverage
-                    .insert((wire::PERMISSIONS_SOURCE, m.unit.id.clone()));
-            }
-            if task.org_resource.is_some() {
-                self.coverage
-                    .insert((crate::admin::SOURCE, m.unit.id.clone()));
-            }
+            evidenced |= !m.evidence.is_empty();
             m.evidence_gap = gap;
-            let unit_id = m.unit.id.clone();
-            let id = user.id.clone();
+            // Kept only for a member the Admin API will be asked about.
+            let lookup = (task.org_resource.as_ref())
+                .and_then(|_| Some((user.id.clone(), user.account_id.clone()?)));
             if self.add(user) {
                 task.listed += 1;
                 *listed += 1;
-                if let (Some(resource), Some(account_id)) = (&task.org_resource, account_id) {
+                if let (Some(resource), Some((id, account_id))) = (&task.org_resource, lookup) {
                     pending.push(Pending {
                         user: id,
                         account_id,
                         slug: task.slug.clone(),
-                        unit_id,
+                        unit_id: unit_id.clone(),
                         resource: resource.clone(),
                         searched: false,
                         covered: dated && task.source == Source::Permissions,
                     });
                 }
             }
+        }
+        // A workspace whose permissions listing shows any last-access
+        // date is covered: its members without one never accessed it.
+        if evidenced {
+            self.coverage
+                .insert((wire::PERMISSIONS_SOURCE, unit_id.clone()));
+        }
+        if task.org_resource.is_some() && !page.values.is_empty() {
+            self.coverage.insert((crate::admin::SOURCE, unit_id));
         }
         task.state = match std::mem::replace(&mut task.state, TaskState::Done) {
             TaskState::First => {

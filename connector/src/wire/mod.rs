@@ -44,7 +44,14 @@ pub fn parse<'a, T: Deserialize<'a>>(response: &'a Response, what: &str) -> Resu
             response.status
         )));
     }
-    serde_json::from_slice(&response.body).map_err(|e| {
+    // A body checked as a whole spares the parser checking each string; a
+    // body that fails the check is still read if its bad bytes sit where
+    // nothing is kept.
+    let parsed = match std::str::from_utf8(&response.body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(&response.body),
+    };
+    parsed.map_err(|e| {
         let kind = if looks_like_html(&response.body) {
             "an HTML page instead of JSON".to_string()
         } else if std::str::from_utf8(&response.body).is_err() {
