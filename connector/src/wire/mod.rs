@@ -44,18 +44,19 @@ pub fn parse<'a, T: Deserialize<'a>>(response: &'a Response, what: &str) -> Resu
             response.status
         )));
     }
-    // A body checked as a whole spares the parser checking each string; a
-    // body that fails the check is still read if its bad bytes sit where
-    // nothing is kept.
-    let parsed = match std::str::from_utf8(&response.body) {
-        Ok(text) => serde_json::from_str(text),
-        Err(_) => serde_json::from_slice(&response.body),
-    };
-    parsed.map_err(|e| {
+    // Checked whole, as a `Value` parse checks every string; the parser
+    // then need not check each string again.
+    let text = std::str::from_utf8(&response.body).map_err(|_| {
+        let kind = if looks_like_html(&response.body) {
+            "an HTML page instead of JSON"
+        } else {
+            "a body that is not UTF-8"
+        };
+        Error::MalformedResponse(format!("{what}: {kind}"))
+    })?;
+    serde_json::from_str(text).map_err(|e| {
         let kind = if looks_like_html(&response.body) {
             "an HTML page instead of JSON".to_string()
-        } else if std::str::from_utf8(&response.body).is_err() {
-            "a body that is not UTF-8".to_string()
         } else if e.is_data() {
             format!(
                 "JSON of an unexpected shape (line {} column {})",
