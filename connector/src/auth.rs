@@ -225,7 +225,7 @@ fn check(
         // garbage is no proof.
         match session.mode {
             AuthMode::AccessToken => wire::json(&response, what).map(drop),
-            _ => wire::page::<serde::de::IgnoredAny>(&response, what).map(drop),
+            _ => wire::page(&response, what).map(drop),
         }
     } else if session.mode == AuthMode::AccessToken && response.status == 403 {
         Err(Error::InvalidConfig(ACCESS_TOKEN_NEEDS_WORKSPACE.into()))

@@ -196,8 +196,10 @@ impl Cursor {
         // anything is built from it.
         let json = cursor::open(text)
             .ok_or_else(|| invalid("not a cursor of this connector, or a damaged one"))?;
-        let cursor: Cursor =
-            serde_json::from_slice(&json).map_err(|_| invalid("not a cursor of this connector"))?;
+        let cursor: Cursor = std::str::from_utf8(&json)
+            .ok()
+            .and_then(|text| serde_json::from_str(text).ok())
+            .ok_or_else(|| invalid("not a cursor of this connector"))?;
         if cursor.v != FORMAT {
             return Err(invalid(&format!(
                 "cursor format {} is not {FORMAT}",

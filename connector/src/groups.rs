@@ -120,7 +120,7 @@ impl<'a> Groups<'a> {
             .send(Request::get(url, &self.authorization))
             .ok()
             .filter(Response::is_success)?;
-        let page = wire::page::<Value>(&response, "permissions").ok()?;
+        let page = wire::page(&response, "permissions").ok()?;
         let dated = |v: &Value| v.get("last_accessed").is_some() || v.get("added_on").is_some();
         (!page.values.is_empty()).then(|| !page.values.iter().any(dated))
     }

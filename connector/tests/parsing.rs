@@ -17,8 +17,8 @@ fn response(status: u16, body: &str) -> Response {
 #[test]
 fn parses_the_openapi_permissions_example() {
     let body = response(200, include_str!("fixtures/permissions_example.json"));
-    let page = wire::page::<wire::MemberEntry>(&body, "t").unwrap();
-    let untyped = wire::page::<serde_json::Value>(
+    let page = wire::member_page(&body, "t").unwrap();
+    let untyped = wire::page(
         &response(200, include_str!("fixtures/permissions_example.json")),
         "t",
     )
@@ -50,7 +50,7 @@ fn parses_the_openapi_permissions_example() {
 #[test]
 fn parses_todays_fields_and_tolerates_wrong_optional_types() {
     let body = response(200, include_str!("fixtures/permissions_2026.json"));
-    let page = wire::page::<wire::MemberEntry>(&body, "t").unwrap();
+    let page = wire::member_page(&body, "t").unwrap();
     let ada = page.values[0].user("acme", "{w}", "t").unwrap();
     assert_eq!(ada.username.as_deref(), Some("ada"));
     assert_eq!(ada.mfa_enabled, Some(true));
@@ -106,7 +106,7 @@ fn bad_bodies_are_typed_errors() {
         "{\"values\": [",
         "[]",
     ] {
-        let err = wire::page::<wire::MemberEntry>(&response(200, body), "members").unwrap_err();
+        let err = wire::member_page(&response(200, body), "members").unwrap_err();
         assert!(
             matches!(err, Error::MalformedResponse(_)),
             "{body:?} gave {err:?}"
@@ -118,7 +118,7 @@ fn bad_bodies_are_typed_errors() {
         body: vec![b'{', 0xff, b'}'],
     };
     assert!(
-        matches!(wire::page::<wire::MemberEntry>(&not_utf8, "m"), Err(Error::MalformedResponse(m)) if m.contains("UTF-8"))
+        matches!(wire::member_page(&not_utf8, "m"), Err(Error::MalformedResponse(m)) if m.contains("UTF-8"))
     );
 }
 
@@ -150,7 +150,7 @@ fn wrongly_typed_fields_read_as_absent_and_escapes_are_decoded() {
              "workspace": {"slug": "w", "links": {"html": [1, 2]}}}
         ]}"#,
     );
-    let page = wire::page::<wire::MemberEntry>(&body, "t").unwrap();
+    let page = wire::member_page(&body, "t").unwrap();
     assert_eq!(
         (page.size, page.page, page.pagelen, page.next),
         (None, None, None, None)
@@ -173,7 +173,7 @@ fn wrongly_typed_fields_read_as_absent_and_escapes_are_decoded() {
 
 #[test]
 fn an_entry_that_is_not_an_object_is_malformed_without_quoting_it() {
-    let err = wire::page::<wire::MemberEntry>(
+    let err = wire::member_page(
         &response(200, r#"{"values": ["ada@example.com"]}"#),
         "members",
     )

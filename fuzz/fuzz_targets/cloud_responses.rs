@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = upstream::token_error(&response);
     let _ = wire::token_grant(&response);
     let _ = wire::scope_detail(&response);
-    if let Ok(page) = wire::page::<wire::MemberEntry>(&response, "fuzz") {
+    if let Ok(page) = wire::member_page(&response, "fuzz") {
         for entry in &page.values {
             let _ = entry.dated();
             let _ = entry.user("ws", "{ws}", "fuzz");
@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(account) = wire::parse::<wire::Account>(&response, "fuzz") {
         let _ = account.user("fuzz");
     }
-    if let Ok(page) = wire::page::<serde_json::Value>(&response, "fuzz") {
+    if let Ok(page) = wire::page(&response, "fuzz") {
         for v in &page.values {
             let _ = wire::discovered_workspace(v);
             let _ = wire::workspace(v, "fuzz");

@@ -68,8 +68,11 @@ fn a_call_crosses_the_boundary_both_ways() {
 /// the check call it made redundant for OAuth grants saved little code),
 /// 746.9 KB once batches were planned in one place (and named ahead
 /// whole) and the Admin API's first page went out beside discovery's
-/// (~2.3 KB; the ceiling went from 745 to 750 KB for it)
-/// (the Admin API's
+/// (~2.3 KB; the ceiling went from 745 to 750 KB for it), 759 KB once
+/// member pages were read as typed structs instead of `Value` trees (about
+/// half the listing thread's CPU; ~30 KB of derived readers, less ~18 KB
+/// from reading every body through one `from_str`; the ceiling went to
+/// 760 KB for it) (the Admin API's
 /// client, its JSON, the
 /// listing's join and the directory groups are ~100 KB, the contract's
 /// evidence gaps and renewed fields ~9 KB); of the rest, the contract's lifting and lowering code and
@@ -80,7 +83,7 @@ fn a_call_crosses_the_boundary_both_ways() {
 fn the_bitbucket_component_stays_under_its_size_ceiling() {
     let size = connector().size();
     eprintln!("bundled connector: {size} bytes");
-    assert!(size <= 750_000, "{size} bytes");
+    assert!(size <= 760_000, "{size} bytes");
 }
 
 /// The Data Center component, against the same 300 KB goal: 445 KB. Its

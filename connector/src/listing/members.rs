@@ -155,7 +155,7 @@ impl Step<'_> {
         if !response.is_success() {
             return Err(upstream::api_error(&response, &what));
         }
-        let page = wire::page::<wire::MemberEntry>(&response, &what)?;
+        let page = wire::member_page(&response, &what)?;
         // An admin-managed workspace drops both dates from every row; a
         // member who never accessed a workspace that reports dates still
         // has `added_on`. So a page of such members is no sign of management.

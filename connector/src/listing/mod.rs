@@ -12,9 +12,7 @@ mod members;
 mod plan;
 mod tokens;
 
-use std::collections::BTreeSet;
-
-use foldhash::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::admin::Admin;
 use crate::auth;
@@ -235,7 +233,7 @@ impl Step<'_> {
         if !response.is_success() {
             return Err(upstream::api_error(&response, what));
         }
-        let page = wire::page::<serde_json::Value>(&response, what)?;
+        let page = wire::page(&response, what)?;
         visited.push(url_hash(&url));
         for value in &page.values {
             if let Some((slug, id)) = wire::discovered_workspace(value)

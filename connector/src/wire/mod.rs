@@ -70,6 +70,11 @@ pub fn parse<'a, T: Deserialize<'a>>(response: &'a Response, what: &str) -> Resu
     })
 }
 
+/// The body as JSON of any shape, when it is JSON.
+fn any_json(response: &Response) -> Option<Value> {
+    serde_json::from_str(std::str::from_utf8(&response.body).ok()?).ok()
+}
+
 fn looks_like_html(body: &[u8]) -> bool {
     let start: Vec<u8> = body
         .iter()
@@ -106,8 +111,7 @@ fn time_field(v: &Value, key: &str) -> Option<Timestamp> {
 }
 
 /// A paginated envelope (`size`, `page`, `pagelen`, `next`, `values`), of
-/// items read as `T`: a `Value` by default, or a typed entry such as
-/// [`MemberEntry`].
+/// `Value`s ([`page`]) or of memberships ([`member_page`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T = Value> {
     /// Total items, when the endpoint reports it.
@@ -122,11 +126,11 @@ pub struct Page<T = Value> {
     pub values: Vec<T>,
 }
 
-/// The envelope as sent; `values` is lenient too, so that its absence gets
-/// its own message.
-#[derive(Deserialize)]
-#[serde(default, bound(deserialize = "T: Deserialize<'de>"))]
-struct Envelope<'a, T> {
+/// A page of memberships as sent; `values` is lenient too, so that its
+/// absence gets its own message.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct MemberEnvelope<'a> {
     #[serde(borrow)]
     size: Scalar<'a>,
     #[serde(borrow)]
@@ -135,36 +139,40 @@ struct Envelope<'a, T> {
     pagelen: Scalar<'a>,
     #[serde(borrow)]
     next: Scalar<'a>,
-    values: Option<Vec<T>>,
+    #[serde(borrow)]
+    values: Option<Vec<MemberEntry<'a>>>,
 }
 
-impl<T> Default for Envelope<'_, T> {
-    fn default() -> Self {
-        Envelope {
-            size: Scalar::Absent,
-            page: Scalar::Absent,
-            pagelen: Scalar::Absent,
-            next: Scalar::Absent,
-            values: None,
-        }
-    }
-}
-
-/// Parses a paginated envelope; only `values` is required.
-pub fn page<'a, T: Deserialize<'a>>(response: &'a Response, what: &str) -> Result<Page<T>> {
-    let v: Envelope<T> = parse(response, what)?;
-    let Some(values) = v.values else {
-        return Err(Error::MalformedResponse(format!(
-            "{what}: no `values` array in the page"
-        )));
+/// Parses a paginated envelope of `Value`s; only `values` is required.
+pub fn page(response: &Response, what: &str) -> Result<Page> {
+    let mut v = json(response, what)?;
+    let Some(Value::Array(values)) = v.get_mut("values").map(Value::take) else {
+        return Err(no_values(what));
     };
+    let count = |key| v.get(key).and_then(Value::as_u64);
+    Ok(Page {
+        size: count("size"),
+        page: count("page"),
+        pagelen: count("pagelen"),
+        next: str_field(&v, "next"),
+        values,
+    })
+}
+
+/// Parses a page of workspace memberships, straight into typed entries.
+pub fn member_page<'a>(response: &'a Response, what: &str) -> Result<Page<MemberEntry<'a>>> {
+    let v: MemberEnvelope = parse(response, what)?;
     Ok(Page {
         size: v.size.count(),
         page: v.page.count(),
         pagelen: v.pagelen.count(),
         next: v.next.owned(),
-        values,
+        values: v.values.ok_or_else(|| no_values(what))?,
     })
+}
+
+fn no_values(what: &str) -> Error {
+    Error::MalformedResponse(format!("{what}: no `values` array in the page"))
 }
 
 /// A workspace seen in discovery: `values[].workspace` of
@@ -280,8 +288,8 @@ pub fn token_grant(response: &Response) -> Result<TokenGrant> {
 /// OAuth shape, a bare `message`, or plain text. HTML pages are named, not
 /// quoted.
 pub fn error_message(response: &Response) -> String {
-    let text = match serde_json::from_slice::<Value>(&response.body) {
-        Ok(v) => v
+    let text = match any_json(response) {
+        Some(v) => v
             .get("error")
             .and_then(|e| str_field(e, "message"))
             .or_else(|| admin_error(&v))
@@ -289,10 +297,10 @@ pub fn error_message(response: &Response) -> String {
             .or_else(|| str_field(&v, "message"))
             .or_else(|| str_field(&v, "error"))
             .unwrap_or_else(|| format!("HTTP {}", response.status)),
-        Err(_) if looks_like_html(&response.body) => {
+        None if looks_like_html(&response.body) => {
             format!("HTTP {} (an HTML error page)", response.status)
         }
-        Err(_) => {
+        None => {
             let s = String::from_utf8_lossy(&response.body).trim().to_string();
             if s.is_empty() {
                 format!("HTTP {}", response.status)
@@ -321,13 +329,13 @@ fn admin_error(v: &Value) -> Option<String> {
 
 /// The OAuth `error` code of a token endpoint answer.
 pub fn oauth_error_code(response: &Response) -> Option<String> {
-    let v: Value = serde_json::from_slice(&response.body).ok()?;
+    let v = any_json(response)?;
     v.get("error").and_then(Value::as_str).map(String::from)
 }
 
 /// Scopes named by a 403 "lack required privilege scopes" answer.
 pub fn scope_detail(response: &Response) -> Option<(Vec<String>, Vec<String>)> {
-    let v: Value = serde_json::from_slice(&response.body).ok()?;
+    let v = any_json(response)?;
     let detail = v.get("error")?.get("detail")?;
     let list = |k: &str| -> Vec<String> {
         detail
