@@ -278,7 +278,7 @@ fn startup(runs: usize) {
     let (mut compile, mut cached) = (Vec::new(), Vec::new());
     for i in 0..runs {
         let rt = Runtime::new(RuntimeOptions {
-            cache_dir: Some(dir.join(format!("run{i}"))),
+            cache_dir: Some(dir.path().join(format!("run{i}"))),
             ..RuntimeOptions::default()
         })
         .unwrap();
@@ -290,7 +290,7 @@ fn startup(runs: usize) {
         cached.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     let rt = Runtime::new(RuntimeOptions {
-        cache_dir: Some(dir.join("run0")),
+        cache_dir: Some(dir.path().join("run0")),
         ..RuntimeOptions::default()
     })
     .unwrap();
@@ -330,10 +330,13 @@ fn startup(runs: usize) {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-fn tempfile_dir() -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("saas-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A folder of the benchmark's own, removed when dropped, so runs leave
+/// no compile caches behind.
+fn tempfile_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("saas-bench-")
+        .tempdir()
+        .expect("a temporary folder")
 }
 
 /// Peak resident memory of this process, in KiB.
@@ -448,8 +451,9 @@ fn main() {
             "release"
         }
     );
+    let cache = tempfile_dir();
     let rt = Runtime::new(RuntimeOptions {
-        cache_dir: Some(tempfile_dir()),
+        cache_dir: Some(cache.path().to_path_buf()),
         ..RuntimeOptions::default()
     })
     .unwrap();
