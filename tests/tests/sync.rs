@@ -52,11 +52,11 @@ fn a_sync_finds_exactly_the_truth() {
     }
 }
 
-/// A listing of several steps names each step's numbered pages while the
-/// one before is parsed: every later page and every workspace's details are
-/// answered from what came ahead,
-/// no URL reaches the fake twice, and the requests are the minimum (the
-/// OAuth grant proves the credentials: no check call).
+/// A listing of several steps names each batch before sending it, with
+/// what follows it, and each step's numbered pages while the one before is
+/// parsed: every member page and every workspace's details are answered
+/// from what came ahead, no URL reaches the fake twice, and the requests
+/// are the minimum (the OAuth grant proves the credentials: no check call).
 #[test]
 fn later_pages_come_ahead_and_no_request_is_spent_twice() {
     let fake = fake(4, 1000);
@@ -76,9 +76,9 @@ fn later_pages_come_ahead_and_no_request_is_spent_twice() {
     assert_eq!(distinct.len(), paths.len(), "a URL was fetched twice");
     // The token, discovery, 4 details and 10 member pages per workspace.
     assert_eq!(paths.len(), 1 + 1 + 4 + 4 * 10, "{paths:#?}");
-    // Pages 2 to 10 of each workspace were all named ahead, and so were
-    // the details: the first pages went alone.
-    assert_eq!(io.egress.counts().answered_ahead, 4 * 9 + 4);
+    // Every member page was named ahead, and so were the details; only
+    // the token and discovery were not.
+    assert_eq!(io.egress.counts().answered_ahead, 4 * 10 + 4);
 }
 
 /// An OAuth client's grant proves the client, not its scopes: the

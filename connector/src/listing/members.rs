@@ -26,8 +26,9 @@ impl Step<'_> {
         }
         .min(BATCH);
         let mut ahead = self.upcoming(tasks, left)?;
-        // First pages go alone, so the pages they name are asked for one
-        // round later; the details and the rest travel ahead meanwhile.
+        // A batch of first pages holds nothing else, so it is parsed as soon
+        // as they are in and the pages they name go out one round later;
+        // the details and the rest travel beside it, named ahead.
         let firsts = ahead
             .iter()
             .take_while(
@@ -49,9 +50,9 @@ impl Step<'_> {
         if urls.is_empty() {
             return Ok(false);
         }
-        let results = self.send(&urls)?;
-        // While this batch is parsed, what comes next can travel.
+        // What comes next travels beside this batch and while it is parsed.
         self.prefetch_next(tasks, &urls)?;
+        let results = self.send(&urls)?;
         let mut restarted = vec![false; tasks.len()];
         for ((job, url), result) in jobs.into_iter().zip(urls).zip(results) {
             match job {

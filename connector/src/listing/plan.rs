@@ -81,17 +81,26 @@ impl Step<'_> {
         Ok(out)
     }
 
-    /// Names what later batches will send (at most a step's budget), but
-    /// for the requests of the batch just sent (`sent`), whose answers are
-    /// in and not yet read.
-    pub(super) fn prefetch_next(&self, tasks: &[Task], sent: &[String]) -> Result<()> {
+    /// Names `batch`, about to be sent, and then what later batches will
+    /// send (at most a step's budget beyond it), in that order: the batch
+    /// takes the first of the host's slots, and the slots it leaves carry
+    /// what comes next in the same round. Named only after the batch was
+    /// sent, the first pages of a sync had travelled alone, with the other
+    /// slots idle for a whole round. After a batch is parsed, `batch` is
+    /// empty and this names what its pages planned or linked.
+    pub(super) fn prefetch_next(&self, tasks: &[Task], batch: &[String]) -> Result<()> {
         let auth = self.session.authorization();
-        let ahead = self
-            .upcoming(tasks, self.budget as usize + sent.len())?
+        let later = self
+            .upcoming(tasks, self.budget as usize + batch.len())?
             .into_iter()
-            .filter(|(_, url)| !sent.contains(url))
-            .take(self.budget as usize)
-            .map(|(_, url)| Request::get(url, &auth))
+            .map(|(_, url)| url)
+            .filter(|url| !batch.contains(url))
+            .take(self.budget as usize);
+        let ahead = batch
+            .iter()
+            .cloned()
+            .chain(later)
+            .map(|url| Request::get(url, &auth))
             .collect();
         self.http.prefetch(ahead);
         Ok(())

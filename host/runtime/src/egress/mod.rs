@@ -319,21 +319,24 @@ impl Egress {
         }
         // Places in line in the order the requests were named, whenever a
         // thread picks each one up.
-        let jobs: Vec<(Key, (Request, Place))> = wanted
+        let jobs: Vec<(Key, Request, Place)> = wanted
             .into_iter()
             .filter(|(k, _)| claimed.contains(k))
-            .map(|(k, r)| (k, (r, self.in_flight.place(Priority::Ahead))))
+            .map(|(k, r)| (k, r, self.in_flight.place(Priority::Ahead)))
             .collect();
         let egress = Arc::clone(self);
         std::thread::spawn(move || {
-            let (keys, requests): (Vec<Key>, Vec<_>) = jobs.into_iter().unzip();
-            let answers = egress.each_at_once(&requests, |(r, place)| {
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| egress.fetch(r, *place)))
-                    .unwrap_or_else(|_| Err(EgressError::Transport("the prefetch failed".into())))
-            });
-            for (key, answer) in keys.into_iter().zip(answers) {
+            // Each answer is filed as it comes: a call waiting for one of
+            // them does not wait for the rest of the group (filed together,
+            // the first pages of a sync waited for the details named after
+            // them, a round later).
+            egress.each_at_once(&jobs, |(key, r, place)| {
+                let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    egress.fetch(r, *place)
+                }))
+                .unwrap_or_else(|_| Err(EgressError::Transport("the prefetch failed".into())));
                 egress.prefetched.file(key, answer);
-            }
+            });
         });
     }
 
@@ -344,31 +347,35 @@ impl Egress {
         requests: &[http::Request<Vec<u8>>],
     ) -> Vec<Result<http::Response<Vec<u8>>, EgressError>> {
         self.each_at_once(requests, |r| self.send(r))
+            .into_iter()
+            .map(|result| {
+                result.unwrap_or_else(|| Err(EgressError::Transport("request was not sent".into())))
+            })
+            .collect()
     }
 
-    /// Runs `send` over `requests` on up to `concurrency` threads; results
-    /// in request order.
-    fn each_at_once<R: Sync>(
+    /// Runs `run` over `items` on up to `concurrency` threads; results in
+    /// the items' order, `None` where a thread died before it ran.
+    fn each_at_once<R: Sync, T: Send>(
         &self,
-        requests: &[R],
-        send: impl Fn(&R) -> Answer + Sync,
-    ) -> Vec<Answer> {
-        let workers = self.limits.concurrency.clamp(1, requests.len().max(1));
+        items: &[R],
+        run: impl Fn(&R) -> T + Sync,
+    ) -> Vec<Option<T>> {
+        let workers = self.limits.concurrency.clamp(1, items.len().max(1));
         if workers == 1 {
-            return requests.iter().map(&send).collect();
+            return items.iter().map(|item| Some(run(item))).collect();
         }
         let next = AtomicUsize::new(0);
-        type Slot = Mutex<Option<Result<http::Response<Vec<u8>>, EgressError>>>;
-        let results: Vec<Slot> = requests.iter().map(|_| Mutex::new(None)).collect();
+        let results: Vec<Mutex<Option<T>>> = items.iter().map(|_| Mutex::new(None)).collect();
         std::thread::scope(|scope| {
             for _ in 0..workers {
                 scope.spawn(|| {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(request) = requests.get(i) else {
+                        let Some(item) = items.get(i) else {
                             break;
                         };
-                        let result = send(request);
+                        let result = run(item);
                         *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
                     }
                 });
@@ -376,11 +383,7 @@ impl Egress {
         });
         results
             .into_iter()
-            .map(|slot| {
-                slot.into_inner()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .unwrap_or_else(|| Err(EgressError::Transport("request was not sent".into())))
-            })
+            .map(|slot| slot.into_inner().unwrap_or_else(|p| p.into_inner()))
             .collect()
     }
 }

@@ -131,12 +131,12 @@ impl Prefetched {
 
     /// Files the answer to a claimed request (or forgets it when the bytes
     /// would pass the bound), and wakes whoever waits for it.
-    pub(super) fn file(&self, key: Key, answer: Answer) {
+    pub(super) fn file(&self, key: &Key, answer: Answer) {
         let mut table = self.table();
         let bytes = size(&answer);
         if table.bytes + bytes > self.limits.bytes {
-            table.map.remove(&key);
-        } else if let Some(entry) = table.map.get_mut(&key) {
+            table.map.remove(key);
+        } else if let Some(entry) = table.map.get_mut(key) {
             *entry = Entry::Answered {
                 answer,
                 at: Instant::now(),

@@ -1,6 +1,7 @@
 //! Prefetching against a scripted loopback server: an answer fetched ahead
 //! is taken once by the identical request, a request still in flight is
-//! waited for rather than sent twice, only GET and HEAD are taken, the
+//! waited for rather than sent twice, an answer is taken as soon as it is
+//! in (not when the rest of its group is), only GET and HEAD are taken, the
 //! headers are part of the match, the policy still refuses, the table's
 //! bounds hold, and prefetches and batches together keep the per-host cap.
 
@@ -59,6 +60,47 @@ fn a_request_still_in_flight_is_waited_for_not_sent_twice() {
     let answers = egress.send_all(&batch);
     assert!(answers.iter().all(Result::is_ok));
     assert_eq!(seen.hits.load(Ordering::SeqCst), 4);
+}
+
+#[test]
+fn an_answer_is_taken_before_the_rest_of_its_group_is_in() {
+    use std::sync::atomic::AtomicBool;
+    // The second request is held until the test lets it go.
+    let (n, released, second_answered) = (
+        Arc::new(AtomicU32::new(0)),
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicBool::new(false)),
+    );
+    let (release, answered) = (released.clone(), second_answered.clone());
+    let (url, _) = scripted(Duration::ZERO, move || {
+        let i = n.fetch_add(1, Ordering::SeqCst) + 1;
+        if i == 2 {
+            let start = Instant::now();
+            while !release.load(Ordering::SeqCst) && start.elapsed() < Duration::from_secs(10) {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            answered.store(true, Ordering::SeqCst);
+        }
+        response("200 OK", "", i.to_string().as_bytes())
+    });
+    let limits = EgressLimits {
+        concurrency: 1,
+        ..EgressLimits::default()
+    };
+    let egress = egress_for(&url, limits);
+    let (first, second) = (
+        get(&url.join("first").unwrap()),
+        get(&url.join("second").unwrap()),
+    );
+    egress.prefetch(vec![first.clone(), second.clone()]);
+    assert_eq!(body(egress.send(&first)), "1");
+    assert!(
+        !second_answered.load(Ordering::SeqCst),
+        "the first answer waited for the second"
+    );
+    released.store(true, Ordering::SeqCst);
+    assert_eq!(body(egress.send(&second)), "2");
+    assert_eq!(egress.counts().answered_ahead, 2);
 }
 
 #[test]
