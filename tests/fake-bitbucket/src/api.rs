@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use crate::auth::authorize;
 use crate::config::{BodyFault, NextFault, PermissionsMode, READ_SCOPES};
+use crate::docs::{MembershipDoc, WorkspaceRef};
 use crate::respond::{Paging, base_url, error, ok, page_params, paginate};
 use crate::seed::{Workspace, rfc3339};
 use crate::state::State;
@@ -188,24 +189,22 @@ async fn member_listing(
         body: faults.body,
     };
     let data = &state.data;
+    let permissions = listing == Listing::Permissions;
     paginate(paging, params, w.members.len(), |i| {
         let m = &w.members[i];
-        let mut v = json!({
-            "type": "workspace_membership",
-            "user": data.user_json(m.user),
-            "workspace": workspace_ref(w),
-        });
-        if listing == Listing::Permissions {
-            let o = v.as_object_mut().expect("an object");
-            o.insert("permission".into(), json!(m.role.as_str()));
-            if let Some(t) = m.added_on {
-                o.insert("added_on".into(), json!(rfc3339(t)));
-            }
-            if let Some(t) = m.last_accessed {
-                o.insert("last_accessed".into(), json!(rfc3339(t)));
-            }
+        MembershipDoc {
+            kind: "workspace_membership",
+            user: data.account(m.user),
+            workspace: WorkspaceRef {
+                kind: "workspace",
+                uuid: &w.uuid,
+                slug: &w.slug,
+                name: &w.name,
+            },
+            permission: permissions.then(|| m.role.as_str()),
+            added_on: m.added_on.filter(|_| permissions).map(rfc3339),
+            last_accessed: m.last_accessed.filter(|_| permissions).map(rfc3339),
         }
-        v
     })
 }
 

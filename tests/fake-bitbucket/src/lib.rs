@@ -21,6 +21,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod consent;
+pub mod docs;
 pub mod groups;
 pub mod respond;
 pub mod seed;

@@ -2,9 +2,11 @@
 
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::config::{BodyFault, NextFault};
+use crate::docs::PageDoc;
 
 /// A 2.0 error: `{"type":"error","error":{"message":...}}`.
 pub fn error(status: StatusCode, message: &str) -> Response {
@@ -66,15 +68,15 @@ pub struct Paging {
 }
 
 /// Renders page `page` of `total` items, `item(i)` being item `i`.
-pub fn paginate(
+pub fn paginate<T: Serialize>(
     paging: Paging,
     (pagelen, page): (usize, usize),
     total: usize,
-    item: impl Fn(usize) -> Value,
+    item: impl Fn(usize) -> T,
 ) -> Response {
     let start = (page - 1).saturating_mul(pagelen);
     let end = start.saturating_add(pagelen).min(total);
-    let mut values: Vec<Value> = (start.min(end)..end).map(&item).collect();
+    let mut values: Vec<T> = (start.min(end)..end).map(&item).collect();
     if paging.duplicates && page > 1 && start > 0 && start <= total {
         values.insert(0, item(start - 1));
     }
@@ -89,27 +91,23 @@ pub fn paginate(
         NextFault::PresentOnLast if page == last_page => Some(link(page + 1)),
         _ => (page < last_page).then(|| link(page + 1)),
     };
-    let mut envelope = json!({"pagelen": pagelen, "values": values});
-    let o = envelope.as_object_mut().expect("an object");
-    if paging.counts {
-        o.insert("size".into(), json!(total));
-        o.insert("page".into(), json!(page));
-    }
-    if let Some(next) = next {
-        o.insert("next".into(), json!(next));
-    }
-    if page > 1 {
-        o.insert("previous".into(), json!(link(page - 1)));
-    }
-    corrupt(envelope, paging.body)
+    let envelope = PageDoc {
+        pagelen,
+        values,
+        size: paging.counts.then_some(total),
+        page: paging.counts.then_some(page),
+        next,
+        previous: (page > 1).then(|| link(page - 1)),
+    };
+    corrupt(&envelope, paging.body)
 }
 
-fn corrupt(envelope: Value, fault: BodyFault) -> Response {
+fn corrupt(envelope: &impl Serialize, fault: BodyFault) -> Response {
     let bytes = |s: Vec<u8>, ct: &'static str| ([(header::CONTENT_TYPE, ct)], s).into_response();
     match fault {
-        BodyFault::None => ok(envelope),
+        BodyFault::None => axum::Json(envelope).into_response(),
         BodyFault::MalformedJson => {
-            let text = envelope.to_string();
+            let text = serde_json::to_string(envelope).expect("a page serializes");
             bytes(text.as_bytes()[..text.len() / 2].to_vec(), "application/json")
         }
         BodyFault::Html => bytes(

@@ -3,9 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::config::FakeConfig;
+use crate::docs::{AccountDoc, AccountLinks, Href};
 
 /// A member's role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -374,46 +375,37 @@ impl Dataset {
     /// The JSON of user `i`, with the quirks of real accounts: some without
     /// optional fields, some with the legacy `username`, a few not active.
     pub fn user_json(&self, i: u32) -> Value {
-        let i64_ = u64::from(i);
-        let r = mix(self.seed, 3, i64_);
+        serde_json::to_value(self.account(i)).expect("an account serializes")
+    }
+
+    /// User `i` as [`Self::user_json`] shows it, as a typed document.
+    pub fn account(&self, i: u32) -> AccountDoc {
+        let r = mix(self.seed, 3, u64::from(i));
         let nickname = format!("user{i}");
-        let mut u = json!({
-            "type": "user",
-            "uuid": self.user_uuid(i),
-            "account_id": self.account_id(i),
-            "nickname": nickname,
-            "display_name": self.display_name(i),
-            "links": {"avatar": {"href": format!("https://avatar-management.example/{i}.png")}},
-        });
-        let o = u.as_object_mut().expect("an object");
-        if !r.is_multiple_of(7) {
-            o.insert("has_2fa_enabled".into(), json!(!r.is_multiple_of(3)));
+        let legacy = r.is_multiple_of(11);
+        AccountDoc {
+            kind: "user",
+            uuid: self.user_uuid(i),
+            account_id: self.account_id(i),
+            username: legacy.then(|| format!("legacy_{nickname}")),
+            nickname,
+            display_name: self.display_name(i),
+            links: AccountLinks {
+                avatar: Href {
+                    href: format!("https://avatar-management.example/{i}.png"),
+                },
+            },
+            has_2fa_enabled: (!r.is_multiple_of(7)).then_some(!r.is_multiple_of(3)),
+            created_on: (!r.is_multiple_of(5))
+                .then(|| rfc3339(self.now - 4 * 365 * 86_400 + (r % 1000) as i64 * 86_400)),
+            account_status: match r % 50 {
+                0 => Some("inactive"),
+                1 => Some("closed"),
+                2..=5 => None,
+                _ => Some("active"),
+            },
+            website: legacy.then(|| format!("https://example.org/~{i}")),
         }
-        if !r.is_multiple_of(5) {
-            o.insert(
-                "created_on".into(),
-                json!(rfc3339(
-                    self.now - 4 * 365 * 86_400 + (r % 1000) as i64 * 86_400
-                )),
-            );
-        }
-        match r % 50 {
-            0 => {
-                o.insert("account_status".into(), json!("inactive"));
-            }
-            1 => {
-                o.insert("account_status".into(), json!("closed"));
-            }
-            2..=5 => {}
-            _ => {
-                o.insert("account_status".into(), json!("active"));
-            }
-        }
-        if r.is_multiple_of(11) {
-            o.insert("username".into(), json!(format!("legacy_{nickname}")));
-            o.insert("website".into(), json!(format!("https://example.org/~{i}")));
-        }
-        u
     }
 
     /// What a correct listing must find.
