@@ -94,7 +94,7 @@ fn wasm_sync(
     .unwrap();
     let elapsed = start.elapsed();
     assert!(listing.complete, "{:?}", listing.stop);
-    let memberships = listing.users.iter().map(|u| u.memberships.len()).sum();
+    let memberships = listing.users.membership_count();
     (elapsed, fake.requests().len() as u64, memberships)
 }
 
@@ -369,7 +369,7 @@ fn scale_child(base: &str, token_url: &str) {
     )
     .unwrap();
     assert!(listing.complete);
-    let n: usize = listing.users.iter().map(|u| u.memberships.len()).sum();
+    let n: usize = listing.users.membership_count();
     println!(
         "{n} {:.3} {}",
         start.elapsed().as_secs_f64(),
