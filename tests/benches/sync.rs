@@ -327,7 +327,6 @@ fn startup(runs: usize) {
         "- per call: fresh store + instantiation + an empty compute-status: {}",
         fmt(p, "ms")
     );
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// A folder of the benchmark's own, removed when dropped, so runs leave

@@ -310,9 +310,7 @@ impl Dataset {
             .map(|(i, memberships)| {
                 let admin = self.admin_user(i);
                 let seen = with_admin && admin.in_directory;
-                let status = self.user_json(i)["account_status"]
-                    .as_str()
-                    .map(String::from);
+                let status = self.account(i).account_status;
                 let last = memberships
                     .iter()
                     .flat_map(|(w, m)| {
@@ -323,7 +321,7 @@ impl Dataset {
                     .flatten()
                     .max();
                 let lag = self.now - admin.added_to_org < 2 * 86_400;
-                let expected = if matches!(status.as_deref(), Some("inactive" | "closed"))
+                let expected = if matches!(status, Some("inactive" | "closed"))
                     || (seen && admin.status == "suspended")
                 {
                     verdict("inactive", None)
