@@ -8,11 +8,10 @@ use saas_runtime::latest::{AccountState, User, UserStatus};
 use saas_runtime::listing::Listing;
 use saas_runtime::names::WitSpelled;
 use saas_runtime::report::Report;
-use saas_runtime::roster::Roster;
 use serde_json::{Value, json};
 
 use super::gaps::Gap;
-use super::styled_user::StyledUser;
+use super::json_document::{write_json, write_ndjson_users};
 pub use saas_runtime::json_style::iso;
 use saas_runtime::json_style::restyle;
 
@@ -39,37 +38,6 @@ pub const SCIM_ACTIVITY_SCHEMA: &str =
 /// (`schema/sync-output.v1.schema.json`); its major version changes only
 /// when a field goes, is renamed or changes type.
 pub const SYNC_SCHEMA: &str = "saas-host/sync-output/v1";
-
-/// The JSON document, written as it is serialised: the users are turned
-/// into JSON one at a time, so the document is never whole in memory.
-#[derive(serde::Serialize)]
-struct Document<'a> {
-    schema: &'static str,
-    summary: Value,
-    users: Users<'a>,
-}
-
-/// The users of [`Document`], serialised one by one.
-struct Users<'a> {
-    users: &'a Roster,
-    report: &'a Report,
-}
-
-impl serde::Serialize for Users<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq;
-        let mut seq = s.serialize_seq(Some(self.users.len()))?;
-        let mut verdicts = self.report.users.cursor();
-        for user in self.users.views() {
-            seq.serialize_element(&StyledUser {
-                user,
-                status: verdicts.view(user.id()),
-                record_type: None,
-            })?;
-        }
-        seq.end()
-    }
-}
 
 fn summary(listing: &Listing, report: &Report, unknown: &[Gap], error: Option<&str>) -> Value {
     json!({
@@ -176,31 +144,11 @@ pub fn write(
         Format::Json => {
             let mut summary = summary(listing, report, unknown, error);
             restyle(&mut summary);
-            let doc = Document {
-                schema: SYNC_SCHEMA,
-                summary,
-                users: Users {
-                    users: &listing.users,
-                    report,
-                },
-            };
-            let mut out = std::io::BufWriter::new(out);
-            serde_json::to_writer_pretty(&mut out, &doc)?;
-            writeln!(out)?;
-            out.flush()?;
+            write_json(out, SYNC_SCHEMA, &summary, &listing.users, report)?;
         }
         Format::Ndjson => {
             let mut out = std::io::BufWriter::new(out);
-            let mut verdicts = report.users.cursor();
-            for user in listing.users.views() {
-                let line = StyledUser {
-                    user,
-                    status: verdicts.view(user.id()),
-                    record_type: Some("user"),
-                };
-                serde_json::to_writer(&mut out, &line)?;
-                writeln!(out)?;
-            }
+            write_ndjson_users(&mut out, &listing.users, report)?;
             let mut s = summary(listing, report, unknown, error);
             s["type"] = json!("summary");
             s["schema"] = json!(SYNC_SCHEMA);

@@ -1,0 +1,120 @@
+//! The sync's JSON and NDJSON users, rendered on every core
+//! ([`super::in_order`]). The JSON document is written byte for byte as
+//! `serde_json::to_writer_pretty` writes `{"schema", "summary", "users"}`:
+//! the same formatter, driven by hand around the users so that each range
+//! of users can be rendered apart at the depth it takes in the document.
+
+use std::io::{self, Write};
+use std::ops::Range;
+
+use serde::Serialize;
+use serde_json::Value;
+use serde_json::ser::{Formatter, PrettyFormatter, Serializer};
+
+use saas_runtime::report::Report;
+use saas_runtime::roster::Roster;
+
+use super::in_order::write_rendered;
+use super::styled_user::StyledUser;
+
+/// Users rendered to one buffer: a few hundred KB of JSON, so that handing
+/// a buffer over is noise beside rendering it.
+const USERS_PER_BUFFER: usize = 1_000;
+
+/// The users at `range` of `users` with their verdicts in `report`.
+fn styled<'a>(
+    users: &'a Roster,
+    report: &'a Report,
+    range: Range<usize>,
+    record_type: Option<&'static str>,
+) -> impl Iterator<Item = StyledUser<'a>> + 'a {
+    let mut verdicts = report.users.cursor();
+    users.views_in(range).map(move |user| StyledUser {
+        user,
+        status: verdicts.view(user.id()),
+        record_type,
+    })
+}
+
+/// Serialises `value` with `f` where `f` stands in the document.
+fn value<T: Serialize + ?Sized>(
+    out: &mut (impl Write + ?Sized),
+    f: &PrettyFormatter<'static>,
+    value: &T,
+) -> io::Result<()> {
+    Ok(value.serialize(&mut Serializer::with_formatter(out, f.clone()))?)
+}
+
+/// One `"key": value` entry of the document's object, as serde_json's
+/// `SerializeMap::serialize_entry` writes it.
+fn entry<T: Serialize + ?Sized>(
+    out: &mut (impl Write + ?Sized),
+    f: &mut PrettyFormatter<'static>,
+    key: &str,
+    first: bool,
+    v: &T,
+) -> io::Result<()> {
+    f.begin_object_key(out, first)?;
+    serde_json::to_writer(&mut *out, key)?;
+    f.end_object_key(out)?;
+    f.begin_object_value(out)?;
+    value(out, f, v)?;
+    f.end_object_value(out)
+}
+
+/// Writes the JSON document of `schema`, `summary` and the `users` with
+/// their verdicts, pretty-printed and ending in a line break.
+pub fn write_json(
+    out: &mut dyn Write,
+    schema: &str,
+    summary: &Value,
+    users: &Roster,
+    report: &Report,
+) -> io::Result<()> {
+    let mut out = io::BufWriter::new(out);
+    let mut f = PrettyFormatter::new();
+    f.begin_object(&mut out)?;
+    entry(&mut out, &mut f, "schema", true, schema)?;
+    entry(&mut out, &mut f, "summary", false, summary)?;
+    f.begin_object_key(&mut out, false)?;
+    serde_json::to_writer(&mut out, "users")?;
+    f.end_object_key(&mut out)?;
+    f.begin_object_value(&mut out)?;
+    f.begin_array(&mut out)?;
+    // Every user stands at the depth of the array's values.
+    let at_users = f.clone();
+    let render = |range: Range<usize>, buffer: &mut Vec<u8>| {
+        let first = range.start == 0;
+        let mut f = at_users.clone();
+        for (i, user) in styled(users, report, range, None).enumerate() {
+            f.begin_array_value(buffer, first && i == 0)?;
+            value(buffer, &f, &user)?;
+            f.end_array_value(buffer)?;
+        }
+        Ok(())
+    };
+    write_rendered(users.len(), USERS_PER_BUFFER, render, &mut out)?;
+    if !users.is_empty() {
+        f.end_array_value(&mut out)?;
+    }
+    f.end_array(&mut out)?;
+    f.end_object_value(&mut out)?;
+    f.end_object(&mut out)?;
+    writeln!(out)?;
+    out.flush()
+}
+
+/// Writes one compact JSON line per user, typed `user`, with its verdict.
+pub fn write_ndjson_users(out: &mut dyn Write, users: &Roster, report: &Report) -> io::Result<()> {
+    let render = |range: Range<usize>, buffer: &mut Vec<u8>| {
+        for user in styled(users, report, range, Some("user")) {
+            serde_json::to_writer(&mut *buffer, &user)?;
+            buffer.push(b'\n');
+        }
+        Ok(())
+    };
+    write_rendered(users.len(), USERS_PER_BUFFER, render, out)
+}
+
+#[cfg(test)]
+mod tests;
