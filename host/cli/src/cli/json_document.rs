@@ -45,19 +45,29 @@ fn value<T: Serialize + ?Sized>(
     Ok(value.serialize(&mut Serializer::with_formatter(out, f.clone()))?)
 }
 
-/// One `"key": value` entry of the document's object, as serde_json's
-/// `SerializeMap::serialize_entry` writes it.
-fn entry<T: Serialize + ?Sized>(
+/// A key of the document's object and the `: ` after it, as serde_json's
+/// `SerializeMap::serialize_key` and `serialize_value` write them.
+fn key(
     out: &mut (impl Write + ?Sized),
     f: &mut PrettyFormatter<'static>,
     key: &str,
     first: bool,
-    v: &T,
 ) -> io::Result<()> {
     f.begin_object_key(out, first)?;
     serde_json::to_writer(&mut *out, key)?;
     f.end_object_key(out)?;
-    f.begin_object_value(out)?;
+    f.begin_object_value(out)
+}
+
+/// One `"key": value` entry of the document's object.
+fn entry<T: Serialize + ?Sized>(
+    out: &mut (impl Write + ?Sized),
+    f: &mut PrettyFormatter<'static>,
+    name: &str,
+    first: bool,
+    v: &T,
+) -> io::Result<()> {
+    key(out, f, name, first)?;
     value(out, f, v)?;
     f.end_object_value(out)
 }
@@ -76,10 +86,7 @@ pub fn write_json(
     f.begin_object(&mut out)?;
     entry(&mut out, &mut f, "schema", true, schema)?;
     entry(&mut out, &mut f, "summary", false, summary)?;
-    f.begin_object_key(&mut out, false)?;
-    serde_json::to_writer(&mut out, "users")?;
-    f.end_object_key(&mut out)?;
-    f.begin_object_value(&mut out)?;
+    key(&mut out, &mut f, "users", false)?;
     f.begin_array(&mut out)?;
     // Every user stands at the depth of the array's values.
     let at_users = f.clone();
