@@ -12,26 +12,38 @@ use std::sync::mpsc;
 /// At most this many rendering threads (the machine's cores, if fewer).
 const RENDERERS: usize = 4;
 
+/// How many threads may render at once: the machine's cores, at most
+/// [`RENDERERS`], less those that another part of the process keeps busy
+/// while the output is written, and never fewer than one (the caller's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Renderers(usize);
+
+impl Renderers {
+    /// Every core but the `busy` ones that other threads are using.
+    pub fn beside(busy: usize) -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+        Renderers(cores.saturating_sub(busy).clamp(1, RENDERERS))
+    }
+}
+
 /// Renders positions `0..len`, at most `per_buffer` to a buffer, each
 /// range by `render` appending to an empty buffer, and writes the buffers
 /// to `out` in order. Ranges go to the threads in turn and each thread has
 /// at most one finished buffer waiting, so memory holds about two buffers
 /// per thread whatever `len` is. The first error, from `render` or `out`,
 /// stops the rest and is returned; a single range is rendered on the
-/// caller's thread.
+/// caller's thread, and so is everything when `renderers` is one.
 pub fn write_rendered(
     len: usize,
     per_buffer: usize,
+    renderers: Renderers,
     render: impl Fn(Range<usize>, &mut Vec<u8>) -> io::Result<()> + Sync,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let per_buffer = per_buffer.max(1);
     let range = |i: usize| i * per_buffer..len.min((i + 1) * per_buffer);
     let count = len.div_ceil(per_buffer);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, NonZeroUsize::get)
-        .clamp(1, RENDERERS)
-        .min(count);
+    let threads = renderers.0.min(count);
     if threads <= 1 {
         let mut buffer = Vec::new();
         for i in 0..count {
@@ -83,12 +95,22 @@ mod tests {
 
     #[test]
     fn writes_every_position_once_in_order() {
-        for (len, per) in [(0, 3), (1, 3), (3, 3), (10, 3), (1000, 7), (5, 0)] {
-            let mut out = Vec::new();
-            write_rendered(len, per, numbers, &mut out).unwrap();
-            let want: String = (0..len).map(|i| format!("{i},")).collect();
-            assert_eq!(String::from_utf8(out).unwrap(), want, "{len} by {per}");
+        for threads in 1..=RENDERERS {
+            for (len, per) in [(0, 3), (1, 3), (3, 3), (10, 3), (1000, 7), (5, 0)] {
+                let mut out = Vec::new();
+                write_rendered(len, per, Renderers(threads), numbers, &mut out).unwrap();
+                let want: String = (0..len).map(|i| format!("{i},")).collect();
+                let got = String::from_utf8(out).unwrap();
+                assert_eq!(got, want, "{len} by {per} on {threads}");
+            }
         }
+    }
+
+    #[test]
+    fn busy_cores_leave_at_least_the_callers_thread() {
+        assert_eq!(Renderers::beside(usize::MAX), Renderers(1));
+        assert!((1..=RENDERERS).contains(&Renderers::beside(0).0));
+        assert!(Renderers::beside(1).0 <= Renderers::beside(0).0);
     }
 
     #[test]
@@ -97,6 +119,7 @@ mod tests {
         let e = write_rendered(
             100,
             10,
+            Renderers(2),
             |r, b| match r.start {
                 50 => Err(io::Error::other("position 50")),
                 _ => numbers(r, b),
@@ -129,7 +152,8 @@ mod tests {
 
     #[test]
     fn a_write_error_stops_the_threads_and_is_returned() {
-        let e = write_rendered(100_000, 10, numbers, &mut Full { room: 100 }).unwrap_err();
+        let e = write_rendered(100_000, 10, Renderers(2), numbers, &mut Full { room: 100 })
+            .unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::BrokenPipe);
     }
 }

@@ -14,7 +14,7 @@ use serde_json::ser::{Formatter, PrettyFormatter, Serializer};
 use saas_runtime::report::Report;
 use saas_runtime::roster::Roster;
 
-use super::in_order::write_rendered;
+use super::in_order::{Renderers, write_rendered};
 use super::styled_user::StyledUser;
 
 /// Users rendered to one buffer: a few hundred KB of JSON, so that handing
@@ -73,9 +73,11 @@ fn entry<T: Serialize + ?Sized>(
 }
 
 /// Writes the JSON document of `schema`, `summary` and the `users` with
-/// their verdicts, pretty-printed and ending in a line break.
+/// their verdicts, pretty-printed and ending in a line break, on
+/// `renderers` threads.
 pub fn write_json(
     out: &mut dyn Write,
+    renderers: Renderers,
     schema: &str,
     summary: &Value,
     users: &Roster,
@@ -100,7 +102,7 @@ pub fn write_json(
         }
         Ok(())
     };
-    write_rendered(users.len(), USERS_PER_BUFFER, render, &mut out)?;
+    write_rendered(users.len(), USERS_PER_BUFFER, renderers, render, &mut out)?;
     if !users.is_empty() {
         f.end_array_value(&mut out)?;
     }
@@ -111,8 +113,14 @@ pub fn write_json(
     out.flush()
 }
 
-/// Writes one compact JSON line per user, typed `user`, with its verdict.
-pub fn write_ndjson_users(out: &mut dyn Write, users: &Roster, report: &Report) -> io::Result<()> {
+/// Writes one compact JSON line per user, typed `user`, with its verdict,
+/// on `renderers` threads.
+pub fn write_ndjson_users(
+    out: &mut dyn Write,
+    renderers: Renderers,
+    users: &Roster,
+    report: &Report,
+) -> io::Result<()> {
     let render = |range: Range<usize>, buffer: &mut Vec<u8>| {
         for user in styled(users, report, range, Some("user")) {
             serde_json::to_writer(&mut *buffer, &user)?;
@@ -120,7 +128,7 @@ pub fn write_ndjson_users(out: &mut dyn Write, users: &Roster, report: &Report) 
         }
         Ok(())
     };
-    write_rendered(users.len(), USERS_PER_BUFFER, render, out)
+    write_rendered(users.len(), USERS_PER_BUFFER, renderers, render, out)
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use saas_runtime::report::Report;
 use serde_json::{Value, json};
 
 use super::gaps::Gap;
+use super::in_order::Renderers;
 use super::json_document::{write_json, write_ndjson_users};
 pub use saas_runtime::json_style::iso;
 use saas_runtime::json_style::restyle;
@@ -129,26 +130,47 @@ pub struct TableView<'a> {
     pub all: bool,
 }
 
+/// How a sync result is written.
+pub struct Writing<'a> {
+    /// The format.
+    pub format: Format,
+    /// What the table shows; only [`Format::Table`] needs it.
+    pub table: Option<TableView<'a>>,
+    /// The threads that render the JSON and NDJSON users.
+    pub renderers: Renderers,
+}
+
 /// Writes a sync result; `unknown` is [`super::gaps::unknown`] of the
 /// listing and the report.
 pub fn write(
     out: &mut dyn Write,
-    format: Format,
+    how: Writing<'_>,
     listing: &Listing,
     report: &Report,
     unknown: &[Gap],
     error: Option<&str>,
-    table: Option<TableView<'_>>,
 ) -> Result<()> {
+    let Writing {
+        format,
+        table,
+        renderers,
+    } = how;
     match format {
         Format::Json => {
             let mut summary = summary(listing, report, unknown, error);
             restyle(&mut summary);
-            write_json(out, SYNC_SCHEMA, &summary, &listing.users, report)?;
+            write_json(
+                out,
+                renderers,
+                SYNC_SCHEMA,
+                &summary,
+                &listing.users,
+                report,
+            )?;
         }
         Format::Ndjson => {
             let mut out = std::io::BufWriter::new(out);
-            write_ndjson_users(&mut out, &listing.users, report)?;
+            write_ndjson_users(&mut out, renderers, &listing.users, report)?;
             let mut s = summary(listing, report, unknown, error);
             s["type"] = json!("summary");
             s["schema"] = json!(SYNC_SCHEMA);

@@ -12,6 +12,7 @@ use saas_runtime::report::Report;
 use saas_runtime::sync::{self, CheckpointAt, SyncError, SyncRequest};
 
 use super::history_args::HistoryArgs;
+use super::in_order::Renderers;
 use super::kept;
 use super::output::{self, Format};
 use super::progress::BarEvents;
@@ -241,18 +242,24 @@ pub fn print(s: &Synced, args: &SyncArgs, source: Option<&str>) -> Result<Exit, 
     let wanted = !args.no_history || users_read;
     let price = args.history.seat_price(&s.ready.file.contents.history);
     let error = s.listing.error(&s.ready.io);
-    let write = |table: Option<output::TableView<'_>>| {
+    // `busy`: cores another thread of ours is using meanwhile (the
+    // history's), which the output leaves to it.
+    let write = |table: Option<output::TableView<'_>>, busy: usize| {
         let started = std::time::Instant::now();
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
+        let how = output::Writing {
+            format,
+            table,
+            renderers: Renderers::beside(busy),
+        };
         output::write(
             &mut out,
-            format,
+            how,
             &s.listing,
             &s.report,
             &s.unknown,
             error.as_deref(),
-            table,
         )
         .map_err(Failure::other)?;
         tracing::info!("output written in {:.2} s", started.elapsed().as_secs_f64());
@@ -266,10 +273,11 @@ pub fn print(s: &Synced, args: &SyncArgs, source: Option<&str>) -> Result<Exit, 
             .as_ref()
             .filter(|_| format == Format::Table)
             .map(|k| saas_report::Overview::of(&k.snapshot, price));
-        write(overview.as_ref().map(|overview| output::TableView {
+        let table = overview.as_ref().map(|overview| output::TableView {
             overview,
             all: args.all,
-        }))?;
+        });
+        write(table, 0)?;
         kept
     } else {
         let (kept, written) = std::thread::scope(|scope| {
@@ -281,7 +289,7 @@ pub fn print(s: &Synced, args: &SyncArgs, source: Option<&str>) -> Result<Exit, 
             let keeping = keeping
                 .transpose()
                 .map_err(|e| Failure::other(anyhow::anyhow!("no thread for the history: {e}")));
-            let written = write(None);
+            let written = write(None, usize::from(wanted));
             let kept = keeping.and_then(|k| {
                 k.map(|k| k.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
                     .transpose()

@@ -88,7 +88,15 @@ fn the_json_document_is_what_serde_json_writes_whole() {
         let users = Roster::from((0..len).map(user).collect::<Vec<_>>());
         let report = report(len);
         let mut written = Vec::new();
-        write_json(&mut written, "schema/v1", &summary, &users, &report).unwrap();
+        write_json(
+            &mut written,
+            Renderers::beside(0),
+            "schema/v1",
+            &summary,
+            &users,
+            &report,
+        )
+        .unwrap();
         let whole = Whole {
             schema: "schema/v1",
             summary: summary.clone(),
@@ -110,7 +118,7 @@ fn each_ndjson_line_is_its_user_alone() {
         let users = Roster::from((0..len).map(user).collect::<Vec<_>>());
         let report = report(len);
         let mut written = Vec::new();
-        write_ndjson_users(&mut written, &users, &report).unwrap();
+        write_ndjson_users(&mut written, Renderers::beside(0), &users, &report).unwrap();
         let want: String = styled(&users, &report, 0..len, Some("user"))
             .map(|u| serde_json::to_string(&u).unwrap() + "\n")
             .collect();
