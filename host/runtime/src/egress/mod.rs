@@ -32,7 +32,7 @@ pub use transport::Transport;
 
 use in_flight::{InFlight, Place, Priority};
 use limits::Bucket;
-use prefetch::{Answer, Key, Prefetched};
+use prefetch::{Answer, Prefetched, prefetchable};
 
 /// A request as the egress sends it.
 type Request = http::Request<Vec<u8>>;
@@ -300,46 +300,6 @@ impl Egress {
         }
     }
 
-    /// Starts GET and HEAD requests in the background that are expected to
-    /// be sent soon (a connector's `prefetch`), within the prefetch limits;
-    /// [`Self::send`] and [`Self::send_all`] then answer them from what came
-    /// back. Requests the policy refuses are left for the later send to
-    /// refuse; nothing is answered here.
-    pub fn prefetch(self: &Arc<Self>, requests: Vec<http::Request<Vec<u8>>>) {
-        let wanted: Vec<(Key, http::Request<Vec<u8>>)> = requests
-            .into_iter()
-            .filter(|r| self.check(r).is_ok())
-            .filter_map(|r| prefetchable(&r).map(|k| (k, r)))
-            .collect();
-        let claimed = self
-            .prefetched
-            .claim(wanted.iter().map(|(k, _)| k.clone()).collect());
-        if claimed.is_empty() {
-            return;
-        }
-        // Places in line in the order the requests were named, whenever a
-        // thread picks each one up.
-        let jobs: Vec<(Key, Request, Place)> = wanted
-            .into_iter()
-            .filter(|(k, _)| claimed.contains(k))
-            .map(|(k, r)| (k, r, self.in_flight.place(Priority::Ahead)))
-            .collect();
-        let egress = Arc::clone(self);
-        std::thread::spawn(move || {
-            // Each answer is filed as it comes: a call waiting for one of
-            // them does not wait for the rest of the group (filed together,
-            // the first pages of a sync waited for the details named after
-            // them, a round later).
-            egress.each_at_once(&jobs, |(key, r, place)| {
-                let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    egress.fetch(r, *place)
-                }))
-                .unwrap_or_else(|_| Err(EgressError::Transport("the prefetch failed".into())));
-                egress.prefetched.file(key, answer);
-            });
-        });
-    }
-
     /// Sends requests concurrently (at most `concurrency` at once to each
     /// host); results come back in request order.
     pub fn send_all(
@@ -386,11 +346,6 @@ impl Egress {
             .map(|slot| slot.into_inner().unwrap_or_else(|p| p.into_inner()))
             .collect()
     }
-}
-
-/// The key under which a request may be prefetched: GET and HEAD only.
-fn prefetchable(request: &http::Request<Vec<u8>>) -> Option<Key> {
-    matches!(*request.method(), http::Method::GET | http::Method::HEAD).then(|| Key::of(request))
 }
 
 #[cfg(test)]

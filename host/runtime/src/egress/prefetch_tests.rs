@@ -8,6 +8,7 @@
 use std::sync::atomic::AtomicU32;
 use std::time::Instant;
 
+use super::prefetch::{Claims, Key};
 use super::test_server::{get, response, scripted};
 use super::*;
 
@@ -187,4 +188,28 @@ fn prefetches_and_batches_together_keep_the_per_host_cap() {
     assert!(egress.send_all(&ahead).iter().all(Result::is_ok));
     assert_eq!(seen.hits.load(Ordering::SeqCst), 12);
     assert_eq!(seen.most_in_flight.load(Ordering::SeqCst), 3);
+}
+
+#[test]
+fn a_claim_left_unfiled_is_released_and_its_request_sent_by_the_caller() {
+    let (url, seen) = numbered(Duration::ZERO);
+    let egress = egress_for(&url, EgressLimits::default());
+    // A worker that claimed the request and stopped before filing it (a
+    // panic, or no thread to run on).
+    let claimed = egress.prefetched.claim(vec![Key::of(&get(&url))]);
+    assert_eq!(claimed.len(), 1);
+    let waiter = {
+        let egress = Arc::clone(&egress);
+        std::thread::spawn(move || body(egress.send(&get(&url))))
+    };
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(
+        seen.hits.load(Ordering::SeqCst),
+        0,
+        "the caller waits for the claim"
+    );
+    drop(Claims::new(Arc::clone(&egress), claimed));
+    assert_eq!(waiter.join().unwrap(), "1");
+    assert_eq!(seen.hits.load(Ordering::SeqCst), 1);
+    assert_eq!(egress.counts().answered_ahead, 0);
 }
