@@ -26,6 +26,7 @@ pub mod groups;
 pub mod respond;
 pub mod seed;
 pub mod state;
+pub mod truth;
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
@@ -43,8 +44,9 @@ pub use config::{
     Accounts, AdminConfig, AdminFaults, BodyFault, Client, FakeConfig, Faults, NextFault,
     PermissionsMode,
 };
-pub use seed::{AWKWARD_NAMES, Expected, Truth};
+pub use seed::AWKWARD_NAMES;
 pub use state::{AuthKind, LoggedRequest};
+pub use truth::{Expected, Truth};
 
 use state::{Mutable, State};
 

@@ -1,7 +1,6 @@
-//! The generated data and the truth about it. Users are derived from their
-//! index on demand, so a million memberships cost a few tens of megabytes.
-
-use std::collections::{BTreeMap, BTreeSet};
+//! The generated data; what a sync must find in it is [`crate::truth`].
+//! Users are derived from their index on demand, so a million memberships
+//! cost a few tens of megabytes.
 
 use serde_json::Value;
 
@@ -85,7 +84,8 @@ pub const AWKWARD_NAMES: [&str; 8] = [
 #[derive(Debug, Clone)]
 pub struct Dataset {
     seed: u64,
-    now: i64,
+    /// The data's "now", Unix seconds: what ages are counted from.
+    pub(crate) now: i64,
     awkward_names: bool,
     /// Workspaces in listing order.
     pub workspaces: Vec<Workspace>,
@@ -288,59 +288,6 @@ impl Dataset {
         )
     }
 
-    /// The expected verdict of every user, by uuid, for a policy of
-    /// `inactive_after_days` at the data's "now", with or without the
-    /// Admin API's dates.
-    pub fn expected(
-        &self,
-        inactive_after_days: u32,
-        with_admin: bool,
-    ) -> BTreeMap<String, Expected> {
-        const PERMISSIONS: &str = "bitbucket-permissions";
-        const ADMIN: &str = "atlassian-admin-last-active";
-        let mut per_user: BTreeMap<u32, Vec<(&Workspace, &Member)>> = BTreeMap::new();
-        for w in &self.workspaces {
-            for m in &w.members {
-                per_user.entry(m.user).or_default().push((w, m));
-            }
-        }
-        let verdict = |activity, source: Option<&'static str>| Expected { activity, source };
-        per_user
-            .into_iter()
-            .map(|(i, memberships)| {
-                let admin = self.admin_user(i);
-                let seen = with_admin && admin.in_directory;
-                let status = self.account(i).account_status;
-                let last = memberships
-                    .iter()
-                    .flat_map(|(w, m)| {
-                        let bitbucket = m.last_accessed.filter(|_| w.tracks_access);
-                        let org = m.admin_last_active.filter(|_| seen);
-                        [bitbucket.map(|t| (t, PERMISSIONS)), org.map(|t| (t, ADMIN))]
-                    })
-                    .flatten()
-                    .max();
-                let lag = self.now - admin.added_to_org < 2 * 86_400;
-                let expected = if matches!(status, Some("inactive" | "closed"))
-                    || (seen && admin.status == "suspended")
-                {
-                    verdict("inactive", None)
-                } else if let Some((t, source)) = last {
-                    let fresh = self.now - t <= i64::from(inactive_after_days) * 86_400;
-                    verdict(if fresh { "active" } else { "inactive" }, Some(source))
-                } else if memberships
-                    .iter()
-                    .any(|(w, _)| w.tracks_access || (seen && !lag))
-                {
-                    verdict("never-active", None)
-                } else {
-                    verdict("unknown", None)
-                };
-                (self.user_uuid(i), expected)
-            })
-            .collect()
-    }
-
     /// Finds a workspace by slug.
     pub fn workspace(&self, slug: &str) -> Option<&Workspace> {
         self.workspaces.iter().find(|w| w.slug == slug)
@@ -405,29 +352,6 @@ impl Dataset {
             website: legacy.then(|| format!("https://example.org/~{i}")),
         }
     }
-
-    /// What a correct listing must find.
-    pub fn truth(&self) -> Truth {
-        let mut users: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        let mut per_workspace = BTreeMap::new();
-        let mut memberships = 0;
-        for w in &self.workspaces {
-            per_workspace.insert(w.slug.clone(), w.members.len());
-            memberships += w.members.len();
-            for m in &w.members {
-                users
-                    .entry(self.user_uuid(m.user))
-                    .or_default()
-                    .insert(w.slug.clone());
-            }
-        }
-        Truth {
-            unique_users: users.len(),
-            memberships,
-            per_workspace,
-            users,
-        }
-    }
 }
 
 /// The organization's view of one user.
@@ -444,26 +368,4 @@ pub struct AdminUser {
     pub email: String,
     /// Activity in other Atlassian products: (resource id, Unix seconds).
     pub other_products: Vec<(String, i64)>,
-}
-
-/// One user's expected verdict.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Expected {
-    /// `active`, `inactive`, `never-active` or `unknown`.
-    pub activity: &'static str,
-    /// The evidence source that decided it, when evidence did.
-    pub source: Option<&'static str>,
-}
-
-/// The expected result of a complete listing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Truth {
-    /// Distinct users.
-    pub unique_users: usize,
-    /// Memberships (= billable seats).
-    pub memberships: usize,
-    /// Members (= seats) per workspace slug.
-    pub per_workspace: BTreeMap<String, usize>,
-    /// Each user's uuid and the slugs of its workspaces.
-    pub users: BTreeMap<String, BTreeSet<String>>,
 }
