@@ -62,7 +62,7 @@ pub fn evict(dir: &Path, keep: usize) -> std::io::Result<usize> {
             removed += 1;
         }
     }
-    entries.sort_by(|a, b| b.0.cmp(&a.0));
+    entries.sort_by_key(|(used, _)| std::cmp::Reverse(*used));
     for (_, path) in entries.iter().skip(keep) {
         if std::fs::remove_file(path).is_ok() {
             removed += 1;
