@@ -1,8 +1,9 @@
-//! The sync's JSON and NDJSON users, rendered on every core
-//! ([`super::in_order`]). The JSON document is written byte for byte as
-//! `serde_json::to_writer_pretty` writes `{"schema", "summary", "users"}`:
-//! the same formatter, driven by hand around the users so that each range
-//! of users can be rendered apart at the depth it takes in the document.
+//! The sync's JSON documents and NDJSON users, rendered on every core
+//! ([`super::in_order`]). A document is written byte for byte as
+//! `serde_json::to_writer_pretty` writes it (`{"schema", "summary",
+//! "users"}`, or SCIM's list): the same formatter, driven by hand around
+//! the users so that each range of users can be rendered apart at the
+//! depth it takes in the document.
 
 use std::io::{self, Write};
 use std::ops::Range;
@@ -72,6 +73,65 @@ fn entry<T: Serialize + ?Sized>(
     f.end_object_value(out)
 }
 
+/// The entries of a document's object around its one long array.
+pub struct Entries<'a> {
+    /// Written before the array, in this order.
+    pub before: &'a [(&'a str, &'a Value)],
+    /// The array's key.
+    pub array: &'a str,
+    /// Written after the array, in this order.
+    pub after: &'a [(&'a str, &'a Value)],
+}
+
+/// Writes a JSON object pretty-printed, ending in a line break, byte for
+/// byte as `to_writer_pretty` writes the same entries in the same order:
+/// the array's `len` items are made by `items` a range of positions at a
+/// time and rendered on `renderers` threads.
+pub fn write_document<T, I>(
+    out: &mut dyn Write,
+    renderers: Renderers,
+    entries: &Entries<'_>,
+    len: usize,
+    items: impl Fn(Range<usize>) -> I + Sync,
+) -> io::Result<()>
+where
+    T: Serialize,
+    I: Iterator<Item = T>,
+{
+    let mut out = io::BufWriter::new(out);
+    let mut f = PrettyFormatter::new();
+    f.begin_object(&mut out)?;
+    for (i, (name, v)) in entries.before.iter().enumerate() {
+        entry(&mut out, &mut f, name, i == 0, v)?;
+    }
+    key(&mut out, &mut f, entries.array, entries.before.is_empty())?;
+    f.begin_array(&mut out)?;
+    // Every item stands at the depth of the array's values.
+    let at_items = f.clone();
+    let render = |range: Range<usize>, buffer: &mut Vec<u8>| {
+        let first = range.start == 0;
+        let mut f = at_items.clone();
+        for (i, item) in items(range).enumerate() {
+            f.begin_array_value(buffer, first && i == 0)?;
+            value(buffer, &f, &item)?;
+            f.end_array_value(buffer)?;
+        }
+        Ok(())
+    };
+    write_rendered(len, USERS_PER_BUFFER, renderers, render, &mut out)?;
+    if len > 0 {
+        f.end_array_value(&mut out)?;
+    }
+    f.end_array(&mut out)?;
+    f.end_object_value(&mut out)?;
+    for (name, v) in entries.after {
+        entry(&mut out, &mut f, name, false, v)?;
+    }
+    f.end_object(&mut out)?;
+    writeln!(out)?;
+    out.flush()
+}
+
 /// Writes the JSON document of `schema`, `summary` and the `users` with
 /// their verdicts, pretty-printed and ending in a line break, on
 /// `renderers` threads.
@@ -83,34 +143,15 @@ pub fn write_json(
     users: &Roster,
     report: &Report,
 ) -> io::Result<()> {
-    let mut out = io::BufWriter::new(out);
-    let mut f = PrettyFormatter::new();
-    f.begin_object(&mut out)?;
-    entry(&mut out, &mut f, "schema", true, schema)?;
-    entry(&mut out, &mut f, "summary", false, summary)?;
-    key(&mut out, &mut f, "users", false)?;
-    f.begin_array(&mut out)?;
-    // Every user stands at the depth of the array's values.
-    let at_users = f.clone();
-    let render = |range: Range<usize>, buffer: &mut Vec<u8>| {
-        let first = range.start == 0;
-        let mut f = at_users.clone();
-        for (i, user) in styled(users, report, range, None).enumerate() {
-            f.begin_array_value(buffer, first && i == 0)?;
-            value(buffer, &f, &user)?;
-            f.end_array_value(buffer)?;
-        }
-        Ok(())
+    let schema = Value::from(schema);
+    let entries = Entries {
+        before: &[("schema", &schema), ("summary", summary)],
+        array: "users",
+        after: &[],
     };
-    write_rendered(users.len(), USERS_PER_BUFFER, renderers, render, &mut out)?;
-    if !users.is_empty() {
-        f.end_array_value(&mut out)?;
-    }
-    f.end_array(&mut out)?;
-    f.end_object_value(&mut out)?;
-    f.end_object(&mut out)?;
-    writeln!(out)?;
-    out.flush()
+    write_document(out, renderers, &entries, users.len(), |range| {
+        styled(users, report, range, None)
+    })
 }
 
 /// Writes one compact JSON line per user, typed `user`, with its verdict,

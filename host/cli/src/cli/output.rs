@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::gaps::Gap;
 use super::in_order::Renderers;
-use super::json_document::{write_json, write_ndjson_users};
+use super::json_document::{Entries, write_document, write_json, write_ndjson_users};
 pub use saas_runtime::json_style::iso;
 use saas_runtime::json_style::restyle;
 
@@ -219,21 +219,28 @@ pub fn write(
             w.flush()?;
         }
         Format::Scim => {
-            let mut verdicts = report.users.cursor();
-            let resources: Vec<Value> = listing
-                .users
-                .iter()
-                .map(|u| scim_user(&u, verdicts.find(&u.id).as_ref()))
-                .collect();
-            let doc = json!({
-                "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
-                "totalResults": resources.len(),
-                "startIndex": 1,
-                "itemsPerPage": resources.len(),
-                "Resources": resources,
-            });
-            serde_json::to_writer_pretty(&mut *out, &doc)?;
-            writeln!(out)?;
+            let n = json!(listing.users.len());
+            let schemas = json!(["urn:ietf:params:scim:api:messages:2.0:ListResponse"]);
+            let start = json!(1);
+            // serde_json's order for an object's keys (sorted), as the
+            // whole document was written before it was streamed.
+            let entries = Entries {
+                before: &[],
+                array: "Resources",
+                after: &[
+                    ("itemsPerPage", &n),
+                    ("schemas", &schemas),
+                    ("startIndex", &start),
+                    ("totalResults", &n),
+                ],
+            };
+            write_document(out, renderers, &entries, listing.users.len(), |range| {
+                let mut verdicts = report.users.cursor();
+                range.filter_map(|i| listing.users.get(i)).map(move |u| {
+                    let status = verdicts.find(&u.id);
+                    scim_user(&u, status.as_ref())
+                })
+            })?;
         }
         Format::Table => {
             let table =

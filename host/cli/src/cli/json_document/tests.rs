@@ -127,3 +127,33 @@ fn each_ndjson_line_is_its_user_alone() {
         assert_eq!(verdicts, len.div_ceil(3), "{len} users");
     }
 }
+
+#[test]
+fn a_document_with_entries_after_its_array_is_what_serde_json_writes_whole() {
+    for len in SIZES {
+        let item = |i: usize| json!({"id": i, "name": format!("Üser \"{i}\"\n"), "groups": [i]});
+        let (n, schemas) = (json!(len), json!(["urn:example"]));
+        let entries = Entries {
+            before: &[],
+            array: "Resources",
+            after: &[("itemsPerPage", &n), ("schemas", &schemas)],
+        };
+        let mut written = Vec::new();
+        write_document(&mut written, Renderers::beside(0), &entries, len, |r| {
+            r.map(item)
+        })
+        .unwrap();
+        let whole = json!({
+            "Resources": (0..len).map(item).collect::<Vec<_>>(),
+            "itemsPerPage": len,
+            "schemas": schemas,
+        });
+        let mut want = serde_json::to_vec_pretty(&whole).unwrap();
+        want.push(b'\n');
+        assert_eq!(
+            String::from_utf8(written).unwrap(),
+            String::from_utf8(want).unwrap(),
+            "{len} items"
+        );
+    }
+}
