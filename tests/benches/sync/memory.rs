@@ -6,7 +6,8 @@
 //! wrapper's children is that sync's peak and nothing else's. An earlier
 //! build's binary (`BENCH_BASELINE_SAAS_HOST`) runs beside it on the same
 //! fake, one after the other at each size, each with `--no-history` and
-//! with the run kept in a fresh history (the default).
+//! with the run kept in a fresh history (the default). `BENCH_RSS_FORMAT`
+//! measures another output format (`ndjson`, `csv`, `scim`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -127,6 +128,11 @@ pub fn rss_child(command: &[String]) {
     }
 }
 
+/// The output format measured: `BENCH_RSS_FORMAT`, else `json`.
+fn format() -> String {
+    std::env::var("BENCH_RSS_FORMAT").unwrap_or_else(|_| "json".into())
+}
+
 /// One sync of `bin` against `f` under the wrapper, kept in a history
 /// under `home` when `history`: wall seconds, peak KiB, listing seconds and
 /// seconds after the listing, or what went wrong.
@@ -139,7 +145,7 @@ fn one(bin: &Path, f: &FakeBitbucket, home: &Path, history: bool) -> Result<[f64
         .arg("--rss-child")
         .args(wrapper.split_whitespace())
         .arg(bin)
-        .args(["sync", "--format", "json", "--no-progress"])
+        .args(["sync", "--format", &format(), "--no-progress"])
         .args((!history).then_some("--no-history"))
         // A fake on loopback: no hourly budget to respect.
         .args(["--requests-per-hour", "0"])
@@ -166,7 +172,8 @@ fn one(bin: &Path, f: &FakeBitbucket, home: &Path, history: bool) -> Result<[f64
 /// The section.
 pub fn memory() {
     println!(
-        "\n## 5b. Peak RSS of `saas-host sync --format json` (release, fake in the bench process), with `--no-history` and with the run kept in the history (the default)\n"
+        "\n## 5b. Peak RSS of `saas-host sync --format {}` (release, fake in the bench process), with `--no-history` and with the run kept in the history (the default)\n",
+        format()
     );
     let bin = match saas_host() {
         Ok(b) => b,
