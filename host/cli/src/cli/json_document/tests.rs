@@ -71,6 +71,15 @@ fn report(users: usize) -> Report {
     })
 }
 
+/// Checks that `written` is `whole` as `to_writer_pretty` writes it, with
+/// the line break after it.
+fn assert_written_whole(written: Vec<u8>, whole: &impl Serialize, what: &str) {
+    let mut want = serde_json::to_vec_pretty(whole).unwrap();
+    want.push(b'\n');
+    let (written, want) = (String::from_utf8(written), String::from_utf8(want));
+    assert_eq!(written.unwrap(), want.unwrap(), "{what}");
+}
+
 /// The document as serde_json writes it whole.
 #[derive(Serialize)]
 struct Whole<'a> {
@@ -102,13 +111,7 @@ fn the_json_document_is_what_serde_json_writes_whole() {
             summary: summary.clone(),
             users: styled(&users, &report, 0..len, None).collect(),
         };
-        let mut want = serde_json::to_vec_pretty(&whole).unwrap();
-        want.push(b'\n');
-        assert_eq!(
-            String::from_utf8(written).unwrap(),
-            String::from_utf8(want).unwrap(),
-            "{len} users"
-        );
+        assert_written_whole(written, &whole, &format!("{len} users"));
     }
 }
 
@@ -148,12 +151,6 @@ fn a_document_with_entries_after_its_array_is_what_serde_json_writes_whole() {
             "itemsPerPage": len,
             "schemas": schemas,
         });
-        let mut want = serde_json::to_vec_pretty(&whole).unwrap();
-        want.push(b'\n');
-        assert_eq!(
-            String::from_utf8(written).unwrap(),
-            String::from_utf8(want).unwrap(),
-            "{len} items"
-        );
+        assert_written_whole(written, &whole, &format!("{len} items"));
     }
 }
