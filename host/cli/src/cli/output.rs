@@ -136,7 +136,7 @@ pub struct Writing<'a> {
     pub format: Format,
     /// What the table shows; only [`Format::Table`] needs it.
     pub table: Option<TableView<'a>>,
-    /// The threads that render the JSON and NDJSON users.
+    /// The threads that render the JSON, NDJSON and SCIM users.
     pub renderers: Renderers,
 }
 
