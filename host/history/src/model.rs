@@ -2,7 +2,7 @@
 //! generated types, so that a stored run reads the same after the contract
 //! moves on.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A run's verdict on a user, as the contract's `activity` spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -127,7 +127,7 @@ pub struct UnitRow {
 }
 
 /// One piece of activity evidence.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvidenceRow {
     /// Which source saw it.
     pub source: String,
@@ -137,24 +137,31 @@ pub struct EvidenceRow {
     pub at: i64,
 }
 
-/// A user's membership of a unit in one run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A user's membership of a unit in one run. Its serde form is how it is
+/// stored, in a JSON array in its user's row: fields without a value are
+/// left out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MembershipRow {
     /// The unit's id.
     pub unit_id: String,
     /// The upstream's role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     /// The normalised level (kebab-case).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
     /// Whether it holds a seat.
     pub billable: bool,
     /// Why it does or does not.
     pub billable_reason: String,
     /// Unix seconds when it was granted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub added_at: Option<i64>,
     /// Why no source can see this membership's activity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence_gap: Option<String>,
     /// Its activity.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<EvidenceRow>,
 }
 

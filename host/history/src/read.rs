@@ -1,11 +1,9 @@
 //! Reading runs back: the list of runs, and one run whole.
 
-use std::collections::HashMap;
-
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::error::HistoryError;
-use crate::model::{Activity, EvidenceRow, MembershipRow, RunInfo, Snapshot, UnitRow, UserRow};
+use crate::model::{Activity, RunInfo, Snapshot, UnitRow, UserRow};
 use crate::store::History;
 
 const RUN_COLUMNS: &str = "id, source, connector, connector_version, operator, started_at,
@@ -124,77 +122,35 @@ impl History {
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
-        let mut evidence: HashMap<(String, String), Vec<EvidenceRow>> = HashMap::new();
-        let mut stmt = self.conn.prepare(
-            "SELECT user_id, unit_id, source, kind, at FROM evidence WHERE run_id = ?1
-             ORDER BY rowid",
-        )?;
-        let mut rows = stmt.query([id])?;
-        while let Some(r) = rows.next()? {
-            evidence
-                .entry((r.get(0)?, r.get(1)?))
-                .or_default()
-                .push(EvidenceRow {
-                    source: r.get(2)?,
-                    kind: r.get(3)?,
-                    at: r.get(4)?,
-                });
-        }
-        let mut memberships: HashMap<String, Vec<MembershipRow>> = HashMap::new();
-        let mut stmt = self.conn.prepare(
-            "SELECT user_id, unit_id, role, level, billable, billable_reason, added_at,
-                evidence_gap FROM memberships WHERE run_id = ?1 ORDER BY user_id, unit_id",
-        )?;
-        let mut rows = stmt.query([id])?;
-        while let Some(r) = rows.next()? {
-            let user: String = r.get(0)?;
-            let unit_id: String = r.get(1)?;
-            let ev = evidence
-                .remove(&(user.clone(), unit_id.clone()))
-                .unwrap_or_default();
-            memberships.entry(user).or_default().push(MembershipRow {
-                unit_id,
-                role: r.get(2)?,
-                level: r.get(3)?,
-                billable: r.get(4)?,
-                billable_reason: r.get(5)?,
-                added_at: r.get(6)?,
-                evidence_gap: r.get(7)?,
-                evidence: ev,
-            });
-        }
         let mut stmt = self.conn.prepare(
             "SELECT user_id, account_id, username, display_name, email, account_state,
                 upstream_status, mfa_enabled, created_at, activity, reason, last_active,
-                last_active_source FROM users WHERE run_id = ?1 ORDER BY user_id",
+                last_active_source, memberships FROM users WHERE run_id = ?1 ORDER BY user_id",
         )?;
-        let users = stmt
-            .query_map([id], |r| {
-                let id: String = r.get(0)?;
-                Ok(UserRow {
-                    memberships: Vec::new(),
-                    account_id: r.get(1)?,
-                    username: r.get(2)?,
-                    display_name: r.get(3)?,
-                    email: r.get(4)?,
-                    account_state: r.get(5)?,
-                    upstream_status: r.get(6)?,
-                    mfa_enabled: r.get(7)?,
-                    created_at: r.get(8)?,
-                    activity: Activity::parse(&r.get::<_, String>(9)?),
-                    reason: r.get(10)?,
-                    last_active: r.get(11)?,
-                    last_active_source: r.get(12)?,
-                    id,
-                })
-            })?
-            .map(|u| {
-                u.map(|mut u| {
-                    u.memberships = memberships.remove(&u.id).unwrap_or_default();
-                    u
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut rows = stmt.query([id])?;
+        let mut users = Vec::new();
+        while let Some(r) = rows.next()? {
+            let user_id: String = r.get(0)?;
+            let memberships = serde_json::from_str(&r.get::<_, String>(13)?).map_err(|e| {
+                HistoryError::Value(format!("the memberships of {user_id} in run {id}: {e}"))
+            })?;
+            users.push(UserRow {
+                account_id: r.get(1)?,
+                username: r.get(2)?,
+                display_name: r.get(3)?,
+                email: r.get(4)?,
+                account_state: r.get(5)?,
+                upstream_status: r.get(6)?,
+                mfa_enabled: r.get(7)?,
+                created_at: r.get(8)?,
+                activity: Activity::parse(&r.get::<_, String>(9)?),
+                reason: r.get(10)?,
+                last_active: r.get(11)?,
+                last_active_source: r.get(12)?,
+                memberships,
+                id: user_id,
+            });
+        }
         let mut stmt = self
             .conn
             .prepare("SELECT source, unit_id FROM coverage WHERE run_id = ?1 ORDER BY rowid")?;

@@ -110,6 +110,32 @@ const STEPS: &[&str] = &[
         succeeded INTEGER NOT NULL,
         PRIMARY KEY (operation_id, seq)
     );",
+    // 2: a user's memberships, with their evidence, as one JSON array in
+    // the user's row: a third of the rows to write at a million
+    // memberships. Stored runs are carried over (memberships by unit id,
+    // evidence in the order stored, as they were read back).
+    "ALTER TABLE users ADD COLUMN memberships TEXT NOT NULL DEFAULT '[]';
+    UPDATE users SET memberships = (
+        SELECT json_group_array(json_object(
+            'unit_id', m.unit_id,
+            'role', m.role,
+            'level', m.level,
+            'billable', json(CASE WHEN m.billable THEN 'true' ELSE 'false' END),
+            'billable_reason', m.billable_reason,
+            'added_at', m.added_at,
+            'evidence_gap', m.evidence_gap,
+            'evidence', json((
+                SELECT json_group_array(json_object('source', e.source, 'kind', e.kind, 'at', e.at)
+                    ORDER BY e.rowid)
+                FROM evidence e
+                WHERE e.run_id = m.run_id AND e.user_id = m.user_id AND e.unit_id = m.unit_id
+            ))
+        ) ORDER BY m.unit_id)
+        FROM memberships m
+        WHERE m.run_id = users.run_id AND m.user_id = users.user_id
+    );
+    DROP TABLE evidence;
+    DROP TABLE memberships;",
 ];
 
 /// The migrations, for [`crate::History::open`].
@@ -119,8 +145,103 @@ pub fn migrations() -> Migrations<'static> {
 
 #[cfg(test)]
 mod tests {
+    use rusqlite::Connection;
+    use rusqlite_migration::SchemaVersion;
+
+    use crate::{EvidenceRow, History, MembershipRow};
+
     #[test]
     fn migrations_are_valid() {
         assert!(super::migrations().validate().is_ok());
+    }
+
+    /// A run as the first schema stored it: memberships out of unit order,
+    /// evidence out of time order, a membership without evidence and a
+    /// user without memberships.
+    const RUN_OF_SCHEMA_1: &str = "
+        INSERT INTO runs VALUES (1, 'toy@example', 'toy', '1.0.0', 'tester', 100, 110, 110, 90,
+            1, NULL, 2, 10, 1, 3, 3, 1, 1, 1, 0, 7, 2, 500);
+        INSERT INTO users VALUES (1, 'a', 'acct-a', 'a', 'User A', 'a@example.com', 'active',
+            NULL, 1, 50, 'active', 'seen on the web', 105, 'web-log');
+        INSERT INTO users VALUES (1, 'b', NULL, 'b', NULL, NULL, 'suspended', 'off', NULL, NULL,
+            'never-active', 'never seen', NULL, NULL);
+        INSERT INTO users VALUES (1, 'c', NULL, 'c', NULL, NULL, 'active', NULL, NULL, NULL,
+            'inactive', 'not seen for 90 days', 10, 'login');
+        INSERT INTO memberships VALUES (1, 'a', 'unit-2', 'admin', 'admin', 1, 'admins hold a seat',
+            20, NULL);
+        INSERT INTO memberships VALUES (1, 'a', 'unit-1', NULL, NULL, 0, 'guests hold none', NULL,
+            'no source covers it');
+        INSERT INTO memberships VALUES (1, 'c', 'unit-1', 'member', 'member', 1, 'members do',
+            NULL, NULL);
+        INSERT INTO evidence VALUES (1, 'a', 'unit-2', 'web-log', 'web', 105);
+        INSERT INTO evidence VALUES (1, 'a', 'unit-2', 'git-log', 'git', 90);
+        INSERT INTO evidence VALUES (1, 'c', 'unit-1', 'login', 'login', 10);";
+
+    fn evidence(source: &str, kind: &str, at: i64) -> EvidenceRow {
+        EvidenceRow {
+            source: source.into(),
+            kind: kind.into(),
+            at,
+        }
+    }
+
+    #[test]
+    fn a_run_stored_by_the_first_schema_reads_back_the_same_after_migrating() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("history.sqlite");
+        let mut conn = Connection::open(&path).unwrap();
+        super::migrations().to_version(&mut conn, 1).unwrap();
+        conn.execute_batch(RUN_OF_SCHEMA_1).unwrap();
+        drop(conn);
+
+        let h = History::open(&path).unwrap();
+        let version = super::migrations()
+            .current_version(&Connection::open(&path).unwrap())
+            .unwrap();
+        assert_eq!(version, SchemaVersion::Inside(2.try_into().unwrap()));
+        let run = h.load(1).unwrap();
+        let users: Vec<(&str, &[MembershipRow])> = run
+            .users
+            .iter()
+            .map(|u| (u.id.as_str(), u.memberships.as_slice()))
+            .collect();
+        let a = [
+            MembershipRow {
+                unit_id: "unit-1".into(),
+                role: None,
+                level: None,
+                billable: false,
+                billable_reason: "guests hold none".into(),
+                added_at: None,
+                evidence_gap: Some("no source covers it".into()),
+                evidence: Vec::new(),
+            },
+            MembershipRow {
+                unit_id: "unit-2".into(),
+                role: Some("admin".into()),
+                level: Some("admin".into()),
+                billable: true,
+                billable_reason: "admins hold a seat".into(),
+                added_at: Some(20),
+                evidence_gap: None,
+                evidence: vec![
+                    evidence("web-log", "web", 105),
+                    evidence("git-log", "git", 90),
+                ],
+            },
+        ];
+        let c = [MembershipRow {
+            unit_id: "unit-1".into(),
+            role: Some("member".into()),
+            level: Some("member".into()),
+            billable: true,
+            billable_reason: "members do".into(),
+            added_at: None,
+            evidence_gap: None,
+            evidence: vec![evidence("login", "login", 10)],
+        }];
+        assert_eq!(users, [("a", &a[..]), ("b", &[][..]), ("c", &c[..])]);
+        assert_eq!(run.users[1].upstream_status.as_deref(), Some("off"));
+        assert_eq!(run.run.memberships, 3);
     }
 }

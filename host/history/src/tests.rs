@@ -113,6 +113,26 @@ fn a_run_reads_back_as_it_was_stored_in_a_private_file() {
     assert_eq!(mode(&dir.path().join("data")), 0o700);
     assert_eq!(h.runs(Some("toy@example")).unwrap().len(), 1);
     assert!(h.runs(Some("other")).unwrap().is_empty());
+    // The memberships are JSON text that SQLite's own functions read, as
+    // the README's example query does.
+    let units: Vec<(String, String)> = h
+        .conn
+        .prepare(
+            "SELECT user_id, m.value ->> 'unit_id' FROM users, json_each(users.memberships) AS m
+             WHERE run_id = ?1 AND typeof(memberships) = 'text' ORDER BY user_id",
+        )
+        .unwrap()
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        units,
+        [
+            ("a".into(), "acme-id".into()),
+            ("b".into(), "acme-id".into())
+        ]
+    );
 }
 
 /// Records `snap` from its outline and its rows one at a time, and reads
@@ -167,6 +187,21 @@ fn many_users_with_none_to_several_memberships_and_evidence_read_back_whole() {
         })
         .collect();
     round_trip_from_outline(&snapshot(users, true));
+}
+
+#[test]
+fn memberships_that_are_not_this_versions_json_are_a_typed_error() {
+    let (_dir, mut h) = open();
+    let id = h
+        .record(&snapshot(vec![user("a", Activity::Active, "acme")], true))
+        .unwrap();
+    h.conn
+        .execute("UPDATE users SET memberships = '[{\"unit_id\": 7}]'", [])
+        .unwrap();
+    match h.load(id) {
+        Err(HistoryError::Value(why)) => assert!(why.contains("memberships of a in run"), "{why}"),
+        other => panic!("expected a value error, got {other:?}"),
+    }
 }
 
 #[test]

@@ -4,6 +4,7 @@
 use std::borrow::Borrow;
 
 use rusqlite::params;
+use rusqlite::types::{ToSqlOutput, ValueRef};
 
 use crate::error::HistoryError;
 use crate::model::{Snapshot, UserRow};
@@ -84,20 +85,17 @@ impl History {
             let mut user = tx.prepare(
                 "INSERT INTO users (run_id, user_id, account_id, username, display_name, email,
                     account_state, upstream_status, mfa_enabled, created_at, activity, reason,
-                    last_active, last_active_source)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                    last_active, last_active_source, memberships)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )?;
-            let mut membership = tx.prepare(
-                "INSERT INTO memberships (run_id, user_id, unit_id, role, level, billable,
-                    billable_reason, added_at, evidence_gap)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?;
-            let mut evidence = tx.prepare(
-                "INSERT INTO evidence (run_id, user_id, unit_id, source, kind, at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
+            // One buffer for every user's memberships, bound as the text it
+            // is (serde_json writes UTF-8).
+            let mut memberships = Vec::new();
             for u in users {
                 let u = u.borrow();
+                memberships.clear();
+                serde_json::to_writer(&mut memberships, &u.memberships)
+                    .expect("memberships serialise");
                 user.execute(params![
                     id,
                     u.id,
@@ -112,24 +110,9 @@ impl History {
                     u.activity.as_str(),
                     u.reason,
                     u.last_active,
-                    u.last_active_source
+                    u.last_active_source,
+                    ToSqlOutput::Borrowed(ValueRef::Text(&memberships))
                 ])?;
-                for m in &u.memberships {
-                    membership.execute(params![
-                        id,
-                        u.id,
-                        m.unit_id,
-                        m.role,
-                        m.level,
-                        m.billable,
-                        m.billable_reason,
-                        m.added_at,
-                        m.evidence_gap
-                    ])?;
-                    for e in &m.evidence {
-                        evidence.execute(params![id, u.id, m.unit_id, e.source, e.kind, e.at])?;
-                    }
-                }
             }
             let mut coverage =
                 tx.prepare("INSERT INTO coverage (run_id, source, unit_id) VALUES (?1, ?2, ?3)")?;
