@@ -113,10 +113,12 @@ const STEPS: &[&str] = &[
     // 2: a user's memberships, with their evidence, as one JSON array in
     // the user's row: a third of the rows to write at a million
     // memberships. Stored runs are carried over (memberships by unit id,
-    // evidence in the order stored, as they were read back).
+    // evidence in the order stored, as they were read back) in the form
+    // `MembershipRow` is written in: json_patch drops the keys without a
+    // value, and an empty evidence list.
     "ALTER TABLE users ADD COLUMN memberships TEXT NOT NULL DEFAULT '[]';
     UPDATE users SET memberships = (
-        SELECT json_group_array(json_object(
+        SELECT json_group_array(json_patch('{}', json_object(
             'unit_id', m.unit_id,
             'role', m.role,
             'level', m.level,
@@ -125,12 +127,13 @@ const STEPS: &[&str] = &[
             'added_at', m.added_at,
             'evidence_gap', m.evidence_gap,
             'evidence', json((
-                SELECT json_group_array(json_object('source', e.source, 'kind', e.kind, 'at', e.at)
-                    ORDER BY e.rowid)
+                SELECT CASE WHEN count(*) > 0 THEN json_group_array(
+                    json_object('source', e.source, 'kind', e.kind, 'at', e.at) ORDER BY e.rowid
+                ) END
                 FROM evidence e
                 WHERE e.run_id = m.run_id AND e.user_id = m.user_id AND e.unit_id = m.unit_id
             ))
-        ) ORDER BY m.unit_id)
+        )) ORDER BY m.unit_id)
         FROM memberships m
         WHERE m.run_id = users.run_id AND m.user_id = users.user_id
     );
@@ -241,6 +244,16 @@ mod tests {
             evidence: vec![evidence("login", "login", 10)],
         }];
         assert_eq!(users, [("a", &a[..]), ("b", &[][..]), ("c", &c[..])]);
+        // Carried over in the form this version writes.
+        let stored: String = Connection::open(&path)
+            .unwrap()
+            .query_row(
+                "SELECT memberships FROM users WHERE user_id = 'a'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(stored, serde_json::to_string(&a).unwrap());
         assert_eq!(run.users[1].upstream_status.as_deref(), Some("off"));
         assert_eq!(run.run.memberships, 3);
     }
