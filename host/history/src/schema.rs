@@ -1,7 +1,8 @@
 //! The database's schema, as migrations: a database made by an older
 //! saas-host is brought up to date when it is opened, never rebuilt.
 
-use rusqlite_migration::{M, Migrations};
+use rusqlite::Connection;
+use rusqlite_migration::{Error, M, MigrationDefinitionError, Migrations};
 
 /// Every migration, oldest first. Append; never edit a released one.
 const STEPS: &[&str] = &[
@@ -144,6 +145,24 @@ const STEPS: &[&str] = &[
 /// The migrations, for [`crate::History::open`].
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect())
+}
+
+/// Why `conn`'s schema could not be brought up to date, in an operator's
+/// words: a file from a newer saas-host says so, with both versions.
+pub fn describe(e: &Error, conn: &Connection) -> String {
+    match e {
+        Error::MigrationDefinition(MigrationDefinitionError::DatabaseTooFarAhead) => {
+            let found: i64 = conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .unwrap_or(-1);
+            format!(
+                "a newer saas-host wrote it (schema {found}; this one knows up to {}): open it \
+                 with that version, or pass --db for a new file",
+                STEPS.len()
+            )
+        }
+        e => e.to_string(),
+    }
 }
 
 #[cfg(test)]

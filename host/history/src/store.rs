@@ -67,12 +67,12 @@ impl History {
         // database fails here.
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
             .map_err(damaged)?;
-        crate::schema::migrations()
-            .to_latest(&mut conn)
-            .map_err(|e| HistoryError::Schema {
+        if let Err(e) = crate::schema::migrations().to_latest(&mut conn) {
+            return Err(HistoryError::Schema {
                 path: path.to_path_buf(),
-                detail: e.to_string(),
-            })?;
+                detail: crate::schema::describe(&e, &conn),
+            });
+        }
         Ok(History {
             conn,
             path: path.to_path_buf(),

@@ -225,6 +225,28 @@ fn reopening_keeps_runs_and_a_file_that_is_no_database_is_refused_untouched() {
 }
 
 #[test]
+fn a_history_from_a_newer_saas_host_is_refused_naming_both_schemas_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h.sqlite");
+    drop(History::open(&path).unwrap());
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", 7)
+        .unwrap();
+    let before = std::fs::read(&path).unwrap();
+    match History::open(&path) {
+        Err(HistoryError::Schema { detail, .. }) => {
+            assert!(
+                detail.contains("a newer saas-host wrote it (schema 7;"),
+                "{detail}"
+            )
+        }
+        other => panic!("expected a schema error, got {:?}", other.err()),
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
 fn diff_names_joiners_leavers_the_newly_idle_and_the_returned() {
     let before = snapshot(
         vec![
